@@ -71,9 +71,9 @@ pub struct HeaderCopy {
     pub stored_checksum: Option<u32>,
     /// The checksum computed over `size` bytes, when they are all there.
     pub computed_checksum: Option<u32>,
-    /// A page size at which the checksum matches, when that differs from the one the
-    /// page-size field gives (so the checksum is right but the field is wrong).
-    pub checksum_matches_at: Option<u32>,
+    /// The stored checksum equals the computed one (a copy can still be rejected when its
+    /// `le_cbPageSize` disagrees with the size it was found at).
+    pub checksum_ok: bool,
     /// The decoded fields, when the 748 bytes of the structure are there (even if invalid).
     pub header: Option<DbFileHeader>,
 }
@@ -194,20 +194,34 @@ struct HeaderJson {
     shadow_checksum: ChecksumJson,
 }
 
+/// The header fields in JSON: flattened when a copy is valid; otherwise `state` and
+/// `state_code` are null and whatever could be decoded is kept apart under `unvalidated`, so no
+/// script mistakes a damaged header's values for real ones.
+#[derive(Serialize)]
+#[serde(untagged)]
+enum FieldsJson<'a> {
+    Valid(&'a DbFileHeader),
+    Invalid {
+        state: Option<&'static str>,
+        state_code: Option<u32>,
+        unvalidated: Option<&'a DbFileHeader>,
+    },
+}
+
 #[derive(Serialize)]
 struct DatabaseJson<'a> {
     kind: DbKind,
     page_size: u32,
     valid: bool,
     #[serde(flatten)]
-    fields: Option<&'a DbFileHeader>,
+    fields: FieldsJson<'a>,
     header: HeaderJson,
     findings: &'a [Finding],
 }
 
 /// The JSON contract of `esehdr mh --json` (without `file`, which the caller adds): `kind`,
-/// `page_size`, `valid`, every `DBFILEHDR` field of the copy in use (or, when neither copy is
-/// valid, of the best copy that could be decoded), `header` and `findings`.
+/// `page_size`, `valid`, every `DBFILEHDR` field of the copy in use (when neither copy is valid:
+/// `state: null` and the best decodable copy under `unvalidated`), `header` and `findings`.
 impl Serialize for DatabaseHeader {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let shown = self.used.map_or(&self.primary, |c| self.copy(c));
@@ -215,7 +229,14 @@ impl Serialize for DatabaseHeader {
             kind: self.kind(),
             page_size: self.page_size,
             valid: self.is_valid(),
-            fields: self.best_effort(),
+            fields: match self.header() {
+                Some(h) => FieldsJson::Valid(h),
+                None => FieldsJson::Invalid {
+                    state: None,
+                    state_code: None,
+                    unvalidated: self.best_effort(),
+                },
+            },
             header: HeaderJson {
                 primary: self.primary.status,
                 shadow: self.shadow.status,
@@ -270,11 +291,12 @@ fn copy_accepted(buf: &[u8], offset: usize, size: u32) -> bool {
     stored == Some(xor32_legacy(page)) && page_size_field_at(buf, offset) == Some(size)
 }
 
-/// The checksum-matching size for a copy at `offset` (for the copy at `cbPage` the offset moves
-/// with the candidate, so `shadow` says which layout to test).
-fn checksum_only_size(buf: &[u8], shadow: bool) -> Option<u32> {
-    PAGE_SIZES.iter().copied().find(|&c| {
-        let offset = if shadow { c as usize } else { 0 };
+/// The largest candidate size at which the copy's checksum matches, ignoring `le_cbPageSize`
+/// (the bytes after the 748-byte structure are zero, so a header also matches at every smaller
+/// size; the largest is its real page size). For the shadow the offset moves with the size.
+fn checksum_only_size(buf: &[u8], which: Copy) -> Option<u32> {
+    PAGE_SIZES.iter().rev().copied().find(|&c| {
+        let offset = if which == Copy::Shadow { c as usize } else { 0 };
         buf.get(offset..offset.saturating_add(c as usize))
             .filter(|p| p.len() == c as usize)
             .is_some_and(|p| {
@@ -302,11 +324,7 @@ fn examine_copy(buf: &[u8], which: Copy, size: u32, valid: bool) -> HeaderCopy {
     } else {
         CopyStatus::BadChecksum
     };
-    let checksum_matches_at = if valid {
-        None
-    } else {
-        checksum_only_size(buf, which == Copy::Shadow).filter(|&c| c != size)
-    };
+    let checksum_ok = computed_checksum.is_some() && computed_checksum == stored_checksum;
     HeaderCopy {
         which,
         offset: offset as u64,
@@ -315,7 +333,7 @@ fn examine_copy(buf: &[u8], which: Copy, size: u32, valid: bool) -> HeaderCopy {
         status,
         stored_checksum,
         computed_checksum,
-        checksum_matches_at,
+        checksum_ok,
         header: DbFileHeader::decode(region, offset as u64).ok(),
     }
 }
@@ -355,6 +373,8 @@ pub fn read_database_header(buf: &[u8]) -> Result<DatabaseHeader> {
     // the page-size fields say, else the default 4 KiB.
     let guess = primary_size
         .or(shadow_size)
+        .or_else(|| checksum_only_size(buf, Copy::Primary))
+        .or_else(|| checksum_only_size(buf, Copy::Shadow))
         .or_else(|| page_size_field_at(buf, 0))
         .or_else(|| {
             PAGE_SIZES
@@ -431,10 +451,11 @@ fn validate(h: &DatabaseHeader) -> Vec<Finding> {
             CopyStatus::BadChecksum => {
                 let stored = copy.stored_checksum.unwrap_or_default();
                 let computed = copy.computed_checksum.unwrap_or_default();
-                let message = match (copy.checksum_matches_at, copy.header.as_ref()) {
-                    (Some(at), Some(hdr)) => format!(
-                        "{name} header: le_cbPageSize at offset {:#x} says {} bytes, but the checksum only matches over {at} bytes",
+                let message = match (copy.checksum_ok, copy.header.as_ref()) {
+                    (true, Some(hdr)) => format!(
+                        "{name} header: le_cbPageSize at offset {:#x} should be {} (the size its checksum covers), but it is {}",
                         copy.offset.saturating_add(OFFSET_PAGE_SIZE as u64),
+                        copy.size,
                         hdr.page_size_field
                     ),
                     _ => format!(
@@ -442,7 +463,7 @@ fn validate(h: &DatabaseHeader) -> Vec<Finding> {
                         copy.offset, copy.size
                     ),
                 };
-                let code = match (copy.which, copy.checksum_matches_at.is_some()) {
+                let code = match (copy.which, copy.checksum_ok) {
                     (Copy::Primary, false) => "primary_bad_checksum",
                     (Copy::Shadow, false) => "shadow_bad_checksum",
                     (Copy::Primary, true) => "primary_page_size_mismatch",

@@ -1,0 +1,93 @@
+//! eseutil's frame around every mode's output (FORMAT.md §10.1) and the engine errors it names.
+
+use std::io::{self, Write};
+use std::time::Duration;
+
+/// An engine error as eseutil prints it: `-1206 (JET_errDatabaseCorrupted, Non database file or
+/// corrupted db)`. Texts from `jethdr.w` (FORMAT.md §9).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub struct JetError {
+    /// The error number.
+    pub code: i32,
+    /// `JET_err*` name.
+    pub name: &'static str,
+    /// The description eseutil prints.
+    #[serde(skip)]
+    pub description: &'static str,
+}
+
+/// `JET_errDatabaseCorrupted`: what `/mh` returns when no header copy is valid.
+pub const DATABASE_CORRUPTED: JetError = JetError {
+    code: -1206,
+    name: "JET_errDatabaseCorrupted",
+    description: "Non database file or corrupted db",
+};
+
+/// `JET_errFileNotFound`.
+pub const FILE_NOT_FOUND: JetError = JetError {
+    code: -1811,
+    name: "JET_errFileNotFound",
+    description: "File not found",
+};
+
+/// `JET_errFileInvalidType`.
+pub const FILE_INVALID_TYPE: JetError = JetError {
+    code: -1812,
+    name: "JET_errFileInvalidType",
+    description: "Invalid file type",
+};
+
+/// `JET_errDiskIO`.
+pub const DISK_IO: JetError = JetError {
+    code: -1022,
+    name: "JET_errDiskIO",
+    description: "Disk IO error",
+};
+
+/// The first line of every text report: esehdr's name and version (eseutil prints its logo here).
+pub fn banner(w: &mut dyn Write) -> io::Result<()> {
+    writeln!(
+        w,
+        "esehdr {}: Extensible Storage Engine header inspector (eseutil-compatible output)",
+        env!("CARGO_PKG_VERSION")
+    )?;
+    writeln!(w)
+}
+
+/// eseutil's elapsed-time form `{sec}.{msec}` with the milliseconds unpadded (5 ms prints `0.5`).
+pub fn seconds(elapsed: Duration) -> String {
+    let ms = elapsed.as_millis();
+    format!("{}.{}", ms / 1000, ms % 1000)
+}
+
+/// The closing line of a mode.
+pub fn footer(w: &mut dyn Write, result: Option<JetError>, elapsed: Duration) -> io::Result<()> {
+    writeln!(w)?;
+    match result {
+        None => writeln!(
+            w,
+            "Operation completed successfully in {} seconds.",
+            seconds(elapsed)
+        ),
+        Some(e) => writeln!(
+            w,
+            "Operation terminated with error {} ({}, {}) after {} seconds.",
+            e.code,
+            e.name,
+            e.description,
+            seconds(elapsed)
+        ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn milliseconds_are_not_padded_like_eseutil() {
+        assert_eq!(seconds(Duration::from_millis(5)), "0.5");
+        assert_eq!(seconds(Duration::from_millis(1250)), "1.250");
+        assert_eq!(seconds(Duration::ZERO), "0.0");
+    }
+}
