@@ -369,13 +369,24 @@ pub fn read_database_header(buf: &[u8]) -> Result<DatabaseHeader> {
         .copied()
         .find(|&c| copy_accepted(buf, c as usize, c));
 
-    // The size each copy is judged at: its own when valid, else the other copy's, else what
-    // the page-size fields say, else the default 4 KiB.
+    // The size each copy is judged at: its own when valid, else the other copy's. With neither
+    // valid: the primary's page-size field when the file ends inside that page (truncated);
+    // else the largest size the primary's checksum covers (the field is wrong); else the
+    // field; else the shadow's field; else the default 4 KiB.
+    let field = page_size_field_at(buf, 0);
+    let field_page_complete = field.is_some_and(|f| buf.len() >= f as usize);
     let guess = primary_size
         .or(shadow_size)
+        .or_else(|| {
+            if field.is_some() && !field_page_complete {
+                field
+            } else {
+                None
+            }
+        })
         .or_else(|| checksum_only_size(buf, Copy::Primary))
+        .or(field)
         .or_else(|| checksum_only_size(buf, Copy::Shadow))
-        .or_else(|| page_size_field_at(buf, 0))
         .or_else(|| {
             PAGE_SIZES
                 .iter()
@@ -481,7 +492,8 @@ fn validate(h: &DatabaseHeader) -> Vec<Finding> {
             )),
         }
     }
-    if h.primary.is_valid() && h.shadow.is_valid() && !h.identical {
+    let both_whole = h.primary.computed_checksum.is_some() && h.shadow.computed_checksum.is_some();
+    if both_whole && !h.identical {
         out.push(Finding::new(
             Severity::Warning,
             "copies_differ",

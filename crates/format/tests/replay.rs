@@ -7,6 +7,8 @@
 //! 2. proptest: arbitrary byte vectors (some given the magic, a page-size field and a correct
 //!    checksum so they get past the magic check) and single-byte mutations of a real header.
 
+mod common;
+
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
 
@@ -14,10 +16,6 @@ use esehdr_format::checksum::xor32_legacy;
 use esehdr_format::Copy as Which; // `Copy` alone would shadow the prelude trait
 use esehdr_format::{read_database_header, sniff, FileKind, DB_HEADER_READ_LEN, DB_MAGIC};
 use proptest::prelude::*;
-
-fn repo_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
 
 /// The body of the `db_header` fuzz target; keep it in step with
 /// `fuzz/fuzz_targets/db_header.rs`.
@@ -76,7 +74,7 @@ fn replay_all(dir: &Path) -> usize {
 
 #[test]
 fn fuzz_artifacts_do_not_panic() {
-    let dir = repo_root().join("fuzz/artifacts");
+    let dir = common::testdata().join("../fuzz/artifacts");
     // The folder is committed (with a .gitkeep); if it is gone, this test would replay nothing.
     assert!(dir.is_dir(), "{} is missing", dir.display());
     let n = replay_all(&dir);
@@ -85,7 +83,7 @@ fn fuzz_artifacts_do_not_panic() {
 
 #[test]
 fn corrupt_samples_do_not_panic() {
-    let dir = repo_root().join("testdata/corrupt");
+    let dir = common::testdata().join("corrupt");
     let n = replay_all(&dir);
     assert!(
         n >= 16,
@@ -95,11 +93,8 @@ fn corrupt_samples_do_not_panic() {
 
 /// The first bytes of the SRUM sample: 4 KiB pages, both header copies valid and identical.
 fn srum_head() -> Vec<u8> {
-    let path = repo_root().join("testdata/db/srum-server2022-clean.dat");
-    let mut bytes =
-        std::fs::read(&path).unwrap_or_else(|e| panic!("reading {}: {e}", path.display()));
-    bytes.truncate(DB_HEADER_READ_LEN);
-    bytes
+    let path = common::testdata().join("db/srum-server2022-clean.dat");
+    common::head(&path, DB_HEADER_READ_LEN)
 }
 
 /// Makes `buf` look like a database header copy of `size` bytes at `offset`, as far as it

@@ -1,0 +1,107 @@
+//! Golden outputs: the `mh` text and JSON reports of selected testdata files, compared byte for
+//! byte with `tests/golden/`. Regenerate with `UPDATE_GOLDEN=1 cargo test -p esehdr --test golden`
+//! and review the diff.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use esehdr::mh::{render_text, MhOptions};
+use esehdr::{read_for_mh, MhJson, MhOutcome};
+
+fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+/// Compares `actual` with the golden file, or rewrites it under `UPDATE_GOLDEN=1`.
+fn check(golden: &str, actual: &str) {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/golden")
+        .join(golden);
+    if std::env::var_os("UPDATE_GOLDEN").is_some() {
+        std::fs::write(&path, actual).unwrap();
+        return;
+    }
+    let expected = std::fs::read_to_string(&path).unwrap_or_else(|e| {
+        panic!(
+            "{}: {e} (run with UPDATE_GOLDEN=1 to create it)",
+            path.display()
+        )
+    });
+    if expected != actual {
+        let first = expected
+            .lines()
+            .zip(actual.lines())
+            .position(|(a, b)| a != b);
+        panic!(
+            "{golden} differs from its golden file (first differing line {:?});\n--- expected\n{expected}\n--- actual\n{actual}",
+            first.map(|i| i + 1)
+        );
+    }
+}
+
+fn golden_case(rel: &str, verbose: bool) {
+    let path = repo().join(rel);
+    let MhOutcome::Database(db) = read_for_mh(&path) else {
+        panic!("{rel}: not read as a database")
+    };
+    let stem = Path::new(rel)
+        .file_name()
+        .unwrap()
+        .to_string_lossy()
+        .into_owned();
+    let suffix = if verbose { ".v" } else { "" };
+
+    let mut text = Vec::new();
+    render_text(&mut text, rel, &db, MhOptions { verbose }, Duration::ZERO).unwrap();
+    check(
+        &format!("{stem}{suffix}.mh.txt"),
+        &String::from_utf8(text).unwrap(),
+    );
+
+    if !verbose {
+        let json =
+            serde_json::to_string_pretty(&MhJson::Database { file: rel, db: &db }).unwrap() + "\n";
+        check(&format!("{stem}.mh.json"), &json);
+    }
+}
+
+#[test]
+fn clean_4k_server_2022() {
+    golden_case("testdata/db/srum-server2022-clean.dat", false);
+}
+
+#[test]
+fn dirty_16k_windows_11() {
+    golden_case("testdata/db/qmgr-win11-dirty-16k.db", false);
+}
+
+#[test]
+fn just_created_8k() {
+    golden_case("testdata/db/ntds-temp-2012r2-just-created-8k.edb", false);
+}
+
+#[test]
+fn legacy_server_2003_local_times() {
+    golden_case("testdata/db/catdb-server2003-clean", false);
+}
+
+#[test]
+fn header_only_32k() {
+    golden_case("testdata/db/large-32k-header-only.edb", false);
+}
+
+#[test]
+fn dirty_4k_verbose_prints_both_copies() {
+    golden_case("testdata/db/ual-server2019-dirty.mdb", true);
+}
+
+#[test]
+fn bad_primary_falls_back_to_shadow() {
+    golden_case("testdata/corrupt/bad-primary-checksum.edb", false);
+    golden_case("testdata/corrupt/bad-primary-checksum.edb", true);
+}
+
+#[test]
+fn both_copies_bad_ends_with_1206() {
+    golden_case("testdata/corrupt/bad-both-checksums.edb", false);
+}
