@@ -555,3 +555,192 @@ fn validate(h: &DatabaseHeader) -> Vec<Finding> {
     out.sort_by_key(|f| std::cmp::Reverse(f.severity));
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::db_header::DB_HEADER_SIZE;
+
+    /// One header page of `size` bytes with the given state, file type and attrib, checksummed.
+    fn page(size: u32, field: u32, state: u32, file_type: u32, attrib: i32) -> Vec<u8> {
+        let mut p = vec![0u8; size as usize];
+        p[4..8].copy_from_slice(&DB_MAGIC.to_le_bytes());
+        p[8..12].copy_from_slice(&DB_VERSION_ESE97.to_le_bytes());
+        p[12..16].copy_from_slice(&attrib.to_le_bytes());
+        p[0x34..0x38].copy_from_slice(&state.to_le_bytes());
+        p[OFFSET_PAGE_SIZE..OFFSET_PAGE_SIZE + 4].copy_from_slice(&field.to_le_bytes());
+        p[0x29B..0x29F].copy_from_slice(&file_type.to_le_bytes());
+        let c = xor32_legacy(&p);
+        p[0..4].copy_from_slice(&c.to_le_bytes());
+        p
+    }
+
+    fn file(size: u32) -> Vec<u8> {
+        let p = page(size, size, 3, 1, 0);
+        [p.clone(), p].concat()
+    }
+
+    #[test]
+    fn detects_every_page_size() {
+        for size in PAGE_SIZES {
+            let db = read_database_header(&file(size)).unwrap();
+            assert_eq!(db.page_size, size);
+            assert_eq!(db.used, Some(Copy::Primary));
+            assert!(db.identical);
+            assert_eq!(db.shadow.offset, u64::from(size));
+        }
+    }
+
+    #[test]
+    fn raw_zero_page_size_means_4k() {
+        let p = page(4096, 0, 3, 1, 0);
+        let db = read_database_header(&[p.clone(), p].concat()).unwrap();
+        assert_eq!(db.page_size, 4096);
+        assert_eq!(db.header().unwrap().page_size_field, 0);
+    }
+
+    #[test]
+    fn two_kib_pages_are_flagged_as_legacy() {
+        let db = read_database_header(&file(2048)).unwrap();
+        assert!(db.findings.iter().any(|f| f.code == "legacy_2k_pages"));
+    }
+
+    #[test]
+    fn bad_primary_falls_back_to_shadow() {
+        let mut f = file(8192);
+        f[0x100] ^= 0x40;
+        let db = read_database_header(&f).unwrap();
+        assert_eq!(db.used, Some(Copy::Shadow));
+        assert_eq!(db.primary.status, CopyStatus::BadChecksum);
+        assert_eq!(db.page_size, 8192);
+        assert_eq!(db.findings[0].code, "primary_bad_checksum");
+        assert_eq!(db.findings[0].severity, Severity::Warning);
+    }
+
+    #[test]
+    fn magic_only_in_the_shadow_is_still_a_database() {
+        let mut f = file(4096);
+        f[..4096].fill(0);
+        let db = read_database_header(&f).unwrap();
+        assert_eq!(db.used, Some(Copy::Shadow));
+    }
+
+    #[test]
+    fn no_magic_is_an_error_naming_the_field_and_offset() {
+        let err = read_database_header(&[0u8; 8192]).unwrap_err();
+        assert_eq!(
+            err,
+            Error::BadMagic {
+                field: "le_ulMagic",
+                offset: 4,
+                expected: DB_MAGIC,
+                found: 0
+            }
+        );
+        let err = read_database_header(&[0xEF, 0xCD, 0xAB]).unwrap_err();
+        assert!(matches!(
+            err,
+            Error::Truncated {
+                field: "le_ulMagic",
+                offset: 4,
+                ..
+            }
+        ));
+    }
+
+    #[test]
+    fn truncated_inside_the_structure_keeps_no_fields() {
+        let f = file(4096);
+        let db = read_database_header(&f[..DB_HEADER_SIZE - 1]).unwrap();
+        assert!(!db.is_valid());
+        assert_eq!(db.primary.status, CopyStatus::Missing);
+        assert_eq!(db.primary.present, (DB_HEADER_SIZE - 1) as u32);
+        assert!(db.best_effort().is_none());
+        assert_eq!(db.findings.last().unwrap().code, "no_valid_header");
+    }
+
+    #[test]
+    fn kinds_from_file_type_and_attrib() {
+        let kind = |ft, attrib| {
+            let p = page(4096, 4096, 3, ft, attrib);
+            read_database_header(&[p.clone(), p].concat())
+                .unwrap()
+                .kind()
+        };
+        assert_eq!(kind(1, 0), DbKind::Database);
+        assert_eq!(kind(0, 0), DbKind::Database);
+        assert_eq!(kind(2, 1), DbKind::StreamingFile);
+        assert_eq!(kind(0, 1), DbKind::StreamingFile);
+        assert_eq!(kind(5, 0), DbKind::TempDatabase);
+        assert_eq!(kind(9, 0), DbKind::Unknown);
+    }
+
+    #[test]
+    fn json_of_a_valid_header_has_the_contract_keys() {
+        let db = read_database_header(&file(4096)).unwrap();
+        let v: serde_json::Value = serde_json::to_value(&db).unwrap();
+        for key in [
+            "kind",
+            "page_size",
+            "state",
+            "state_code",
+            "format_version",
+            "db_signature",
+            "log_signature",
+            "last_consistent",
+            "last_attach",
+            "last_detach",
+            "log_required",
+            "log_committed",
+            "log_recovering",
+            "dbtime",
+            "dbid",
+            "objid_last",
+            "repair_count",
+            "os_version",
+            "backup",
+            "header",
+            "findings",
+        ] {
+            assert!(v.get(key).is_some(), "missing {key}");
+        }
+        assert_eq!(v["state"], "clean_shutdown");
+        assert_eq!(v["header"]["primary"], "valid");
+        assert_eq!(v["last_consistent"]["generation"], 0);
+        assert!(v["last_consistent"]["time"].is_null());
+        for b in [
+            "previous_full",
+            "previous_incremental",
+            "previous_copy",
+            "previous_differential",
+            "current_full",
+            "current_snapshot",
+        ] {
+            assert!(v["backup"][b]["gen_low"].is_number(), "backup.{b}");
+        }
+    }
+
+    proptest::proptest! {
+        /// Whatever the state, generation and page size written, the parser reads them back.
+        #[test]
+        fn build_then_parse_round_trips(
+            size_index in 0usize..5,
+            state in 0u32..12,
+            generation in proptest::num::i32::ANY,
+            random in proptest::num::u32::ANY,
+        ) {
+            let size = PAGE_SIZES[size_index];
+            let mut p = page(size, size, state, 1, 0);
+            p[0x38 + 4..0x38 + 8].copy_from_slice(&generation.to_le_bytes());
+            p[0x6C..0x70].copy_from_slice(&random.to_le_bytes());
+            let c = xor32_legacy(&p);
+            p[0..4].copy_from_slice(&c.to_le_bytes());
+            let db = read_database_header(&[p.clone(), p].concat()).unwrap();
+            let h = db.header().unwrap();
+            proptest::prop_assert_eq!(db.page_size, size);
+            proptest::prop_assert_eq!(h.state.code(), state);
+            proptest::prop_assert_eq!(h.last_consistent.lgpos.generation, generation);
+            proptest::prop_assert_eq!(h.log_signature.random, random);
+        }
+    }
+}

@@ -36,12 +36,4 @@ pub enum Error {
         /// The value found.
         found: u32,
     },
-    /// Neither copy of a shadowed header passes its checksum.
-    #[error("no valid header copy: {primary}; {shadow}")]
-    NoValidCopy {
-        /// Why the primary copy was rejected.
-        primary: String,
-        /// Why the shadow copy was rejected.
-        shadow: String,
-    },
 }
