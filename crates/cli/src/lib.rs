@@ -9,32 +9,49 @@
 pub mod frame;
 pub mod input;
 pub mod mh;
+pub mod mk;
+pub mod ml;
 
 use std::io::{self, Write};
 use std::path::Path;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
+use esehdr_format::checkpoint::{read_checkpoint, Checkpoint, CHECKPOINT_FILE_SIZE};
+use esehdr_format::log_header::{read_log_header, LogHeader, LOG_HEADER_SIZE};
 use esehdr_format::{
-    read_database_header, sniff, DatabaseHeader, DbState, FileKind, DB_HEADER_READ_LEN,
+    read_database_header, sniff_named, DatabaseHeader, DbState, FileKind, DB_HEADER_READ_LEN,
 };
 use serde::Serialize;
 
 /// Process exit status, ripgrep-style: 0 yes, 1 a definite no, 2 error.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Status {
-    /// 0: the header was read (whatever its state).
+    /// 0: the header was read and is sound (a database whatever its state).
     Ok = 0,
-    /// 1: a definite "no": an ESE file whose header does not validate, or a dirty database
-    /// under `--fail-if-dirty`.
+    /// 1: a definite "no": an ESE file whose header does not validate (or a log whose size is
+    /// wrong), or a dirty database under `--fail-if-dirty`.
     No = 1,
     /// 2: not an ESE file of the kind asked for, unreadable, or a usage error.
     Error = 2,
 }
 
-/// Options of `esehdr mh`.
+/// Which report a command wants.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// `esehdr mh`: database headers.
+    Mh,
+    /// `esehdr ml FILE`: a log header.
+    Ml,
+    /// `esehdr mk`: a checkpoint.
+    Mk,
+    /// `esehdr FILE`: whatever the file is.
+    Auto,
+}
+
+/// Options shared by the modes.
 #[derive(Debug, Clone, Copy, Default)]
-pub struct MhArgs {
-    /// `-v`: both header copies.
+pub struct Options {
+    /// `-v`: both header copies (databases).
     pub verbose: bool,
     /// `--json`.
     pub json: bool,
@@ -44,12 +61,121 @@ pub struct MhArgs {
     pub nologo: bool,
 }
 
-/// One file's JSON report: `file` first, then the database contract, or `kind` and `reason`
-/// for anything that is not a readable database.
+/// What a file turned out to be, read as far as its header.
+#[derive(Debug)]
+pub enum Inspected {
+    /// A database or streaming-file header (valid or not).
+    Database(Box<DatabaseHeader>),
+    /// A log header (sound or not), with the checkpoint found beside it.
+    Log(Box<LogHeader>, Option<ml::Beside>),
+    /// A checkpoint (valid or not).
+    Checkpoint(Box<Checkpoint>),
+    /// Something with no header to show: a reserve log, a flush map, not ESE, unreadable.
+    Other {
+        /// JSON `kind`: `reserve_log`, `flush_map`, `not_ese`, `unreadable`.
+        kind: &'static str,
+        /// One sentence: what was found where.
+        reason: String,
+    },
+}
+
+impl Inspected {
+    /// The JSON `kind` of the file, and the command that reads it.
+    fn what(&self) -> (&'static str, &'static str) {
+        match self {
+            Inspected::Database(_) => ("an ESE database", "mh"),
+            Inspected::Log(..) => ("an ESE transaction log", "ml"),
+            Inspected::Checkpoint(_) => ("an ESE checkpoint file", "mk"),
+            Inspected::Other { .. } => ("", ""),
+        }
+    }
+
+    /// The exit status of this file's report.
+    pub fn status(&self, opts: Options) -> Status {
+        match self {
+            Inspected::Database(db) => match db.state() {
+                None => Status::No,
+                Some(DbState::CleanShutdown) => Status::Ok,
+                Some(_) if opts.fail_if_dirty => Status::No,
+                Some(_) => Status::Ok,
+            },
+            Inspected::Log(log, _) => {
+                if log.is_sound() {
+                    Status::Ok
+                } else {
+                    Status::No
+                }
+            }
+            Inspected::Checkpoint(c) => {
+                if c.is_sound() {
+                    Status::Ok
+                } else {
+                    Status::No
+                }
+            }
+            Inspected::Other {
+                kind: "reserve_log" | "flush_map",
+                ..
+            } => Status::Ok,
+            Inspected::Other { .. } => Status::Error,
+        }
+    }
+}
+
+/// Reads a file's header: at most 64 KiB from offset 0 whatever its size (plus, for a log, the
+/// checkpoint beside it), and decides what it is.
+pub fn inspect(path: &Path) -> Inspected {
+    let head = match input::read_head(path, DB_HEADER_READ_LEN) {
+        Ok(h) => h,
+        Err(e) => {
+            return Inspected::Other {
+                kind: "unreadable",
+                reason: format!("cannot read the file: {e}"),
+            }
+        }
+    };
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let sniffed = sniff_named(&name, &head.bytes, head.file_len);
+    let bytes = &head.bytes;
+    match sniffed.kind {
+        FileKind::Database => match read_database_header(bytes) {
+            Ok(db) => Inspected::Database(Box::new(db)),
+            Err(e) => Inspected::Other { kind: "not_ese", reason: format!("not an ESE file: {e}") },
+        },
+        FileKind::Log => match read_log_header(bytes.get(..LOG_HEADER_SIZE).unwrap_or(bytes), head.file_len) {
+            Ok(log) => {
+                let beside = ml::checkpoint_beside(path);
+                Inspected::Log(Box::new(log), beside)
+            }
+            Err(e) => Inspected::Other {
+                kind: "not_ese",
+                reason: format!("looks like an ESE log ({}), but its header cannot be read: {e}", sniffed.reason),
+            },
+        },
+        FileKind::Checkpoint => Inspected::Checkpoint(Box::new(read_checkpoint(
+            bytes.get(..CHECKPOINT_FILE_SIZE).unwrap_or(bytes),
+            head.file_len,
+        ))),
+        FileKind::FlushMap => Inspected::Other {
+            kind: "flush_map",
+            reason: format!(
+                "an ESE flush map (.jfm) of the database of the same name ({}); esehdr does not dump flush maps",
+                sniffed.reason
+            ),
+        },
+        FileKind::ReserveLog => Inspected::Other { kind: "reserve_log", reason: format!("a reserve log: {}", sniffed.reason) },
+        FileKind::Empty | FileKind::NotEse => Inspected::Other { kind: "not_ese", reason: format!("not an ESE file: {}", sniffed.reason) },
+    }
+}
+
+/// One file's JSON report: `file` first, then the contract of its kind.
 #[derive(Debug, Serialize)]
 #[serde(untagged)]
-pub enum MhJson<'a> {
-    /// A database header (valid or not).
+pub enum FileJson<'a> {
+    /// A database header.
     Database {
         /// The path as given.
         file: &'a str,
@@ -57,164 +183,222 @@ pub enum MhJson<'a> {
         #[serde(flatten)]
         db: &'a DatabaseHeader,
     },
-    /// Not a database.
+    /// A log header.
+    Log {
+        /// The path as given.
+        file: &'a str,
+        /// The header report.
+        #[serde(flatten)]
+        log: &'a LogHeader,
+        /// The checkpoint found beside the log, as eseutil's `Checkpoint:` line.
+        #[serde(flatten)]
+        beside: ml::BesideJson<'a>,
+    },
+    /// A checkpoint.
+    Checkpoint {
+        /// The path as given.
+        file: &'a str,
+        /// The checkpoint report.
+        #[serde(flatten)]
+        checkpoint: &'a Checkpoint,
+    },
+    /// Anything else.
     Other {
         /// The path as given.
         file: &'a str,
-        /// `log`, `checkpoint`, `flush_map`, `not_ese` or `unreadable`.
+        /// `reserve_log`, `flush_map`, `not_ese`, `unreadable`, or (given to a mode that does
+        /// not read it) `database`, `log`, `checkpoint`.
         kind: &'static str,
         /// What was found where.
         reason: String,
     },
 }
 
-/// What reading one file for `mh` gave.
-#[derive(Debug)]
-pub enum MhOutcome {
-    /// A database header (valid or not).
-    Database(Box<DatabaseHeader>),
-    /// Something else, with its JSON kind and a one-line reason.
-    Other {
-        /// JSON `kind`.
-        kind: &'static str,
-        /// One line: what it is and what to do.
-        reason: String,
-    },
-}
-
-impl MhOutcome {
-    /// The exit status this outcome maps to.
-    pub fn status(&self, fail_if_dirty: bool) -> Status {
-        match self {
-            MhOutcome::Database(db) => match db.state() {
-                None => Status::No,
-                Some(DbState::CleanShutdown) => Status::Ok,
-                Some(_) if fail_if_dirty => Status::No,
-                Some(_) => Status::Ok,
-            },
-            MhOutcome::Other { .. } => Status::Error,
-        }
-    }
-}
-
-/// Reads one file for `mh`: at most [`DB_HEADER_READ_LEN`] bytes, whatever the file's size.
-pub fn read_for_mh(path: &Path) -> MhOutcome {
-    let head = match input::read_head(path, DB_HEADER_READ_LEN) {
-        Ok(h) => h,
-        Err(e) => {
-            return MhOutcome::Other {
-                kind: "unreadable",
-                reason: format!("cannot read the file: {e}"),
-            }
-        }
-    };
-    let sniffed = sniff(&head.bytes, head.file_len);
+/// The one line for a file that the mode cannot report on, or `None` when it can.
+fn wrong_kind(mode: Mode, path: &Path, found: &Inspected) -> Option<(&'static str, String)> {
     let file = path.display();
-    match sniffed.kind {
-        FileKind::Database => match read_database_header(&head.bytes) {
-            Ok(db) => MhOutcome::Database(Box::new(db)),
-            Err(e) => MhOutcome::Other { kind: "not_ese", reason: format!("not an ESE database: {e}") },
-        },
-        FileKind::Log => MhOutcome::Other {
-            kind: "log",
-            reason: format!(
-                "this is an ESE transaction log, not a database ({}); read it with 'esehdr ml {file}'",
-                sniffed.reason
-            ),
-        },
-        FileKind::Checkpoint => MhOutcome::Other {
-            kind: "checkpoint",
-            reason: format!(
-                "this is an ESE checkpoint file, not a database ({}); read it with 'esehdr mk {file}'",
-                sniffed.reason
-            ),
-        },
-        FileKind::FlushMap => MhOutcome::Other {
-            kind: "flush_map",
-            reason: format!(
-                "this is an ESE flush map (.jfm), not a database ({}); it belongs to the database of the same name",
-                sniffed.reason
-            ),
-        },
-        FileKind::Empty | FileKind::NotEse => {
-            MhOutcome::Other { kind: "not_ese", reason: format!("not an ESE database: {}", sniffed.reason) }
+    let (what, command) = found.what();
+    match (mode, found) {
+        (_, Inspected::Other { kind, reason }) => Some((kind, reason.clone())),
+        (Mode::Auto, _)
+        | (Mode::Mh, Inspected::Database(_))
+        | (Mode::Ml, Inspected::Log(..))
+        | (Mode::Mk, Inspected::Checkpoint(_)) => None,
+        _ => {
+            let kind = match found {
+                Inspected::Database(_) => "database",
+                Inspected::Log(..) => "log",
+                _ => "checkpoint",
+            };
+            let not = match mode {
+                Mode::Mh => "not a database",
+                Mode::Ml => "not a log file",
+                _ => "not a checkpoint",
+            };
+            Some((
+                kind,
+                format!("this is {what}, {not}; read it with 'esehdr {command} {file}'"),
+            ))
         }
     }
 }
 
-/// `esehdr mh FILE...`: writes the reports to `out`, one-line problems to `err`, and returns
-/// the worst status over all files.
-pub fn run_mh(
+/// Runs one mode over `files`: reports to `out`, one-line problems to `err`; returns the worst
+/// status over all files.
+pub fn run(
+    mode: Mode,
     files: &[&Path],
-    args: MhArgs,
+    opts: Options,
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> io::Result<Status> {
     let mut worst = Status::Ok;
-    let mut json_items = Vec::new();
-    if !args.json && !args.nologo {
+    let mut reports: Vec<(String, Inspected, Option<(&'static str, String)>)> = Vec::new();
+    if !opts.json && !opts.nologo {
         frame::banner(out)?;
     }
-    for (i, path) in files.iter().enumerate() {
+    let mut printed = 0usize;
+    for path in files {
         let started = Instant::now();
-        let outcome = read_for_mh(path);
-        let status = outcome.status(args.fail_if_dirty);
-        worst = worst.max(status);
+        let found = inspect(path);
         let name = path.display().to_string();
-        if let MhOutcome::Other { reason, .. } = &outcome {
-            writeln!(err, "esehdr: {name}: {reason}")?;
+        let refused = wrong_kind(mode, path, &found);
+        let status = match (&refused, &found) {
+            (None, _) => found.status(opts),
+            // A headerless reserve log or a flush map is classified, not an error, when no mode
+            // was asked for.
+            (
+                Some(_),
+                Inspected::Other {
+                    kind: "reserve_log" | "flush_map",
+                    ..
+                },
+            ) if mode == Mode::Auto => Status::Ok,
+            (Some(_), _) => Status::Error,
+        };
+        worst = worst.max(status);
+        match &refused {
+            Some((_, reason)) if status == Status::Error => {
+                writeln!(err, "esehdr: {name}: {reason}")?
+            }
+            Some((_, reason)) if !opts.json => writeln!(out, "{name}: {reason}")?,
+            _ => {}
         }
-        if args.json {
-            json_items.push((name, outcome));
+        if refused.is_none() {
+            explain_failure(&name, &found, status, err)?;
+        }
+        if opts.json {
+            reports.push((name, found, refused));
             continue;
         }
-        if let MhOutcome::Database(db) = &outcome {
-            if i > 0 {
+        if refused.is_none() {
+            if printed > 0 {
                 writeln!(out)?;
             }
-            mh::render_text(
-                out,
-                &name,
-                db,
-                mh::MhOptions {
-                    verbose: args.verbose,
-                },
-                started.elapsed(),
-            )?;
-            if !db.is_valid() {
-                let why: Vec<&str> = db.findings.iter().map(|f| f.message.as_str()).collect();
-                writeln!(
-                    err,
-                    "esehdr: {name}: ESE database with no valid header copy: {}",
-                    why.join("; ")
-                )?;
-            } else if status == Status::No {
-                writeln!(
-                    err,
-                    "esehdr: {name}: state is {} (--fail-if-dirty)",
-                    db.state().map_or("?", |s| s.eseutil())
-                )?;
-            }
+            printed += 1;
+            render_text(out, &name, &found, opts, started.elapsed())?;
         }
     }
-    if args.json {
-        let items: Vec<MhJson<'_>> = json_items
+    if opts.json {
+        let items: Vec<FileJson<'_>> = reports
             .iter()
-            .map(|(file, outcome)| match outcome {
-                MhOutcome::Database(db) => MhJson::Database { file, db },
-                MhOutcome::Other { kind, reason } => MhJson::Other {
+            .map(|(file, found, refused)| match (refused, found) {
+                (Some((kind, reason)), _) => FileJson::Other {
+                    file,
+                    kind,
+                    reason: reason.clone(),
+                },
+                (None, Inspected::Database(db)) => FileJson::Database { file, db },
+                (None, Inspected::Log(log, beside)) => FileJson::Log {
+                    file,
+                    log,
+                    beside: ml::BesideJson::of(beside.as_ref()),
+                },
+                (None, Inspected::Checkpoint(checkpoint)) => {
+                    FileJson::Checkpoint { file, checkpoint }
+                }
+                (None, Inspected::Other { kind, reason }) => FileJson::Other {
                     file,
                     kind,
                     reason: reason.clone(),
                 },
             })
             .collect();
-        if items.len() == 1 {
-            serde_json::to_writer_pretty(&mut *out, &items[0])?;
-        } else {
-            serde_json::to_writer_pretty(&mut *out, &items)?;
+        match items.as_slice() {
+            [one] => serde_json::to_writer_pretty(&mut *out, one)?,
+            many => serde_json::to_writer_pretty(&mut *out, many)?,
         }
         writeln!(out)?;
     }
     Ok(worst)
+}
+
+/// The text report of one file the mode reads.
+pub fn render_text(
+    out: &mut dyn Write,
+    name: &str,
+    found: &Inspected,
+    opts: Options,
+    elapsed: Duration,
+) -> io::Result<()> {
+    match found {
+        Inspected::Database(db) => mh::render_text(
+            out,
+            name,
+            db,
+            mh::MhOptions {
+                verbose: opts.verbose,
+            },
+            elapsed,
+        )
+        .map(drop),
+        Inspected::Log(log, beside) => ml::render_text(out, name, log, beside.as_ref(), elapsed),
+        Inspected::Checkpoint(c) => mk::render_text(out, name, c, elapsed),
+        Inspected::Other { .. } => Ok(()),
+    }
+}
+
+/// The stderr line for a file that was read but does not pass.
+fn explain_failure(
+    name: &str,
+    found: &Inspected,
+    status: Status,
+    err: &mut dyn Write,
+) -> io::Result<()> {
+    if status != Status::No {
+        return Ok(());
+    }
+    let errors = |findings: &[esehdr_format::Finding]| {
+        findings
+            .iter()
+            .filter(|f| f.severity == esehdr_format::Severity::Error)
+            .map(|f| f.message.as_str())
+            .collect::<Vec<_>>()
+            .join("; ")
+    };
+    match found {
+        Inspected::Database(db) if !db.is_valid() => {
+            writeln!(
+                err,
+                "esehdr: {name}: ESE database with no valid header copy: {}",
+                errors(&db.findings)
+            )
+        }
+        Inspected::Database(db) => writeln!(
+            err,
+            "esehdr: {name}: state is {} (--fail-if-dirty)",
+            db.state().map_or("?", |s| s.eseutil())
+        ),
+        Inspected::Log(log, _) => writeln!(
+            err,
+            "esehdr: {name}: ESE log with a damaged header: {}",
+            errors(&log.findings)
+        ),
+        Inspected::Checkpoint(c) => writeln!(
+            err,
+            "esehdr: {name}: damaged ESE checkpoint: {}",
+            errors(&c.findings)
+        ),
+        Inspected::Other { .. } => Ok(()),
+    }
 }

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
-use esehdr::{run_mh, MhArgs, Status};
+use esehdr::{run, Mode as RunMode, Options, Status};
 
 #[derive(Parser, Debug)]
 #[command(
@@ -22,7 +22,7 @@ use esehdr::{run_mh, MhArgs, Status};
 struct Cli {
     #[command(subcommand)]
     mode: Option<Mode>,
-    /// Files to inspect when no mode is given (databases get the `mh` report).
+    /// Files to inspect when no mode is given: each gets the report of its kind.
     files: Vec<PathBuf>,
     #[command(flatten)]
     common: Common,
@@ -52,23 +52,47 @@ enum Mode {
         #[arg(long)]
         fail_if_dirty: bool,
     },
+    /// Dump log file headers, like `eseutil /ml E00.log` (also accepted as `/ml`).
+    Ml {
+        /// Log files (E00.log, E0000001A.log, edb.log, SRU00003.log, ...).
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
+    /// Dump checkpoint files, like `eseutil /mk E00.chk` (also accepted as `/mk`).
+    Mk {
+        /// Checkpoint files (E00.chk, edb.chk, <base>.jcp).
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
 }
 
-/// eseutil spells modes `/mh`, `/ml`, `/mk`, `/k`; accept them as the first argument.
+/// eseutil spells modes `/mh`, `/ml`, `/mk`, `/k`; accept them, and accept global options
+/// before the mode (`esehdr --json mh x`): the first non-option argument, when it names a mode,
+/// is moved to the front where clap expects a subcommand.
 fn eseutil_style(args: impl Iterator<Item = std::ffi::OsString>) -> Vec<std::ffi::OsString> {
-    args.enumerate()
-        .map(|(i, a)| match (i, a.to_str()) {
-            (1, Some(s))
-                if matches!(
-                    s.to_ascii_lowercase().as_str(),
-                    "/mh" | "/ml" | "/mk" | "/k"
-                ) =>
-            {
-                s[1..].to_ascii_lowercase().into()
-            }
-            _ => a,
-        })
-        .collect()
+    let mut args: Vec<std::ffi::OsString> = args.collect();
+    let first_positional = args
+        .iter()
+        .skip(1)
+        .position(|a| !a.to_string_lossy().starts_with('-'))
+        .map(|i| i + 1);
+    if let Some(i) = first_positional {
+        let word = args[i].to_string_lossy().to_ascii_lowercase();
+        let mode = word.strip_prefix('/').unwrap_or(&word).to_string();
+        if matches!(mode.as_str(), "mh" | "ml" | "mk") {
+            args.remove(i);
+            args.insert(1, mode.into());
+        }
+    }
+    args
+}
+
+/// `E00`, `/restore/logs/E00`: three characters, no extension, and no such file.
+fn is_bare_base_name(p: &std::path::Path) -> bool {
+    p.file_name()
+        .is_some_and(|n| n.to_string_lossy().chars().count() == 3)
+        && p.extension().is_none()
+        && !p.is_file()
 }
 
 fn main() -> ExitCode {
@@ -86,11 +110,13 @@ fn main() -> ExitCode {
     let stdout = io::stdout();
     let mut out = io::BufWriter::new(stdout.lock());
     let mut err = io::stderr();
-    let (files, fail_if_dirty) = match &cli.mode {
+    let (mode, files, fail_if_dirty) = match &cli.mode {
         Some(Mode::Mh {
             files,
             fail_if_dirty,
-        }) => (files.clone(), *fail_if_dirty),
+        }) => (RunMode::Mh, files.clone(), *fail_if_dirty),
+        Some(Mode::Ml { files }) => (RunMode::Ml, files.clone(), false),
+        Some(Mode::Mk { files }) => (RunMode::Mk, files.clone(), false),
         None if cli.files.is_empty() => {
             let _ = writeln!(
                 err,
@@ -98,16 +124,28 @@ fn main() -> ExitCode {
             );
             return ExitCode::from(Status::Error as u8);
         }
-        None => (cli.files.clone(), false),
+        None => (RunMode::Auto, cli.files.clone(), false),
     };
+    if mode == RunMode::Ml {
+        // `ml E00` (a bare 3-character base name) verifies a whole log stream in eseutil.
+        if let Some(base) = files.iter().find(|f| is_bare_base_name(f)) {
+            let _ = writeln!(
+                err,
+                "esehdr: {}: log stream verification (eseutil /ml <base>) is not in this release; give log files, e.g. 'esehdr ml {}*.log'",
+                base.display(),
+                base.display()
+            );
+            return ExitCode::from(Status::Error as u8);
+        }
+    }
     let paths: Vec<&std::path::Path> = files.iter().map(PathBuf::as_path).collect();
-    let args = MhArgs {
+    let opts = Options {
         verbose: cli.common.verbose,
         json: cli.common.json,
         fail_if_dirty,
         nologo: cli.common.nologo,
     };
-    let result = run_mh(&paths, args, &mut out, &mut err).and_then(|s| out.flush().map(|()| s));
+    let result = run(mode, &paths, opts, &mut out, &mut err).and_then(|s| out.flush().map(|()| s));
     match result {
         Ok(status) => ExitCode::from(status as u8),
         // A closed pipe (`esehdr mh x | head`) is not an error.

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use esehdr::mh::{render_text, MhOptions};
-use esehdr::{read_for_mh, MhJson, MhOutcome};
+use esehdr::{inspect, FileJson, Inspected};
 
 fn repo() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
@@ -41,7 +41,7 @@ fn check(golden: &str, actual: &str) {
 
 fn golden_case(rel: &str, verbose: bool) {
     let path = repo().join(rel);
-    let MhOutcome::Database(db) = read_for_mh(&path) else {
+    let Inspected::Database(db) = inspect(&path) else {
         panic!("{rel}: not read as a database")
     };
     let stem = Path::new(rel)
@@ -59,8 +59,9 @@ fn golden_case(rel: &str, verbose: bool) {
     );
 
     if !verbose {
-        let json =
-            serde_json::to_string_pretty(&MhJson::Database { file: rel, db: &db }).unwrap() + "\n";
+        let json = serde_json::to_string_pretty(&FileJson::Database { file: rel, db: &db })
+            .unwrap()
+            + "\n";
         check(&format!("{stem}.mh.json"), &json);
     }
 }

@@ -48,6 +48,15 @@ impl<'a> Fields<'a> {
         Ok(out)
     }
 
+    pub(crate) fn u8(&self, offset: usize, field: &'static str) -> Result<u8> {
+        let [b] = self.array::<1>(offset, field)?;
+        Ok(b)
+    }
+
+    pub(crate) fn u16(&self, offset: usize, field: &'static str) -> Result<u16> {
+        Ok(LittleEndian::read_u16(self.bytes(offset, 2, field)?))
+    }
+
     pub(crate) fn u32(&self, offset: usize, field: &'static str) -> Result<u32> {
         Ok(LittleEndian::read_u32(self.bytes(offset, 4, field)?))
     }

@@ -40,12 +40,16 @@
     allow(clippy::indexing_slicing, clippy::unwrap_used, clippy::expect_used)
 )]
 
+pub mod attach;
 mod bytes;
+pub mod checkpoint;
 pub mod checksum;
 pub mod database;
 pub mod db_header;
+pub mod dbms_param;
 pub mod error;
 pub mod findings;
+pub mod log_header;
 pub mod primitives;
 pub mod sniff;
 
@@ -57,4 +61,4 @@ pub use db_header::{DbFileHeader, DbState, DB_HEADER_SIZE, DB_MAGIC};
 pub use error::{Error, Result};
 pub use findings::{Finding, Severity};
 pub use primitives::{BkInfo, Lgpos, LgposTime, LogTime, Signature};
-pub use sniff::{sniff, FileKind, Sniffed};
+pub use sniff::{sniff, sniff_named, FileKind, Sniffed};

@@ -45,6 +45,10 @@ pub enum FileKind {
     Checkpoint,
     /// A flush-map file (`.jfm`).
     FlushMap,
+    /// A reserve or temporary log with no header: all zero, the 0xDA log-extend pattern, or
+    /// leftover bytes in a file named as one (`<base>res*.jrs`, `res1.log`, `res2.log`,
+    /// `<base>tmp.log`, `<base>tmp.jtx`).
+    ReserveLog,
     /// Zero bytes long.
     Empty,
     /// None of the above.
@@ -72,6 +76,55 @@ fn xor_header_ok(buf: &[u8], off: usize) -> bool {
     match buf.get(off..off.saturating_add(HEADER_4K)) {
         Some(h) if h.len() == HEADER_4K => u32_at(h, 0) == Some(xor32_legacy(h)),
         _ => false,
+    }
+}
+
+/// The log-extend pattern (`ErrOSULogPatternInit`): a 512-byte unit of 0xDA bytes in which byte
+/// `j`, for `j` a multiple of 16, is `(0xDA + j) mod 256`. Legacy reserve logs are filled with it.
+pub fn is_log_extend_pattern(buf: &[u8]) -> bool {
+    !buf.is_empty()
+        && buf.iter().enumerate().all(|(i, &b)| {
+            let j = i % 512;
+            b == if j % 16 == 0 {
+                (0xDA + j % 256) as u8
+            } else {
+                0xDA
+            }
+        })
+}
+
+/// Whether `name` (a file name, no directory) is that of a reserve or temporary log:
+/// `<base>res*.jrs`, `res1.log`, `res2.log`, `<base>tmp.log`, `<base>tmp.jtx`. Windows names
+/// are case-insensitive, so the comparison is too.
+pub fn is_reserve_log_name(name: &str) -> bool {
+    let n = name.to_ascii_lowercase();
+    if n == "res1.log" || n == "res2.log" {
+        return true;
+    }
+    let base_then =
+        |tail: &str| n.len() == 3 + tail.len() && n.is_char_boundary(3) && &n[3..] == tail;
+    if base_then("tmp.log") || base_then("tmp.jtx") {
+        return true;
+    }
+    n.ends_with(".jrs") && n.len() > 6 && n.is_char_boundary(3) && n[3..].starts_with("res")
+}
+
+/// Like [`sniff`], but also knows the file's name: a headerless file named as a reserve or
+/// temporary log (all zero, or leftover bytes) is a [`FileKind::ReserveLog`], not "not ESE".
+pub fn sniff_named(name: &str, head: &[u8], file_len: u64) -> Sniffed {
+    let s = sniff(head, file_len);
+    if s.kind != FileKind::NotEse || !is_reserve_log_name(name) {
+        return s;
+    }
+    let reason = if head.iter().all(|&b| b == 0) {
+        format!("{name} is named as a reserve or temporary log and holds only zero bytes: an unused reserve log, not part of the log stream")
+    } else {
+        format!("{name} is named as a reserve or temporary log and has no valid log header (leftover bytes): not part of the log stream")
+    };
+    Sniffed {
+        kind: FileKind::ReserveLog,
+        file_type: s.file_type,
+        reason,
     }
 }
 
@@ -133,10 +186,30 @@ pub fn sniff(head: &[u8], file_len: u64) -> Sniffed {
         }
         _ => {}
     }
+    // A damaged header still says what it is: a log keeps le_filetype 3 and its format major,
+    // a checkpoint le_filetype 4 in either copy. Reported as such, so the caller can say
+    // "a log whose header checksum is bad" rather than "not ESE".
+    if !primary_ok && file_type == Some(filetype::LOG) && matches!(major, Some(7 | 8)) {
+        return found(FileKind::Log, "le_filetype 3 (log) at offset 0x29b and le_ulMajor 7/8 at offset 0x20, but the header checksum is wrong".into());
+    }
+    let chk_type = |t: Option<u32>| t == Some(filetype::CHECKPOINT);
+    if !primary_ok && !shadow_ok && (chk_type(file_type) || chk_type(shadow_type)) {
+        return found(
+            FileKind::Checkpoint,
+            "le_filetype 4 (checkpoint) at offset 0x29b, but neither copy's checksum is right"
+                .into(),
+        );
+    }
     if !primary_ok && shadow_ok && shadow_type == Some(filetype::CHECKPOINT) {
         return found(
             FileKind::Checkpoint,
             "primary checkpoint copy damaged; shadow copy at offset 0x1000 valid with le_filetype 4".into(),
+        );
+    }
+    if head.len() >= 512 && is_log_extend_pattern(head) {
+        return found(
+            FileKind::ReserveLog,
+            "no header: the file is filled with the 0xDA log-extend pattern (a legacy reserve log such as res1.log)".into(),
         );
     }
     let magic = u32_at(head, 4);
@@ -180,6 +253,50 @@ mod tests {
         let mut chk = vec![0u8; HEADER_4K];
         chk[OFFSET_FILE_TYPE..OFFSET_FILE_TYPE + 4].copy_from_slice(&4u32.to_le_bytes());
         assert_eq!(sniff(&with_checksum(chk), 8192).kind, FileKind::Checkpoint);
+    }
+
+    #[test]
+    fn reserve_logs_by_pattern_and_by_name() {
+        let unit: Vec<u8> = (0..512)
+            .map(|j| {
+                if j % 16 == 0 {
+                    (0xDA + j % 256) as u8
+                } else {
+                    0xDA
+                }
+            })
+            .collect();
+        let pattern: Vec<u8> = unit.iter().copied().cycle().take(8192).collect();
+        assert_eq!(sniff(&pattern, 131072).kind, FileKind::ReserveLog);
+        assert_eq!(
+            sniff_named("E00res00001.jrs", &[0; 8192], 65536).kind,
+            FileKind::ReserveLog
+        );
+        assert_eq!(
+            sniff_named("SRURES00002.JRS", &[7; 8192], 65536).kind,
+            FileKind::ReserveLog
+        );
+        assert_eq!(
+            sniff_named("edbtmp.log", &[0; 8192], 65536).kind,
+            FileKind::ReserveLog
+        );
+        assert_eq!(
+            sniff_named("RES1.LOG", &[0; 8192], 65536).kind,
+            FileKind::ReserveLog
+        );
+        assert_eq!(
+            sniff_named("priv1.edb", &[0; 8192], 65536).kind,
+            FileKind::NotEse
+        );
+        assert_eq!(
+            sniff_named("E0000001.log", &[0; 8192], 65536).kind,
+            FileKind::NotEse
+        );
+        assert!(!is_reserve_log_name("res.jrs"));
+        assert!(
+            !is_reserve_log_name("ééres1.jrs"),
+            "multi-byte names are compared without panicking"
+        );
     }
 
     #[test]
