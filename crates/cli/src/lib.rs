@@ -214,8 +214,11 @@ pub enum FileJson<'a> {
     },
 }
 
+/// Why a mode gives no report for a file: its JSON `kind` and one sentence.
+type Refusal = (&'static str, String);
+
 /// The one line for a file that the mode cannot report on, or `None` when it can.
-fn wrong_kind(mode: Mode, path: &Path, found: &Inspected) -> Option<(&'static str, String)> {
+fn wrong_kind(mode: Mode, path: &Path, found: &Inspected) -> Option<Refusal> {
     let file = path.display();
     let (what, command) = found.what();
     match (mode, found) {
@@ -253,7 +256,7 @@ pub fn run(
     err: &mut dyn Write,
 ) -> io::Result<Status> {
     let mut worst = Status::Ok;
-    let mut reports: Vec<(String, Inspected, Option<(&'static str, String)>)> = Vec::new();
+    let mut reports: Vec<(String, Inspected, Option<Refusal>)> = Vec::new();
     if !opts.json && !opts.nologo {
         frame::banner(out)?;
     }

@@ -4,6 +4,7 @@
 //! header, 679 in a checkpoint): records of a 64-byte fixed part and `cbNames` bytes of names,
 //! ended by a record whose first byte (the DBID) is 0.
 
+use byteorder::{ByteOrder, LittleEndian};
 use nom::bytes::complete::take;
 use nom::number::complete::{le_i32, le_u16, le_u32, le_u64, le_u8};
 use nom::{IResult, Parser};
@@ -112,7 +113,7 @@ fn split_names(names: &[u8], unicode: bool) -> Vec<String> {
     if unicode {
         let units: Vec<u16> = names
             .chunks_exact(2)
-            .map(|c| u16::from_le_bytes([c[0], c[1]]))
+            .map(LittleEndian::read_u16) // chunks_exact(2): always two bytes
             .collect();
         units
             .split(|&u| u == 0)
@@ -155,7 +156,10 @@ pub fn parse_attach_list(area: &[u8], base: u64) -> (Vec<AttachInfo>, Option<Err
                 let needed = if rest.len() < ATTACHINFO_FIXED_SIZE {
                     ATTACHINFO_FIXED_SIZE
                 } else {
-                    ATTACHINFO_FIXED_SIZE + usize::from(u16::from_le_bytes([rest[2], rest[3]]))
+                    ATTACHINFO_FIXED_SIZE
+                        + rest
+                            .get(2..4)
+                            .map_or(0, |b| usize::from(LittleEndian::read_u16(b)))
                 };
                 let end = base.saturating_add(area.len() as u64);
                 return (

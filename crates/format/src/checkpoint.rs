@@ -274,7 +274,7 @@ fn validate(c: &Checkpoint) -> Vec<Finding> {
             "neither checkpoint copy is valid: the engine fails with -533 (JET_errCheckpointCorrupt)",
         ));
     }
-    if c.file_len != CHECKPOINT_FILE_SIZE as u64 && c.file_len > CHECKPOINT_FILE_SIZE as u64 {
+    if c.file_len > CHECKPOINT_FILE_SIZE as u64 {
         out.push(Finding::new(
             Severity::Warning,
             "size_mismatch",
@@ -381,5 +381,70 @@ impl Serialize for Checkpoint {
             findings: &self.findings,
         }
         .serialize(s)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn copy(generation: i32) -> Vec<u8> {
+        let mut c = vec![0u8; CHECKPOINT_COPY_SIZE];
+        c[0x00C..0x014].copy_from_slice(&[0xCC, 0, 0x2F, 0, 0, 0, 0, 0]);
+        c[0x010..0x014].copy_from_slice(&generation.to_le_bytes());
+        c[0x014..0x018].copy_from_slice(&0xFCEDu32.to_le_bytes());
+        c[0x030 + 522] = 0x01;
+        c[0x29B..0x29F].copy_from_slice(&4u32.to_le_bytes());
+        let sum = xor32_legacy(&c);
+        c[0..4].copy_from_slice(&sum.to_le_bytes());
+        c
+    }
+
+    #[test]
+    fn reads_the_primary_and_its_fields() {
+        let file = [copy(0x83), copy(0x83)].concat();
+        let c = read_checkpoint(&file, 8192);
+        assert_eq!(c.used, Some(Copy::Primary));
+        let f = c.fields().unwrap();
+        assert_eq!(
+            f.checkpoint,
+            Lgpos {
+                generation: 0x83,
+                isec: 0x2F,
+                ib: 0xCC
+            }
+        );
+        assert_eq!(
+            f.db_consistency(),
+            f.checkpoint,
+            "a zero DbConsistency reads as the checkpoint"
+        );
+        assert_eq!(f.log_signature.random, 0xFCED);
+        assert!(f.dbms_param.circular_logging());
+        assert!(c.identical && c.findings.is_empty());
+    }
+
+    #[test]
+    fn falls_back_to_the_shadow() {
+        let mut file = [copy(0x83), copy(0x84)].concat();
+        file[0x100] ^= 1;
+        let c = read_checkpoint(&file, 8192);
+        assert_eq!(c.used, Some(Copy::Shadow));
+        assert_eq!(c.fields().unwrap().checkpoint.generation, 0x84);
+        assert_eq!(c.findings[0].code, "primary_bad_checksum");
+        assert!(c.is_sound());
+    }
+
+    #[test]
+    fn both_bad_is_an_error_and_truncation_is_missing() {
+        let mut file = [copy(1), copy(1)].concat();
+        file[0x100] ^= 1;
+        file[0x1100] ^= 1;
+        let c = read_checkpoint(&file, 8192);
+        assert!(!c.is_valid() && !c.is_sound());
+        assert!(c.findings.iter().any(|f| f.code == "no_valid_copy"));
+        let c = read_checkpoint(&file[..4096], 4096);
+        assert_eq!(c.shadow.status, CopyStatus::Missing);
+        assert_eq!(read_checkpoint(&[], 0).primary.status, CopyStatus::Missing);
     }
 }

@@ -405,3 +405,140 @@ impl Serialize for LogHeader {
         .serialize(s)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A v8 log header: generation 0x5A, 4096-byte sectors, 16 sectors, circular logging on,
+    /// one attached database, checksum set.
+    fn v8_header() -> Vec<u8> {
+        let mut h = vec![0u8; LOG_HEADER_SIZE];
+        let put = |h: &mut Vec<u8>, off: usize, v: &[u8]| h[off..off + v.len()].copy_from_slice(v);
+        put(&mut h, 0x004, &0x5Ai32.to_le_bytes());
+        put(&mut h, 0x008, &4096u16.to_le_bytes());
+        put(&mut h, 0x00A, &1u16.to_le_bytes());
+        put(&mut h, 0x00C, &16u16.to_le_bytes());
+        put(&mut h, 0x010, &[58, 5, 2, 3, 7, 122, 0x8B, 0x06]);
+        put(&mut h, 0x020, &8u32.to_le_bytes());
+        put(&mut h, 0x024, &4000u32.to_le_bytes());
+        put(&mut h, 0x028, &90u32.to_le_bytes());
+        put(&mut h, 0x02C, &0x2589_4C02u32.to_le_bytes());
+        put(&mut h, 0x048, b"C:\\Windows\\system32\\SRU\\");
+        put(&mut h, 0x048 + 261, b"C:\\Windows\\system32\\SRU\\");
+        put(&mut h, 0x048 + 522, &[0x01]);
+        put(&mut h, 0x048 + 543, &16u32.to_le_bytes());
+        put(&mut h, 0x27F, &[0x06]);
+        put(&mut h, 0x280, &[0, 0, 1, 0, 0x50, 0, 0, 0]);
+        put(&mut h, 0x288, &200u32.to_le_bytes());
+        put(&mut h, 0x28D, &0x5a8f_5a8f_ef0d_9509u64.to_le_bytes());
+        put(&mut h, 0x295, &9400u32.to_le_bytes());
+        put(&mut h, 0x29B, &3u32.to_le_bytes());
+        let name: Vec<u8> = "C:\\Windows\\system32\\SRU\\SRUDB.dat"
+            .encode_utf16()
+            .chain([0])
+            .flat_map(u16::to_le_bytes)
+            .collect();
+        put(&mut h, OFFSET_ATTACH, &[1, 0x20]);
+        put(
+            &mut h,
+            OFFSET_ATTACH + 2,
+            &(name.len() as u16).to_le_bytes(),
+        );
+        put(&mut h, OFFSET_ATTACH + 36, &0x0716_b55fu32.to_le_bytes());
+        put(&mut h, OFFSET_ATTACH + 64, &name);
+        let c = xor32_legacy(&h);
+        put(&mut h, 0, &c.to_le_bytes());
+        h
+    }
+
+    #[test]
+    fn decodes_every_field_at_its_offset() {
+        let log = read_log_header(&v8_header(), 65536).unwrap();
+        let h = &log.header;
+        assert_eq!(h.generation, 0x5A);
+        assert_eq!(
+            (h.sector_size, h.header_sectors, h.file_sectors),
+            (4096, 1, 16)
+        );
+        assert_eq!(
+            h.version,
+            LogVersion {
+                major: 8,
+                minor: 4000,
+                update_major: 90,
+                update_minor: 200
+            }
+        );
+        assert_eq!(h.created.milliseconds(), 0x8B >> 1 | (0x06 >> 1) << 7);
+        assert_eq!(h.log_signature.random, 0x2589_4C02);
+        assert_eq!(h.dbms_param.system_path, "C:\\Windows\\system32\\SRU\\");
+        assert!(h.circular_logging());
+        assert_eq!(h.dbms_param.sizes.log_file_sectors, 16);
+        assert!(!h.flags.reserve_log() && h.flags.circular_current() && h.flags.circular_history());
+        assert_eq!(
+            h.checkpoint_at_creation,
+            Lgpos {
+                generation: 0x50,
+                isec: 1,
+                ib: 0
+            }
+        );
+        assert_eq!(h.previous_log_segments_checksum, 0x5a8f_5a8f_ef0d_9509);
+        assert_eq!(h.engine_efv, 9400);
+        assert_eq!(h.file_type, 3);
+        assert_eq!(h.attached.len(), 1);
+        assert_eq!(h.attached[0].path, "C:\\Windows\\system32\\SRU\\SRUDB.dat");
+        assert_eq!(h.attached[0].db_signature.random, 0x0716_b55f);
+        assert!(log.checksum_valid() && log.file_size_matches() && log.is_sound());
+        assert!(log.findings.is_empty(), "{:?}", log.findings);
+    }
+
+    #[test]
+    fn one_byte_short_of_the_attach_area_is_truncated() {
+        let h = v8_header();
+        assert!(LgFileHeader::decode(&h[..LOG_HEADER_DECODE_LEN]).is_ok());
+        let err = LgFileHeader::decode(&h[..LOG_HEADER_DECODE_LEN - 1]).unwrap_err();
+        assert!(
+            matches!(
+                err,
+                Error::Truncated {
+                    offset: 0,
+                    needed: 2719,
+                    end: 2718,
+                    ..
+                }
+            ),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn size_mismatch_and_bad_checksum_are_errors() {
+        let log = read_log_header(&v8_header(), 4096).unwrap();
+        assert_eq!(log.findings[0].code, "size_mismatch");
+        assert!(!log.is_sound());
+        let mut h = v8_header();
+        h[0x100] ^= 1;
+        let log = read_log_header(&h, 65536).unwrap();
+        assert_eq!(log.findings[0].code, "bad_checksum");
+        // A header cut inside its 4096 bytes, but past the attach area, has no checksum.
+        let log = read_log_header(&v8_header()[..3000], 3000).unwrap();
+        assert!(log.findings.iter().any(|f| f.code == "truncated"));
+    }
+
+    #[test]
+    fn v8_needs_4096_byte_sectors() {
+        let mut h = v8_header();
+        h[8..10].copy_from_slice(&512u16.to_le_bytes());
+        h[0xA..0xC].copy_from_slice(&8u16.to_le_bytes());
+        let c = xor32_legacy(&h);
+        h[0..4].copy_from_slice(&c.to_le_bytes());
+        let log = read_log_header(&h, 8192).unwrap();
+        assert!(
+            log.findings.iter().any(|f| f.code == "bad_sector_size"),
+            "{:?}",
+            log.findings
+        );
+    }
+}
