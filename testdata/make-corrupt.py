@@ -1,5 +1,7 @@
 #!/usr/bin/env python3
-"""Regenerate testdata/corrupt/ from testdata/db/srum-server2022-clean.dat.
+"""Regenerate testdata/corrupt/ from testdata/db/srum-server2022-clean.dat (databases) and from
+testdata/logs/ (logs and checkpoints: SRU00001.log and SRU.chk of logs/srum-server2022/, and
+edb0007E.log of logs/catroot2-server2003/).
 
 Python 3 standard library only; deterministic (fixed seed, no timestamps, no
 environment input), so running it twice gives byte-identical files.
@@ -162,6 +164,92 @@ def build(src):
     return files
 
 
+LOG_SOURCES = {
+    # name: (path under testdata/, sha256)
+    "SRU00001.log": ("logs/srum-server2022/SRU00001.log",
+                     "0c670a4c571b9fcb9a18f677327b680be04212dfc5097db7646c3fbcfc8c6f8c"),
+    "SRU.chk": ("logs/srum-server2022/SRU.chk",
+                "9b326f8875497f0a8418a8c5f5ff942da7db849c08ef34354f278537f986d17a"),
+    "edb0007E.log": ("logs/catroot2-server2003/edb0007E.log",
+                     "a2623c703577d62d9863e32f9be52f38dc86973be7c3c0cd05bba0a89d5b35db"),
+}
+
+
+def load_log_sources():
+    out = {}
+    for name, (rel, sha) in LOG_SOURCES.items():
+        with open(os.path.join(HERE, rel), "rb") as f:
+            data = f.read()
+        digest = hashlib.sha256(data).hexdigest()
+        if digest != sha:
+            raise SystemExit("%s: sha256 %s, expected %s" % (rel, digest, sha))
+        out[name] = data
+    return out
+
+
+def build_logs(srcs):
+    """Damaged log headers and checkpoints (FORMAT.md 4 and 5)."""
+    files = []
+
+    def add(name, made_from, defect, data):
+        files.append((name, made_from, defect, bytes(data)))
+
+    log8, chk, log7 = srcs["SRU00001.log"], srcs["SRU.chk"], srcs["edb0007E.log"]
+
+    b = bytearray(log8)
+    b[0x100] ^= 0x01
+    add("log-bad-header-checksum.log", "SRU00001.log",
+        "Whole v8 log; byte 0x100 (inside szSystemPath) XOR 0x01, checksum not fixed: header checksum wrong (-501).", b)
+    add("log-header-only.log", "SRU00001.log",
+        "First 4096 bytes of a 65536-byte v8 log: the header is whole and valid but the file is shorter than le_csecLGFile x le_cbSec (-541).",
+        log8[:4096])
+    add("log-cut-in-attach-area.log", "SRU00001.log",
+        "First 2000 bytes of a v8 log: cut inside the attach list, before the 2719 bytes of the fixed header part and rgbAttach.",
+        log8[:2000])
+    add("log-too-long.log", "SRU00001.log",
+        "Whole v8 log with 4096 zero bytes appended: longer than le_csecLGFile x le_cbSec (-541).",
+        log8 + bytes(4096))
+    b = bytearray(log7[:4096])
+    # second ATTACHINFO record: the first starts at 671 and is 64 + cbNames bytes long
+    first_len = 64 + struct.unpack_from("<H", b, 671 + 2)[0]
+    struct.pack_into("<H", b, 671 + first_len + 2, 0xFFF0)
+    put32(b, 0, xor32(bytes(b[:4096])))
+    add("log-attach-overflow.log", "edb0007E.log",
+        "First 4096 bytes of a v7 log with the second ATTACHINFO's cbNames set to 0xFFF0 and the checksum fixed: the attach list runs past its 2048 bytes (and the file is header-only).",
+        b)
+
+    b = bytearray(chk)
+    b[0x100] ^= 0x01
+    add("chk-bad-primary.chk", "SRU.chk",
+        "Checkpoint with byte 0x100 of the primary copy XOR 0x01, checksum not fixed: the shadow copy stands in.", b)
+    b = bytearray(chk)
+    b[0x100] ^= 0x01
+    b[0x1100] ^= 0x01
+    add("chk-bad-both.chk", "SRU.chk",
+        "Checkpoint with byte 0x100 of both copies XOR 0x01: neither copy is valid (-533).", b)
+    add("chk-truncated-4096.chk", "SRU.chk",
+        "First 4096 bytes of a checkpoint: primary whole and valid, shadow missing.", chk[:4096])
+    add("chk-zero-filled.chk", "none",
+        "8192 zero bytes named as a checkpoint: no header at all.", bytes(8192))
+    return files
+
+
+def verify_logs(files, srcs):
+    d = {name: data for name, _, _, data in files}
+    log8, chk = srcs["SRU00001.log"], srcs["SRU.chk"]
+    hdr_ok = lambda buf, base=0: len(buf) >= base + 4096 and xor32(buf[base:base + 4096]) == get32(buf, base)
+    assert hdr_ok(log8) and hdr_ok(chk) and hdr_ok(chk, 4096)
+    assert not hdr_ok(d["log-bad-header-checksum.log"]) and len(d["log-bad-header-checksum.log"]) == len(log8)
+    assert hdr_ok(d["log-header-only.log"]) and len(d["log-header-only.log"]) == 4096
+    assert len(d["log-cut-in-attach-area.log"]) == 2000
+    assert hdr_ok(d["log-too-long.log"]) and len(d["log-too-long.log"]) == len(log8) + 4096
+    assert hdr_ok(d["log-attach-overflow.log"])
+    assert not hdr_ok(d["chk-bad-primary.chk"]) and hdr_ok(d["chk-bad-primary.chk"], 4096)
+    assert not hdr_ok(d["chk-bad-both.chk"]) and not hdr_ok(d["chk-bad-both.chk"], 4096)
+    assert hdr_ok(d["chk-truncated-4096.chk"]) and len(d["chk-truncated-4096.chk"]) == 4096
+    assert d["chk-zero-filled.chk"] == bytes(8192)
+
+
 def verify(files, src):
     d = {name: data for name, _, _, data in files}
     magic = struct.pack("<I", 0x89ABCDEF)
@@ -218,6 +306,10 @@ def main():
 
     files = build(src)
     verify(files, src)
+    log_srcs = load_log_sources()
+    log_files = build_logs(log_srcs)
+    verify_logs(log_files, log_srcs)
+    files += log_files
 
     os.makedirs(OUT, exist_ok=True)
     names = set()

@@ -70,6 +70,13 @@ pub enum Inspected {
     Log(Box<LogHeader>, Option<ml::Beside>),
     /// A checkpoint (valid or not).
     Checkpoint(Box<Checkpoint>),
+    /// An ESE log or checkpoint too damaged to decode (cut inside its header).
+    Damaged {
+        /// JSON `kind`: `log` or `checkpoint`.
+        kind: &'static str,
+        /// What is wrong, with offsets.
+        reason: String,
+    },
     /// Something with no header to show: a reserve log, a flush map, not ESE, unreadable.
     Other {
         /// JSON `kind`: `reserve_log`, `flush_map`, `not_ese`, `unreadable`.
@@ -86,6 +93,8 @@ impl Inspected {
             Inspected::Database(_) => ("an ESE database", "mh"),
             Inspected::Log(..) => ("an ESE transaction log", "ml"),
             Inspected::Checkpoint(_) => ("an ESE checkpoint file", "mk"),
+            Inspected::Damaged { kind: "log", .. } => ("a damaged ESE transaction log", "ml"),
+            Inspected::Damaged { .. } => ("a damaged ESE checkpoint file", "mk"),
             Inspected::Other { .. } => ("", ""),
         }
     }
@@ -113,6 +122,7 @@ impl Inspected {
                     Status::No
                 }
             }
+            Inspected::Damaged { .. } => Status::No,
             Inspected::Other {
                 kind: "reserve_log" | "flush_map",
                 ..
@@ -150,9 +160,9 @@ pub fn inspect(path: &Path) -> Inspected {
                 let beside = ml::checkpoint_beside(path);
                 Inspected::Log(Box::new(log), beside)
             }
-            Err(e) => Inspected::Other {
-                kind: "not_ese",
-                reason: format!("looks like an ESE log ({}), but its header cannot be read: {e}", sniffed.reason),
+            Err(e) => Inspected::Damaged {
+                kind: "log",
+                reason: format!("an ESE log ({}) whose header cannot be decoded: {e}", sniffed.reason),
             },
         },
         FileKind::Checkpoint => Inspected::Checkpoint(Box::new(read_checkpoint(
@@ -202,6 +212,17 @@ pub enum FileJson<'a> {
         #[serde(flatten)]
         checkpoint: &'a Checkpoint,
     },
+    /// An ESE log or checkpoint too damaged to decode.
+    Damaged {
+        /// The path as given.
+        file: &'a str,
+        /// `log` or `checkpoint`.
+        kind: &'static str,
+        /// Always false.
+        valid: bool,
+        /// What is wrong, with offsets.
+        reason: String,
+    },
     /// Anything else.
     Other {
         /// The path as given.
@@ -225,12 +246,18 @@ fn wrong_kind(mode: Mode, path: &Path, found: &Inspected) -> Option<Refusal> {
         (_, Inspected::Other { kind, reason }) => Some((kind, reason.clone())),
         (Mode::Auto, _)
         | (Mode::Mh, Inspected::Database(_))
-        | (Mode::Ml, Inspected::Log(..))
+        | (Mode::Ml, Inspected::Log(..) | Inspected::Damaged { kind: "log", .. })
+        | (
+            Mode::Mk,
+            Inspected::Damaged {
+                kind: "checkpoint", ..
+            },
+        )
         | (Mode::Mk, Inspected::Checkpoint(_)) => None,
         _ => {
             let kind = match found {
                 Inspected::Database(_) => "database",
-                Inspected::Log(..) => "log",
+                Inspected::Log(..) | Inspected::Damaged { kind: "log", .. } => "log",
                 _ => "checkpoint",
             };
             let not = match mode {
@@ -257,9 +284,6 @@ pub fn run(
 ) -> io::Result<Status> {
     let mut worst = Status::Ok;
     let mut reports: Vec<(String, Inspected, Option<Refusal>)> = Vec::new();
-    if !opts.json && !opts.nologo {
-        frame::banner(out)?;
-    }
     let mut printed = 0usize;
     for path in files {
         let started = Instant::now();
@@ -295,6 +319,10 @@ pub fn run(
             continue;
         }
         if refused.is_none() {
+            // The banner only above a report: a refused file gets its one line and nothing else.
+            if printed == 0 && !opts.nologo {
+                frame::banner(out)?;
+            }
             if printed > 0 {
                 writeln!(out)?;
             }
@@ -320,6 +348,12 @@ pub fn run(
                 (None, Inspected::Checkpoint(checkpoint)) => {
                     FileJson::Checkpoint { file, checkpoint }
                 }
+                (None, Inspected::Damaged { kind, reason }) => FileJson::Damaged {
+                    file,
+                    kind,
+                    valid: false,
+                    reason: reason.clone(),
+                },
                 (None, Inspected::Other { kind, reason }) => FileJson::Other {
                     file,
                     kind,
@@ -357,6 +391,17 @@ pub fn render_text(
         .map(drop),
         Inspected::Log(log, beside) => ml::render_text(out, name, log, beside.as_ref(), elapsed),
         Inspected::Checkpoint(c) => mk::render_text(out, name, c, elapsed),
+        Inspected::Damaged { kind, reason } => {
+            writeln!(out, "Initiating FILE DUMP mode...")?;
+            writeln!(out)?;
+            writeln!(out, "                ERROR: {reason}.")?;
+            let error = if *kind == "log" {
+                ml::LOG_FILE_CORRUPT
+            } else {
+                mk::CHECKPOINT_CORRUPT
+            };
+            frame::footer(out, Some(error), elapsed)
+        }
         Inspected::Other { .. } => Ok(()),
     }
 }
@@ -402,6 +447,7 @@ fn explain_failure(
             "esehdr: {name}: damaged ESE checkpoint: {}",
             errors(&c.findings)
         ),
+        Inspected::Damaged { reason, .. } => writeln!(err, "esehdr: {name}: {reason}"),
         Inspected::Other { .. } => Ok(()),
     }
 }

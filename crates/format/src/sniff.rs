@@ -190,7 +190,15 @@ pub fn sniff(head: &[u8], file_len: u64) -> Sniffed {
     // a checkpoint le_filetype 4 in either copy. Reported as such, so the caller can say
     // "a log whose header checksum is bad" rather than "not ESE".
     if !primary_ok && file_type == Some(filetype::LOG) && matches!(major, Some(7 | 8)) {
-        return found(FileKind::Log, "le_filetype 3 (log) at offset 0x29b and le_ulMajor 7/8 at offset 0x20, but the header checksum is wrong".into());
+        let why = if head.len() < HEADER_4K {
+            format!("but the header is cut short ({} of 4096 bytes)", head.len())
+        } else {
+            "but the header checksum is wrong".to_string()
+        };
+        return found(
+            FileKind::Log,
+            format!("le_filetype 3 (log) at offset 0x29b and le_ulMajor 7/8 at offset 0x20, {why}"),
+        );
     }
     let chk_type = |t: Option<u32>| t == Some(filetype::CHECKPOINT);
     if !primary_ok && !shadow_ok && (chk_type(file_type) || chk_type(shadow_type)) {
