@@ -323,3 +323,225 @@ fn a_closed_pipe_is_not_an_error() {
     assert_eq!(status.code(), Some(0), "{stderr}");
     assert!(stderr.is_empty(), "{stderr}");
 }
+
+/// Damaged logs and checkpoints (made by `testdata/make-corrupt.py`): file, mode, exit code, a
+/// piece of the stderr line (empty: none), the JSON finding codes (or `kind:`).
+const CORRUPT_LOGS: &[(&str, &str, i32, &str, &[&str])] = &[
+    (
+        "log-bad-header-checksum.log",
+        "ml",
+        1,
+        "le_ulChecksum at offset 0x0 should be 0xf335e18d",
+        &["bad_checksum"],
+    ),
+    (
+        "log-header-only.log",
+        "ml",
+        1,
+        "16 x 4096 = 65536 bytes, but it is 4096 bytes (truncated)",
+        &["size_mismatch"],
+    ),
+    (
+        "log-too-long.log",
+        "ml",
+        1,
+        "but it is 69632 bytes",
+        &["size_mismatch"],
+    ),
+    (
+        "log-cut-in-attach-area.log",
+        "ml",
+        1,
+        "the header is cut short (2000 of 4096 bytes)",
+        &["kind:log"],
+    ),
+    (
+        "log-attach-overflow.log",
+        "ml",
+        1,
+        "256 x 512 = 131072 bytes",
+        &["size_mismatch", "attach_list_overflow"],
+    ),
+    (
+        "chk-bad-primary.chk",
+        "mk",
+        0,
+        "",
+        &["primary_bad_checksum", "copies_differ"],
+    ),
+    (
+        "chk-bad-both.chk",
+        "mk",
+        1,
+        "neither checkpoint copy is valid",
+        &[
+            "primary_bad_checksum",
+            "shadow_bad_checksum",
+            "no_valid_copy",
+        ],
+    ),
+    ("chk-truncated-4096.chk", "mk", 0, "", &["shadow_truncated"]),
+    (
+        "chk-zero-filled.chk",
+        "mk",
+        2,
+        "the first 8192 bytes are all zero",
+        &["kind:not_ese"],
+    ),
+];
+
+#[test]
+fn every_corrupt_log_and_checkpoint_gives_its_message_and_exit_code() {
+    let mut on_disk: Vec<String> = std::fs::read_dir(repo().join("testdata/corrupt"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".log") || n.ends_with(".chk"))
+        .collect();
+    on_disk.sort();
+    let mut listed: Vec<String> = CORRUPT_LOGS.iter().map(|c| c.0.to_string()).collect();
+    listed.sort();
+    assert_eq!(on_disk, listed);
+    for &(name, mode, exit, message, codes) in CORRUPT_LOGS {
+        let file = format!("testdata/corrupt/{name}");
+        for args in [vec![mode, file.as_str()], vec![file.as_str()]] {
+            let out = esehdr(&args);
+            let stderr = text(&out.stderr);
+            assert_eq!(out.status.code(), Some(exit), "{name} {args:?}: {stderr}");
+            if message.is_empty() {
+                assert!(stderr.is_empty(), "{name}: {stderr}");
+            } else {
+                assert!(
+                    stderr.contains(message),
+                    "{name}: want {message:?} in {stderr}"
+                );
+                assert_eq!(stderr.lines().count(), 1, "{name}: {stderr}");
+            }
+        }
+        let out = esehdr(&[mode, "--json", &file]);
+        let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        for code in codes {
+            match code.strip_prefix("kind:") {
+                Some(kind) => assert_eq!(json["kind"], kind, "{name}: {json}"),
+                None => assert!(
+                    json["findings"]
+                        .as_array()
+                        .unwrap()
+                        .iter()
+                        .any(|f| f["code"] == *code),
+                    "{name}: {code} missing in {}",
+                    json["findings"]
+                ),
+            }
+        }
+    }
+}
+
+#[test]
+fn logs_and_checkpoints_report_their_real_values() {
+    let out = esehdr(&[
+        "ml",
+        "--json",
+        "testdata/logs/catroot2-server2003/edb0007F.log",
+    ]);
+    assert_eq!(out.status.code(), Some(0));
+    let j: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(j["kind"], "log");
+    assert_eq!(j["generation"], 0x7F);
+    assert_eq!(j["sector_size"], 512);
+    assert_eq!(j["header_sectors"], 8);
+    assert_eq!(j["file_sectors"], 256);
+    assert_eq!(j["file_size_matches"], true);
+    assert_eq!(j["format_version"]["major"], 7);
+    assert_eq!(j["format_version"]["minor"], 3704);
+    assert_eq!(j["circular_logging"], true);
+    assert_eq!(j["log_signature"]["random"], 0xFCED);
+    assert_eq!(
+        j["checkpoint"]["generation"], 0x83,
+        "the checkpoint beside the log"
+    );
+    assert_eq!(
+        j["attached"][1]["path"],
+        "C:\\WINDOWS\\system32\\CatRoot2\\{F750E6C3-38EE-11D1-85E5-00C04FC295EE}\\catdb"
+    );
+    assert_eq!(j["attached"][1]["unicode_names"], false);
+    assert_eq!(j["header"]["valid"], true);
+
+    let out = esehdr(&["mk", "--json", "testdata/logs/srum-server2022/SRU.chk"]);
+    let j: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(j["kind"], "checkpoint");
+    assert_eq!(
+        j["checkpoint"],
+        serde_json::json!({"generation": 2, "sector": 2, "offset": 0})
+    );
+    assert_eq!(j["log_signature"]["random"], 0xED86_73F7u32);
+    assert_eq!(j["header"]["primary"], "valid");
+    assert_eq!(j["header"]["identical"], true);
+
+    let text_out = text(&esehdr(&["ml", "testdata/logs/srum-server2022/SRU00001.log"]).stdout);
+    assert!(
+        text_out.contains("\n      lGeneration: 1 (0x1)\n"),
+        "{text_out}"
+    );
+    assert!(
+        text_out.contains("\n      Checkpoint: (0x2,2,0)\n"),
+        "{text_out}"
+    );
+}
+
+#[test]
+fn reserve_logs_and_flush_maps_are_classified_without_a_mode_and_refused_by_one() {
+    for file in [
+        "testdata/logs/catroot2-server2003/res1.log",
+        "testdata/logs/srum-server2022/SRUres00001.jrs",
+    ] {
+        let out = esehdr(&[file]);
+        assert_eq!(out.status.code(), Some(0), "{file}");
+        assert!(
+            text(&out.stdout).contains("reserve log"),
+            "{}",
+            text(&out.stdout)
+        );
+        let out = esehdr(&["ml", file]);
+        assert_eq!(out.status.code(), Some(2), "{file}");
+        assert!(text(&out.stderr).contains("reserve log"));
+        let j: serde_json::Value =
+            serde_json::from_slice(&esehdr(&["--json", file]).stdout).unwrap();
+        assert_eq!(j["kind"], "reserve_log");
+    }
+    let out = esehdr(&["testdata/logs/srum-server2022/SRUDB.jfm"]);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(text(&out.stdout).contains("flush map"));
+}
+
+#[test]
+fn each_mode_names_the_command_for_the_wrong_kind() {
+    let out = esehdr(&["ml", "testdata/db/srum-server2022-clean.dat"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr)
+        .contains("this is an ESE database, not a log file; read it with 'esehdr mh"));
+    let out = esehdr(&["mk", "testdata/logs/srum-server2022/SRU.log"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("not a checkpoint; read it with 'esehdr ml"));
+    let out = esehdr(&["ml", "testdata/logs/srum-server2022/SRU.chk"]);
+    assert!(text(&out.stderr).contains("read it with 'esehdr mk"));
+}
+
+#[test]
+fn auto_mode_reports_every_kind_in_one_run() {
+    let out = esehdr(&[
+        "--json",
+        "testdata/db/srum-server2022-clean.dat",
+        "testdata/logs/srum-server2022/SRU.log",
+        "testdata/logs/srum-server2022/SRU.chk",
+        "testdata/logs/srum-server2022/SRUres00001.jrs",
+    ]);
+    assert_eq!(out.status.code(), Some(0));
+    let j: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let kinds: Vec<&str> = j
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(kinds, ["database", "log", "checkpoint", "reserve_log"]);
+}

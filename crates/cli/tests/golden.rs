@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use esehdr::mh::{render_text, MhOptions};
-use esehdr::{inspect, FileJson, Inspected};
+use esehdr::{inspect, FileJson, Inspected, Options};
 
 fn repo() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
@@ -64,6 +64,71 @@ fn golden_case(rel: &str, verbose: bool) {
             + "\n";
         check(&format!("{stem}.mh.json"), &json);
     }
+}
+
+/// Text and JSON of a log or checkpoint through the same renderer `esehdr FILE` uses; paths
+/// found beside the file (the checkpoint of a log) are made relative to the repository.
+fn golden_other(rel: &str) {
+    let path = repo().join(rel);
+    let found = inspect(&path);
+    let stem = Path::new(rel)
+        .file_name()
+        .unwrap()
+        .to_string_lossy()
+        .into_owned();
+    let prefix = format!("{}/", repo().display());
+    let mut text = Vec::new();
+    esehdr::render_text(&mut text, rel, &found, Options::default(), Duration::ZERO).unwrap();
+    check(
+        &format!("{stem}.txt"),
+        &String::from_utf8(text).unwrap().replace(&prefix, ""),
+    );
+    let json = match &found {
+        Inspected::Log(log, beside) => FileJson::Log {
+            file: rel,
+            log,
+            beside: esehdr::ml::BesideJson::of(beside.as_ref()),
+        },
+        Inspected::Checkpoint(checkpoint) => FileJson::Checkpoint {
+            file: rel,
+            checkpoint,
+        },
+        other => panic!("{rel}: {other:?}"),
+    };
+    check(
+        &format!("{stem}.json"),
+        &(serde_json::to_string_pretty(&json)
+            .unwrap()
+            .replace(&prefix, "")
+            + "\n"),
+    );
+}
+
+#[test]
+fn log_v8_first_generation_lists_no_database() {
+    golden_other("testdata/logs/srum-server2022/SRU00001.log");
+}
+
+#[test]
+fn log_v8_current_with_checkpoint_beside() {
+    golden_other("testdata/logs/srum-server2022/SRU.log");
+}
+
+#[test]
+fn log_v7_legacy_two_ansi_databases() {
+    golden_other("testdata/logs/catroot2-server2003/edb0007E.log");
+}
+
+#[test]
+fn checkpoints_v8_and_legacy() {
+    golden_other("testdata/logs/srum-server2022/SRU.chk");
+    golden_other("testdata/logs/catroot2-server2003/edb.chk");
+}
+
+#[test]
+fn damaged_log_and_checkpoint() {
+    golden_other("testdata/corrupt/log-bad-header-checksum.log");
+    golden_other("testdata/corrupt/chk-bad-primary.chk");
 }
 
 #[test]

@@ -124,7 +124,7 @@ fn split_names(names: &[u8], unicode: bool) -> Vec<String> {
         names
             .split(|&b| b == 0)
             .filter(|s| !s.is_empty())
-            .map(|s| s.iter().map(|&b| char::from(b)).collect())
+            .map(crate::dbms_param::ansi)
             .collect()
     }
 }

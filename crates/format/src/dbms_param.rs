@@ -90,11 +90,39 @@ impl DbmsParam {
     }
 }
 
-/// A NUL-terminated 8-bit string (ANSI; bytes above 0x7F are read as Latin-1).
+/// A NUL-terminated 8-bit ANSI string, read up to its NUL.
 pub(crate) fn ansi_z(bytes: &[u8]) -> String {
+    ansi(bytes.split(|&b| b == 0).next().unwrap_or_default())
+}
+
+/// Windows-1252, the ANSI code page of Western Windows systems: 0x80-0x9F differ from Latin-1;
+/// the five bytes it leaves undefined become U+FFFD.
+pub(crate) fn ansi(bytes: &[u8]) -> String {
+    const HIGH: [char; 32] = [
+        '€', '\u{FFFD}', '‚', 'ƒ', '„', '…', '†', '‡', 'ˆ', '‰', 'Š', '‹', 'Œ', '\u{FFFD}', 'Ž',
+        '\u{FFFD}', '\u{FFFD}', '‘', '’', '“', '”', '•', '–', '—', '˜', '™', 'š', '›', 'œ',
+        '\u{FFFD}', 'ž', 'Ÿ',
+    ];
     bytes
         .iter()
-        .take_while(|&&b| b != 0)
-        .map(|&b| char::from(b))
+        .map(|&b| match b {
+            0x80..=0x9F => HIGH
+                .get(usize::from(b - 0x80))
+                .copied()
+                .unwrap_or('\u{FFFD}'),
+            _ => char::from(b),
+        })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ansi_is_windows_1252() {
+        assert_eq!(ansi(b"C:\\Users\\Jos\xe9\x80"), "C:\\Users\\José€");
+        assert_eq!(ansi_z(b"abc\0def"), "abc");
+        assert_eq!(ansi(&[0x81]), "\u{FFFD}");
+    }
 }

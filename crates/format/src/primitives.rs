@@ -295,20 +295,9 @@ impl Signature {
         }
     }
 
-    /// The computer name up to its NUL (ANSI; bytes above 0x7F shown as U+FFFD).
+    /// The computer name up to its NUL (ANSI, read as Windows-1252).
     pub fn computer(&self) -> String {
-        let end = self.computer_raw.iter().position(|&b| b == 0).unwrap_or(16);
-        self.computer_raw
-            .iter()
-            .take(end)
-            .map(|&b| {
-                if b.is_ascii() {
-                    char::from(b)
-                } else {
-                    '\u{FFFD}'
-                }
-            })
-            .collect()
+        crate::dbms_param::ansi_z(&self.computer_raw)
     }
 
     /// All 28 bytes zero (never set, or reset by repair).
