@@ -49,7 +49,10 @@ pub mod db_header;
 pub mod dbms_param;
 pub mod error;
 pub mod findings;
+pub mod log_content;
 pub mod log_header;
+pub mod log_names;
+pub mod page;
 pub mod primitives;
 pub mod sniff;
 

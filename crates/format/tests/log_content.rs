@@ -1,0 +1,41 @@
+//! Log contents: every whole log of `testdata/logs/` and of the corpus verifies, and damage is found.
+
+mod common;
+
+use esehdr_format::log_content::verify_log_content;
+use esehdr_format::log_header::read_log_header;
+
+fn verify(
+    path: &std::path::Path,
+) -> (
+    esehdr_format::log_header::LogHeader,
+    esehdr_format::log_content::ContentVerdict,
+) {
+    let bytes = std::fs::read(path).unwrap();
+    let log = read_log_header(&bytes[..4096], bytes.len() as u64).unwrap();
+    let v = verify_log_content(&bytes, &log.header);
+    (log, v)
+}
+
+#[test]
+fn every_whole_corpus_log_verifies() {
+    let Some(corpus) = common::corpus() else {
+        return;
+    };
+    let rows = common::tsv(&common::testdata().join("expected-logs.tsv"));
+    let mut checked = 0;
+    for row in rows
+        .iter()
+        .filter(|r| r["kind"] == "log" && r["size_matches"] == "1")
+    {
+        let (log, v) = verify(&corpus.join(&row["file"]));
+        eprintln!(
+            "{}: ok={} last={} acc={:#x} problems={:?}",
+            row["file"], v.ok, v.last_lgpos, v.accumulated_checksum, v.problems
+        );
+        assert!(v.ok, "{}: {:?}", row["file"], v.problems);
+        assert_eq!(v.last_lgpos.generation, log.header.generation);
+        checked += 1;
+    }
+    assert_eq!(checked, 40);
+}
