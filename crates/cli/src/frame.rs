@@ -17,32 +17,19 @@ pub struct JetError {
 }
 
 /// `JET_errDatabaseCorrupted`: what `/mh` returns when no header copy is valid.
-pub const DATABASE_CORRUPTED: JetError = JetError {
-    code: -1206,
-    name: "JET_errDatabaseCorrupted",
-    description: "Non database file or corrupted db",
-};
+pub const DATABASE_CORRUPTED: JetError =
+    JetError { code: -1206, name: "JET_errDatabaseCorrupted", description: "Non database file or corrupted db" };
 
 /// `JET_errFileNotFound`.
-pub const FILE_NOT_FOUND: JetError = JetError {
-    code: -1811,
-    name: "JET_errFileNotFound",
-    description: "File not found",
-};
+pub const FILE_NOT_FOUND: JetError =
+    JetError { code: -1811, name: "JET_errFileNotFound", description: "File not found" };
 
 /// `JET_errFileInvalidType`.
-pub const FILE_INVALID_TYPE: JetError = JetError {
-    code: -1812,
-    name: "JET_errFileInvalidType",
-    description: "Invalid file type",
-};
+pub const FILE_INVALID_TYPE: JetError =
+    JetError { code: -1812, name: "JET_errFileInvalidType", description: "Invalid file type" };
 
 /// `JET_errDiskIO`.
-pub const DISK_IO: JetError = JetError {
-    code: -1022,
-    name: "JET_errDiskIO",
-    description: "Disk IO error",
-};
+pub const DISK_IO: JetError = JetError { code: -1022, name: "JET_errDiskIO", description: "Disk IO error" };
 
 /// The first line of every text report: esehdr's name and version (eseutil prints its logo here).
 pub fn banner(w: &mut dyn Write) -> io::Result<()> {
@@ -64,11 +51,7 @@ pub fn seconds(elapsed: Duration) -> String {
 pub fn footer(w: &mut dyn Write, result: Option<JetError>, elapsed: Duration) -> io::Result<()> {
     writeln!(w)?;
     match result {
-        None => writeln!(
-            w,
-            "Operation completed successfully in {} seconds.",
-            seconds(elapsed)
-        ),
+        None => writeln!(w, "Operation completed successfully in {} seconds.", seconds(elapsed)),
         Some(e) => writeln!(
             w,
             "Operation terminated with error {} ({}, {}) after {} seconds.",

@@ -18,9 +18,7 @@ use std::time::{Duration, Instant};
 
 use esehdr_format::checkpoint::{read_checkpoint, Checkpoint, CHECKPOINT_FILE_SIZE};
 use esehdr_format::log_header::{read_log_header, LogHeader, LOG_HEADER_SIZE};
-use esehdr_format::{
-    read_database_header, sniff_named, DatabaseHeader, DbState, FileKind, DB_HEADER_READ_LEN,
-};
+use esehdr_format::{read_database_header, sniff_named, DatabaseHeader, DbState, FileKind, DB_HEADER_READ_LEN};
 use serde::Serialize;
 
 /// Process exit status, ripgrep-style: 0 yes, 1 a definite no, 2 error.
@@ -123,10 +121,7 @@ impl Inspected {
                 }
             }
             Inspected::Damaged { .. } => Status::No,
-            Inspected::Other {
-                kind: "reserve_log" | "flush_map",
-                ..
-            } => Status::Ok,
+            Inspected::Other { kind: "reserve_log" | "flush_map", .. } => Status::Ok,
             Inspected::Other { .. } => Status::Error,
         }
     }
@@ -137,17 +132,9 @@ impl Inspected {
 pub fn inspect(path: &Path) -> Inspected {
     let head = match input::read_head(path, DB_HEADER_READ_LEN) {
         Ok(h) => h,
-        Err(e) => {
-            return Inspected::Other {
-                kind: "unreadable",
-                reason: format!("cannot read the file: {e}"),
-            }
-        }
+        Err(e) => return Inspected::Other { kind: "unreadable", reason: format!("cannot read the file: {e}") },
     };
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     let sniffed = sniff_named(&name, &head.bytes, head.file_len);
     let bytes = &head.bytes;
     match sniffed.kind {
@@ -176,8 +163,12 @@ pub fn inspect(path: &Path) -> Inspected {
                 sniffed.reason
             ),
         },
-        FileKind::ReserveLog => Inspected::Other { kind: "reserve_log", reason: format!("a reserve log: {}", sniffed.reason) },
-        FileKind::Empty | FileKind::NotEse => Inspected::Other { kind: "not_ese", reason: format!("not an ESE file: {}", sniffed.reason) },
+        FileKind::ReserveLog => {
+            Inspected::Other { kind: "reserve_log", reason: format!("a reserve log: {}", sniffed.reason) }
+        }
+        FileKind::Empty | FileKind::NotEse => {
+            Inspected::Other { kind: "not_ese", reason: format!("not an ESE file: {}", sniffed.reason) }
+        }
     }
 }
 
@@ -247,12 +238,7 @@ fn wrong_kind(mode: Mode, path: &Path, found: &Inspected) -> Option<Refusal> {
         (Mode::Auto, _)
         | (Mode::Mh, Inspected::Database(_))
         | (Mode::Ml, Inspected::Log(..) | Inspected::Damaged { kind: "log", .. })
-        | (
-            Mode::Mk,
-            Inspected::Damaged {
-                kind: "checkpoint", ..
-            },
-        )
+        | (Mode::Mk, Inspected::Damaged { kind: "checkpoint", .. })
         | (Mode::Mk, Inspected::Checkpoint(_)) => None,
         _ => {
             let kind = match found {
@@ -265,23 +251,14 @@ fn wrong_kind(mode: Mode, path: &Path, found: &Inspected) -> Option<Refusal> {
                 Mode::Ml => "not a log file",
                 _ => "not a checkpoint",
             };
-            Some((
-                kind,
-                format!("this is {what}, {not}; read it with 'esehdr {command} {file}'"),
-            ))
+            Some((kind, format!("this is {what}, {not}; read it with 'esehdr {command} {file}'")))
         }
     }
 }
 
 /// Runs one mode over `files`: reports to `out`, one-line problems to `err`; returns the worst
 /// status over all files.
-pub fn run(
-    mode: Mode,
-    files: &[&Path],
-    opts: Options,
-    out: &mut dyn Write,
-    err: &mut dyn Write,
-) -> io::Result<Status> {
+pub fn run(mode: Mode, files: &[&Path], opts: Options, out: &mut dyn Write, err: &mut dyn Write) -> io::Result<Status> {
     let mut worst = Status::Ok;
     let mut reports: Vec<(String, Inspected, Option<Refusal>)> = Vec::new();
     let mut printed = 0usize;
@@ -294,20 +271,12 @@ pub fn run(
             (None, _) => found.status(opts),
             // A headerless reserve log or a flush map is classified, not an error, when no mode
             // was asked for.
-            (
-                Some(_),
-                Inspected::Other {
-                    kind: "reserve_log" | "flush_map",
-                    ..
-                },
-            ) if mode == Mode::Auto => Status::Ok,
+            (Some(_), Inspected::Other { kind: "reserve_log" | "flush_map", .. }) if mode == Mode::Auto => Status::Ok,
             (Some(_), _) => Status::Error,
         };
         worst = worst.max(status);
         match &refused {
-            Some((_, reason)) if status == Status::Error => {
-                writeln!(err, "esehdr: {name}: {reason}")?
-            }
+            Some((_, reason)) if status == Status::Error => writeln!(err, "esehdr: {name}: {reason}")?,
             Some((_, reason)) if !opts.json => writeln!(out, "{name}: {reason}")?,
             _ => {}
         }
@@ -334,31 +303,16 @@ pub fn run(
         let items: Vec<FileJson<'_>> = reports
             .iter()
             .map(|(file, found, refused)| match (refused, found) {
-                (Some((kind, reason)), _) => FileJson::Other {
-                    file,
-                    kind,
-                    reason: reason.clone(),
-                },
+                (Some((kind, reason)), _) => FileJson::Other { file, kind, reason: reason.clone() },
                 (None, Inspected::Database(db)) => FileJson::Database { file, db },
-                (None, Inspected::Log(log, beside)) => FileJson::Log {
-                    file,
-                    log,
-                    beside: ml::BesideJson::of(beside.as_ref()),
-                },
-                (None, Inspected::Checkpoint(checkpoint)) => {
-                    FileJson::Checkpoint { file, checkpoint }
+                (None, Inspected::Log(log, beside)) => {
+                    FileJson::Log { file, log, beside: ml::BesideJson::of(beside.as_ref()) }
                 }
-                (None, Inspected::Damaged { kind, reason }) => FileJson::Damaged {
-                    file,
-                    kind,
-                    valid: false,
-                    reason: reason.clone(),
-                },
-                (None, Inspected::Other { kind, reason }) => FileJson::Other {
-                    file,
-                    kind,
-                    reason: reason.clone(),
-                },
+                (None, Inspected::Checkpoint(checkpoint)) => FileJson::Checkpoint { file, checkpoint },
+                (None, Inspected::Damaged { kind, reason }) => {
+                    FileJson::Damaged { file, kind, valid: false, reason: reason.clone() }
+                }
+                (None, Inspected::Other { kind, reason }) => FileJson::Other { file, kind, reason: reason.clone() },
             })
             .collect();
         match items.as_slice() {
@@ -379,27 +333,16 @@ pub fn render_text(
     elapsed: Duration,
 ) -> io::Result<()> {
     match found {
-        Inspected::Database(db) => mh::render_text(
-            out,
-            name,
-            db,
-            mh::MhOptions {
-                verbose: opts.verbose,
-            },
-            elapsed,
-        )
-        .map(drop),
+        Inspected::Database(db) => {
+            mh::render_text(out, name, db, mh::MhOptions { verbose: opts.verbose }, elapsed).map(drop)
+        }
         Inspected::Log(log, beside) => ml::render_text(out, name, log, beside.as_ref(), elapsed),
         Inspected::Checkpoint(c) => mk::render_text(out, name, c, elapsed),
         Inspected::Damaged { kind, reason } => {
             writeln!(out, "Initiating FILE DUMP mode...")?;
             writeln!(out)?;
             writeln!(out, "                ERROR: {reason}.")?;
-            let error = if *kind == "log" {
-                ml::LOG_FILE_CORRUPT
-            } else {
-                mk::CHECKPOINT_CORRUPT
-            };
+            let error = if *kind == "log" { ml::LOG_FILE_CORRUPT } else { mk::CHECKPOINT_CORRUPT };
             frame::footer(out, Some(error), elapsed)
         }
         Inspected::Other { .. } => Ok(()),
@@ -407,12 +350,7 @@ pub fn render_text(
 }
 
 /// The stderr line for a file that was read but does not pass.
-fn explain_failure(
-    name: &str,
-    found: &Inspected,
-    status: Status,
-    err: &mut dyn Write,
-) -> io::Result<()> {
+fn explain_failure(name: &str, found: &Inspected, status: Status, err: &mut dyn Write) -> io::Result<()> {
     if status != Status::No {
         return Ok(());
     }
@@ -426,27 +364,15 @@ fn explain_failure(
     };
     match found {
         Inspected::Database(db) if !db.is_valid() => {
-            writeln!(
-                err,
-                "esehdr: {name}: ESE database with no valid header copy: {}",
-                errors(&db.findings)
-            )
+            writeln!(err, "esehdr: {name}: ESE database with no valid header copy: {}", errors(&db.findings))
         }
-        Inspected::Database(db) => writeln!(
-            err,
-            "esehdr: {name}: state is {} (--fail-if-dirty)",
-            db.state().map_or("?", |s| s.eseutil())
-        ),
-        Inspected::Log(log, _) => writeln!(
-            err,
-            "esehdr: {name}: ESE log with a damaged header: {}",
-            errors(&log.findings)
-        ),
-        Inspected::Checkpoint(c) => writeln!(
-            err,
-            "esehdr: {name}: damaged ESE checkpoint: {}",
-            errors(&c.findings)
-        ),
+        Inspected::Database(db) => {
+            writeln!(err, "esehdr: {name}: state is {} (--fail-if-dirty)", db.state().map_or("?", |s| s.eseutil()))
+        }
+        Inspected::Log(log, _) => {
+            writeln!(err, "esehdr: {name}: ESE log with a damaged header: {}", errors(&log.findings))
+        }
+        Inspected::Checkpoint(c) => writeln!(err, "esehdr: {name}: damaged ESE checkpoint: {}", errors(&c.findings)),
         Inspected::Damaged { reason, .. } => writeln!(err, "esehdr: {name}: {reason}"),
         Inspected::Other { .. } => Ok(()),
     }

@@ -71,11 +71,7 @@ enum Mode {
 /// is moved to the front where clap expects a subcommand.
 fn eseutil_style(args: impl Iterator<Item = std::ffi::OsString>) -> Vec<std::ffi::OsString> {
     let mut args: Vec<std::ffi::OsString> = args.collect();
-    let first_positional = args
-        .iter()
-        .skip(1)
-        .position(|a| !a.to_string_lossy().starts_with('-'))
-        .map(|i| i + 1);
+    let first_positional = args.iter().skip(1).position(|a| !a.to_string_lossy().starts_with('-')).map(|i| i + 1);
     if let Some(i) = first_positional {
         let word = args[i].to_string_lossy().to_ascii_lowercase();
         let mode = word.strip_prefix('/').unwrap_or(&word).to_string();
@@ -89,10 +85,7 @@ fn eseutil_style(args: impl Iterator<Item = std::ffi::OsString>) -> Vec<std::ffi
 
 /// `E00`, `/restore/logs/E00`: three characters, no extension, and no such file.
 fn is_bare_base_name(p: &std::path::Path) -> bool {
-    p.file_name()
-        .is_some_and(|n| n.to_string_lossy().chars().count() == 3)
-        && p.extension().is_none()
-        && !p.is_file()
+    p.file_name().is_some_and(|n| n.to_string_lossy().chars().count() == 3) && p.extension().is_none() && !p.is_file()
 }
 
 fn main() -> ExitCode {
@@ -100,28 +93,18 @@ fn main() -> ExitCode {
         Ok(cli) => cli,
         Err(e) => {
             let _ = e.print();
-            return ExitCode::from(if e.use_stderr() {
-                Status::Error as u8
-            } else {
-                0
-            });
+            return ExitCode::from(if e.use_stderr() { Status::Error as u8 } else { 0 });
         }
     };
     let stdout = io::stdout();
     let mut out = io::BufWriter::new(stdout.lock());
     let mut err = io::stderr();
     let (mode, files, fail_if_dirty) = match &cli.mode {
-        Some(Mode::Mh {
-            files,
-            fail_if_dirty,
-        }) => (RunMode::Mh, files.clone(), *fail_if_dirty),
+        Some(Mode::Mh { files, fail_if_dirty }) => (RunMode::Mh, files.clone(), *fail_if_dirty),
         Some(Mode::Ml { files }) => (RunMode::Ml, files.clone(), false),
         Some(Mode::Mk { files }) => (RunMode::Mk, files.clone(), false),
         None if cli.files.is_empty() => {
-            let _ = writeln!(
-                err,
-                "esehdr: no file given; try 'esehdr mh FILE' or 'esehdr --help'"
-            );
+            let _ = writeln!(err, "esehdr: no file given; try 'esehdr mh FILE' or 'esehdr --help'");
             return ExitCode::from(Status::Error as u8);
         }
         None => (RunMode::Auto, cli.files.clone(), false),
@@ -139,12 +122,7 @@ fn main() -> ExitCode {
         }
     }
     let paths: Vec<&std::path::Path> = files.iter().map(PathBuf::as_path).collect();
-    let opts = Options {
-        verbose: cli.common.verbose,
-        json: cli.common.json,
-        fail_if_dirty,
-        nologo: cli.common.nologo,
-    };
+    let opts = Options { verbose: cli.common.verbose, json: cli.common.json, fail_if_dirty, nologo: cli.common.nologo };
     let result = run(mode, &paths, opts, &mut out, &mut err).and_then(|s| out.flush().map(|()| s));
     match result {
         Ok(status) => ExitCode::from(status as u8),

@@ -29,11 +29,8 @@ pub fn render_text(
     writeln!(w, "         Database: {path}")?;
     writeln!(w)?;
 
-    let copies: Vec<&HeaderCopy> = if opts.verbose {
-        vec![&db.primary, &db.shadow]
-    } else {
-        db.used.map(|c| db.copy(c)).into_iter().collect()
-    };
+    let copies: Vec<&HeaderCopy> =
+        if opts.verbose { vec![&db.primary, &db.shadow] } else { db.used.map(|c| db.copy(c)).into_iter().collect() };
     for copy in copies {
         write_copy(w, copy)?;
     }
@@ -53,15 +50,7 @@ pub fn render_text(
 /// One `DATABASE HEADER:` / `DATABASE SHADOW HEADER:` block.
 fn write_copy(w: &mut dyn Write, copy: &HeaderCopy) -> io::Result<()> {
     writeln!(w)?;
-    writeln!(
-        w,
-        "{}",
-        if copy.which == Copy::Primary {
-            "DATABASE HEADER:"
-        } else {
-            "DATABASE SHADOW HEADER:"
-        }
-    )?;
+    writeln!(w, "{}", if copy.which == Copy::Primary { "DATABASE HEADER:" } else { "DATABASE SHADOW HEADER:" })?;
     let Some(h) = copy.header.as_ref() else {
         writeln!(
             w,
@@ -71,18 +60,10 @@ fn write_copy(w: &mut dyn Write, copy: &HeaderCopy) -> io::Result<()> {
         return Ok(());
     };
     writeln!(w, "Checksum Information:")?;
-    writeln!(
-        w,
-        "Expected Checksum: 0x{:08x}",
-        copy.stored_checksum.unwrap_or_default()
-    )?;
+    writeln!(w, "Expected Checksum: 0x{:08x}", copy.stored_checksum.unwrap_or_default())?;
     match copy.computed_checksum {
         Some(c) => writeln!(w, "  Actual Checksum: 0x{c:08x}")?,
-        None => writeln!(
-            w,
-            "  Actual Checksum: (copy truncated: {} of {} bytes)",
-            copy.present, copy.size
-        )?,
+        None => writeln!(w, "  Actual Checksum: (copy truncated: {} of {} bytes)", copy.present, copy.size)?,
     }
     writeln!(w)?;
     write_fields(w, h)
@@ -100,11 +81,7 @@ fn lgpos_time(p: &LgposTime) -> String {
 fn write_fields(w: &mut dyn Write, h: &DbFileHeader) -> io::Result<()> {
     let v = &h.format_version;
     writeln!(w, "Fields:")?;
-    writeln!(
-        w,
-        "        File Type: {}",
-        if h.attrib == 0 { "Database" } else { "UNKNOWN" }
-    )?;
+    writeln!(w, "        File Type: {}", if h.attrib == 0 { "Database" } else { "UNKNOWN" })?;
     writeln!(w, "         Checksum: 0x{:x}", h.checksum)?;
     writeln!(w, "   Format ulMagic: 0x{:x}", h.magic)?;
     writeln!(w, "   Engine ulMagic: 0x89abcdef")?;
@@ -114,16 +91,8 @@ fn write_fields(w: &mut dyn Write, h: &DbFileHeader) -> io::Result<()> {
         v.major, v.update_major as i32, v.update_minor as i32, v.attached_by_efv as i32
     )?;
     // esehdr is not an engine: it reads every 0x620 header; the line is kept for the layout.
-    writeln!(
-        w,
-        " Engine ulVersion: 0x620,*,*  (esehdr {} reads any 0x620 header)",
-        env!("CARGO_PKG_VERSION")
-    )?;
-    writeln!(
-        w,
-        "Created ulVersion: 0x{:x},{}",
-        h.create_version.major, h.create_version.update as u16 as i16
-    )?;
+    writeln!(w, " Engine ulVersion: 0x620,*,*  (esehdr {} reads any 0x620 header)", env!("CARGO_PKG_VERSION"))?;
+    writeln!(w, "Created ulVersion: 0x{:x},{}", h.create_version.major, h.create_version.update as u16 as i16)?;
     writeln!(w, "     DB Signature: {}", h.db_signature.eseutil())?;
     writeln!(w, "         cbDbPage: {}", h.page_size_field as i32)?;
     writeln!(w, "           dbtime: {} (0x{:x})", h.dbtime, h.dbtime)?;
@@ -138,21 +107,9 @@ fn write_fields(w: &mut dyn Write, h: &DbFileHeader) -> io::Result<()> {
         r.max as u32,
         gen_hex(r.min_pre_redo)
     )?;
-    writeln!(
-        w,
-        "Gen. Max. Req. Creation Time: {}",
-        r.max_creation_time.eseutil()
-    )?;
-    writeln!(
-        w,
-        "    Log Committed: 0-{} (0x0-0x{:x})",
-        h.log_committed as u32, h.log_committed as u32
-    )?;
-    writeln!(
-        w,
-        "Gen. Max. Com. Creation Time: {}",
-        h.log_committed_creation_time.eseutil()
-    )?;
+    writeln!(w, "Gen. Max. Req. Creation Time: {}", r.max_creation_time.eseutil())?;
+    writeln!(w, "    Log Committed: 0-{} (0x0-0x{:x})", h.log_committed as u32, h.log_committed as u32)?;
+    writeln!(w, "Gen. Max. Com. Creation Time: {}", h.log_committed_creation_time.eseutil())?;
     writeln!(
         w,
         "   Log Consistent: {} [Pre-Redo: {}]",
@@ -160,21 +117,9 @@ fn write_fields(w: &mut dyn Write, h: &DbFileHeader) -> io::Result<()> {
         gen_hex(h.log_consistent.min_pre_redo)
     )?;
     writeln!(w, "   Log Recovering: {}", gen_hex(h.log_recovering))?;
-    writeln!(
-        w,
-        "         Shadowed: {}",
-        if h.db_flags.shadowing_disabled() {
-            "No"
-        } else {
-            "Yes"
-        }
-    )?;
+    writeln!(w, "         Shadowed: {}", if h.db_flags.shadowing_disabled() { "No" } else { "Yes" })?;
     writeln!(w, "       Last Objid: {}", h.objid_last)?;
-    writeln!(
-        w,
-        "     Scrub Dbtime: {} (0x{:x})",
-        h.scrub_dbtime, h.scrub_dbtime
-    )?;
+    writeln!(w, "     Scrub Dbtime: {} (0x{:x})", h.scrub_dbtime, h.scrub_dbtime)?;
     writeln!(w, "       Scrub Date: {}", h.scrub_time.eseutil())?;
     writeln!(w, "     Repair Count: {}", h.repair_count)?;
     writeln!(w, "      Repair Date: {}", h.repair_time.eseutil())?;
@@ -209,17 +154,9 @@ fn write_fields(w: &mut dyn Write, h: &DbFileHeader) -> io::Result<()> {
     let b = &h.backup;
     for (title, backup, typed) in [
         ("Previous Full Backup:", &b.previous_full, true),
-        (
-            "Previous Incremental Backup:",
-            &b.previous_incremental,
-            true,
-        ),
+        ("Previous Incremental Backup:", &b.previous_incremental, true),
         ("Previous Copy Backup:", &b.previous_copy, true),
-        (
-            "Previous Differential Backup:",
-            &b.previous_differential,
-            true,
-        ),
+        ("Previous Differential Backup:", &b.previous_differential, true),
         ("Current Full Backup:", &b.current_full, false),
         ("Current Shadow copy backup:", &b.current_snapshot, false),
     ] {
@@ -227,21 +164,9 @@ fn write_fields(w: &mut dyn Write, h: &DbFileHeader) -> io::Result<()> {
     }
 
     writeln!(w)?;
-    writeln!(
-        w,
-        "     cpgUpgrade55Format: {}",
-        h.upgrade.cpg_upgrade_55_format
-    )?;
-    writeln!(
-        w,
-        "    cpgUpgradeFreePages: {}",
-        h.upgrade.cpg_upgrade_free_pages
-    )?;
-    writeln!(
-        w,
-        "cpgUpgradeSpaceMapPages: {}",
-        h.upgrade.cpg_upgrade_space_map_pages
-    )?;
+    writeln!(w, "     cpgUpgrade55Format: {}", h.upgrade.cpg_upgrade_55_format)?;
+    writeln!(w, "    cpgUpgradeFreePages: {}", h.upgrade.cpg_upgrade_free_pages)?;
+    writeln!(w, "cpgUpgradeSpaceMapPages: {}", h.upgrade.cpg_upgrade_space_map_pages)?;
     writeln!(w)?;
     let resize_note = if h.last_resize == h.last_attach.lgpos {
         "  (Matches \"Last Attach\", no subsequent resize)"
@@ -250,11 +175,7 @@ fn write_fields(w: &mut dyn Write, h: &DbFileHeader) -> io::Result<()> {
     } else {
         ""
     };
-    writeln!(
-        w,
-        "      Last Resize: {}{resize_note}",
-        h.last_resize.eseutil()
-    )?;
+    writeln!(w, "      Last Resize: {}{resize_note}", h.last_resize.eseutil())?;
     writeln!(w)?;
     writeln!(w, "     Extend Count: {}", h.extend_count)?;
     writeln!(w, "      Extend Date: {}", h.last_extend_time.eseutil())?;
@@ -268,52 +189,19 @@ fn write_fields(w: &mut dyn Write, h: &DbFileHeader) -> io::Result<()> {
         writeln!(w)?;
         write_counter(w, "ECC Fix Success", "ECC Fix Success", &h.ecc_fix_success)?;
         write_counter(w, "ECC Fix Error", "ECC Fix Error", &h.ecc_fix_fail)?;
-        write_counter(
-            w,
-            "Bad Checksum Error",
-            "bad Checksum Error",
-            &h.bad_checksum,
-        )?;
+        write_counter(w, "Bad Checksum Error", "bad Checksum Error", &h.bad_checksum)?;
         writeln!(w)?;
         let m = &h.db_maintenance;
-        writeln!(
-            w,
-            "  Last Database Maintenance Finish Date: {}",
-            m.last_finish.eseutil()
-        )?;
-        writeln!(
-            w,
-            "Current Database Maintenance Start Date: {}",
-            m.current_start.eseutil()
-        )?;
-        writeln!(
-            w,
-            "      Highest Continuous Database Maintenance Page: {}",
-            m.highest_continuous_page
-        )?;
-        writeln!(
-            w,
-            "      Highest Database Maintenance Page: {}",
-            m.highest_page
-        )?;
+        writeln!(w, "  Last Database Maintenance Finish Date: {}", m.last_finish.eseutil())?;
+        writeln!(w, "Current Database Maintenance Start Date: {}", m.current_start.eseutil())?;
+        writeln!(w, "      Highest Continuous Database Maintenance Page: {}", m.highest_continuous_page)?;
+        writeln!(w, "      Highest Database Maintenance Page: {}", m.highest_page)?;
     }
 
     writeln!(w)?;
-    writeln!(
-        w,
-        "  Database Header Flush Signature: {}",
-        h.db_header_flush_signature.eseutil()
-    )?;
-    writeln!(
-        w,
-        " Flush Map Header Flush Signature: {}",
-        h.flush_map_header_flush_signature.eseutil()
-    )?;
-    writeln!(
-        w,
-        "       RBS Header Flush Signature: {}",
-        h.rbs_header_flush_signature.eseutil()
-    )?;
+    writeln!(w, "  Database Header Flush Signature: {}", h.db_header_flush_signature.eseutil())?;
+    writeln!(w, " Flush Map Header Flush Signature: {}", h.flush_map_header_flush_signature.eseutil())?;
+    writeln!(w, "       RBS Header Flush Signature: {}", h.rbs_header_flush_signature.eseutil())?;
 
     let rv = &h.revert;
     if rv.count != 0 || rv.page_count != 0 {
@@ -321,21 +209,13 @@ fn write_fields(w: &mut dyn Write, h: &DbFileHeader) -> io::Result<()> {
         writeln!(w, " Revert From Date: {}", rv.from_time.eseutil())?;
         writeln!(w, "   Revert To Date: {}", rv.to_time.eseutil())?;
         writeln!(w, "Revert Page Count: {}", rv.page_count)?;
-        writeln!(
-            w,
-            "Last Commit Before Revert: {}",
-            rv.last_commit_before_revert.eseutil()
-        )?;
+        writeln!(w, "Last Commit Before Revert: {}", rv.last_commit_before_revert.eseutil())?;
     }
     Ok(())
 }
 
 fn write_backup(w: &mut dyn Write, title: &str, b: &Backup, typed: bool) -> io::Result<()> {
-    let suffix = if typed {
-        b.kind.map_or("", |k| k.eseutil_suffix())
-    } else {
-        ""
-    };
+    let suffix = if typed { b.kind.map_or("", |k| k.eseutil_suffix()) } else { "" };
     writeln!(w)?;
     writeln!(w, "{title}")?;
     writeln!(
@@ -358,26 +238,15 @@ fn write_counter(w: &mut dyn Write, name: &str, old_name: &str, c: &Counter) -> 
     };
     writeln!(w, "{:>28}: {}", format!("{name} Count"), found(c.count))?;
     if c.count != 0 {
-        writeln!(
-            w,
-            "{:>28}: {}",
-            format!("Last {name} Date"),
-            c.last_time.eseutil()
-        )?;
+        writeln!(w, "{:>28}: {}", format!("Last {name} Date"), c.last_time.eseutil())?;
     }
-    writeln!(
-        w,
-        "{:>28}: {}",
-        format!("Old {old_name} Count"),
-        found(c.count_old)
-    )
+    writeln!(w, "{:>28}: {}", format!("Old {old_name} Count"), found(c.count_old))
 }
 
 /// eseutil's WARNING lines after the header block(s), then esehdr's own findings.
 fn warning_lines(db: &DatabaseHeader) -> Vec<String> {
     let mut out = Vec::new();
-    let both_whole =
-        db.primary.computed_checksum.is_some() && db.shadow.computed_checksum.is_some();
+    let both_whole = db.primary.computed_checksum.is_some() && db.shadow.computed_checksum.is_some();
     if both_whole && !db.identical {
         out.push("WARNING: primary header and shadow header are not identical.".to_string());
     }
@@ -390,10 +259,9 @@ fn warning_lines(db: &DatabaseHeader) -> Vec<String> {
                 out.push(format!("WARNING: {name} header has a checksum error."))
             }
             CopyStatus::BadChecksum => {}
-            CopyStatus::Missing => out.push(format!(
-                "WARNING: {name} header has an unexpected size of {} bytes.",
-                copy.present
-            )),
+            CopyStatus::Missing => {
+                out.push(format!("WARNING: {name} header has an unexpected size of {} bytes.", copy.present))
+            }
             CopyStatus::Valid if copy.computed_checksum == Some(0) => {
                 out.push(format!("WARNING: {name} header has a zeroed checksum."))
             }
@@ -421,7 +289,9 @@ fn warning_lines(db: &DatabaseHeader) -> Vec<String> {
         }
     }
     if db.used == Some(Copy::Shadow) {
-        out.push("WARNING: the primary header is not usable; the values above come from the shadow header.".to_string());
+        out.push(
+            "WARNING: the primary header is not usable; the values above come from the shadow header.".to_string(),
+        );
     }
     out
 }

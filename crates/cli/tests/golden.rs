@@ -14,24 +14,15 @@ fn repo() -> PathBuf {
 
 /// Compares `actual` with the golden file, or rewrites it under `UPDATE_GOLDEN=1`.
 fn check(golden: &str, actual: &str) {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/golden")
-        .join(golden);
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden").join(golden);
     if std::env::var_os("UPDATE_GOLDEN").is_some() {
         std::fs::write(&path, actual).unwrap();
         return;
     }
-    let expected = std::fs::read_to_string(&path).unwrap_or_else(|e| {
-        panic!(
-            "{}: {e} (run with UPDATE_GOLDEN=1 to create it)",
-            path.display()
-        )
-    });
+    let expected = std::fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("{}: {e} (run with UPDATE_GOLDEN=1 to create it)", path.display()));
     if expected != actual {
-        let first = expected
-            .lines()
-            .zip(actual.lines())
-            .position(|(a, b)| a != b);
+        let first = expected.lines().zip(actual.lines()).position(|(a, b)| a != b);
         panic!(
             "{golden} differs from its golden file (first differing line {:?});\n--- expected\n{expected}\n--- actual\n{actual}",
             first.map(|i| i + 1)
@@ -41,27 +32,16 @@ fn check(golden: &str, actual: &str) {
 
 fn golden_case(rel: &str, verbose: bool) {
     let path = repo().join(rel);
-    let Inspected::Database(db) = inspect(&path) else {
-        panic!("{rel}: not read as a database")
-    };
-    let stem = Path::new(rel)
-        .file_name()
-        .unwrap()
-        .to_string_lossy()
-        .into_owned();
+    let Inspected::Database(db) = inspect(&path) else { panic!("{rel}: not read as a database") };
+    let stem = Path::new(rel).file_name().unwrap().to_string_lossy().into_owned();
     let suffix = if verbose { ".v" } else { "" };
 
     let mut text = Vec::new();
     render_text(&mut text, rel, &db, MhOptions { verbose }, Duration::ZERO).unwrap();
-    check(
-        &format!("{stem}{suffix}.mh.txt"),
-        &String::from_utf8(text).unwrap(),
-    );
+    check(&format!("{stem}{suffix}.mh.txt"), &String::from_utf8(text).unwrap());
 
     if !verbose {
-        let json = serde_json::to_string_pretty(&FileJson::Database { file: rel, db: &db })
-            .unwrap()
-            + "\n";
+        let json = serde_json::to_string_pretty(&FileJson::Database { file: rel, db: &db }).unwrap() + "\n";
         check(&format!("{stem}.mh.json"), &json);
     }
 }
@@ -71,37 +51,19 @@ fn golden_case(rel: &str, verbose: bool) {
 fn golden_other(rel: &str) {
     let path = repo().join(rel);
     let found = inspect(&path);
-    let stem = Path::new(rel)
-        .file_name()
-        .unwrap()
-        .to_string_lossy()
-        .into_owned();
+    let stem = Path::new(rel).file_name().unwrap().to_string_lossy().into_owned();
     let prefix = format!("{}/", repo().display());
     let mut text = Vec::new();
     esehdr::render_text(&mut text, rel, &found, Options::default(), Duration::ZERO).unwrap();
-    check(
-        &format!("{stem}.txt"),
-        &String::from_utf8(text).unwrap().replace(&prefix, ""),
-    );
+    check(&format!("{stem}.txt"), &String::from_utf8(text).unwrap().replace(&prefix, ""));
     let json = match &found {
-        Inspected::Log(log, beside) => FileJson::Log {
-            file: rel,
-            log,
-            beside: esehdr::ml::BesideJson::of(beside.as_ref()),
-        },
-        Inspected::Checkpoint(checkpoint) => FileJson::Checkpoint {
-            file: rel,
-            checkpoint,
-        },
+        Inspected::Log(log, beside) => {
+            FileJson::Log { file: rel, log, beside: esehdr::ml::BesideJson::of(beside.as_ref()) }
+        }
+        Inspected::Checkpoint(checkpoint) => FileJson::Checkpoint { file: rel, checkpoint },
         other => panic!("{rel}: {other:?}"),
     };
-    check(
-        &format!("{stem}.json"),
-        &(serde_json::to_string_pretty(&json)
-            .unwrap()
-            .replace(&prefix, "")
-            + "\n"),
-    );
+    check(&format!("{stem}.json"), &(serde_json::to_string_pretty(&json).unwrap().replace(&prefix, "") + "\n"));
 }
 
 #[test]

@@ -115,17 +115,9 @@ fn split_names(names: &[u8], unicode: bool) -> Vec<String> {
             .chunks_exact(2)
             .map(LittleEndian::read_u16) // chunks_exact(2): always two bytes
             .collect();
-        units
-            .split(|&u| u == 0)
-            .filter(|s| !s.is_empty())
-            .map(String::from_utf16_lossy)
-            .collect()
+        units.split(|&u| u == 0).filter(|s| !s.is_empty()).map(String::from_utf16_lossy).collect()
     } else {
-        names
-            .split(|&b| b == 0)
-            .filter(|s| !s.is_empty())
-            .map(crate::dbms_param::ansi)
-            .collect()
+        names.split(|&b| b == 0).filter(|s| !s.is_empty()).map(crate::dbms_param::ansi).collect()
     }
 }
 
@@ -148,29 +140,15 @@ pub fn parse_attach_list(area: &[u8], base: u64) -> (Vec<AttachInfo>, Option<Err
                 rest = next;
             }
             Err(_) => {
-                let field = if rest.len() < ATTACHINFO_FIXED_SIZE {
-                    "ATTACHINFO (64 bytes)"
-                } else {
-                    "ATTACHINFO szNames"
-                };
+                let field =
+                    if rest.len() < ATTACHINFO_FIXED_SIZE { "ATTACHINFO (64 bytes)" } else { "ATTACHINFO szNames" };
                 let needed = if rest.len() < ATTACHINFO_FIXED_SIZE {
                     ATTACHINFO_FIXED_SIZE
                 } else {
-                    ATTACHINFO_FIXED_SIZE
-                        + rest
-                            .get(2..4)
-                            .map_or(0, |b| usize::from(LittleEndian::read_u16(b)))
+                    ATTACHINFO_FIXED_SIZE + rest.get(2..4).map_or(0, |b| usize::from(LittleEndian::read_u16(b)))
                 };
                 let end = base.saturating_add(area.len() as u64);
-                return (
-                    out,
-                    Some(Error::Truncated {
-                        field,
-                        offset: at,
-                        needed,
-                        end,
-                    }),
-                );
+                return (out, Some(Error::Truncated { field, offset: at, needed, end }));
             }
         }
     }
@@ -193,20 +171,13 @@ mod tests {
     }
 
     fn utf16z(s: &str) -> Vec<u8> {
-        s.encode_utf16()
-            .chain([0])
-            .flat_map(u16::to_le_bytes)
-            .collect()
+        s.encode_utf16().chain([0]).flat_map(u16::to_le_bytes).collect()
     }
 
     #[test]
     fn reads_unicode_and_ansi_records_and_stops_at_dbid_0() {
         let mut area = rec(1, 0x20, &utf16z("C:\\Windows\\System32\\sru\\SRUDB.dat"));
-        area.extend(rec(
-            2,
-            0x10,
-            b"C:\\EXCHSRVR\\MDBDATA\\priv1.edb\0C:\\EXCHSRVR\\MDBDATA\\priv1.stm\0",
-        ));
+        area.extend(rec(2, 0x10, b"C:\\EXCHSRVR\\MDBDATA\\priv1.edb\0C:\\EXCHSRVR\\MDBDATA\\priv1.stm\0"));
         area.resize(ATTACH_AREA_SIZE, 0);
         let (list, err) = parse_attach_list(&area, 671);
         assert!(err.is_none());
@@ -214,20 +185,10 @@ mod tests {
         assert_eq!(list[0].path, "C:\\Windows\\System32\\sru\\SRUDB.dat");
         assert!(list[0].unicode_names);
         assert_eq!(list[0].db_signature.random, 0xCAFE);
-        assert_eq!(
-            list[0].last_attach,
-            Lgpos {
-                generation: 3,
-                isec: 2,
-                ib: 1
-            }
-        );
+        assert_eq!(list[0].last_attach, Lgpos { generation: 3, isec: 2, ib: 1 });
         assert_eq!(list[0].dbtime, 0x1234);
         assert_eq!(list[1].path, "C:\\EXCHSRVR\\MDBDATA\\priv1.edb");
-        assert_eq!(
-            list[1].extra_names,
-            vec!["C:\\EXCHSRVR\\MDBDATA\\priv1.stm".to_string()]
-        );
+        assert_eq!(list[1].extra_names, vec!["C:\\EXCHSRVR\\MDBDATA\\priv1.stm".to_string()]);
         assert!(!list[1].unicode_names);
     }
 
@@ -258,13 +219,6 @@ mod tests {
         assert_eq!(parse_attach_list(&[0; 2048], 0), (vec![], None));
         let (list, err) = parse_attach_list(&[1, 0, 0], 10);
         assert!(list.is_empty());
-        assert!(matches!(
-            err,
-            Some(Error::Truncated {
-                field: "ATTACHINFO (64 bytes)",
-                offset: 10,
-                ..
-            })
-        ));
+        assert!(matches!(err, Some(Error::Truncated { field: "ATTACHINFO (64 bytes)", offset: 10, .. })));
     }
 }

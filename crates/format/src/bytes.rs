@@ -27,22 +27,15 @@ impl<'a> Fields<'a> {
 
     /// The `len` bytes at `offset`, or `Truncated` naming `field`.
     pub(crate) fn bytes(&self, offset: usize, len: usize, field: &'static str) -> Result<&'a [u8]> {
-        offset
-            .checked_add(len)
-            .and_then(|end| self.buf.get(offset..end))
-            .ok_or(Error::Truncated {
-                field,
-                offset: self.abs(offset),
-                needed: len,
-                end: self.abs(self.buf.len()),
-            })
+        offset.checked_add(len).and_then(|end| self.buf.get(offset..end)).ok_or(Error::Truncated {
+            field,
+            offset: self.abs(offset),
+            needed: len,
+            end: self.abs(self.buf.len()),
+        })
     }
 
-    pub(crate) fn array<const N: usize>(
-        &self,
-        offset: usize,
-        field: &'static str,
-    ) -> Result<[u8; N]> {
+    pub(crate) fn array<const N: usize>(&self, offset: usize, field: &'static str) -> Result<[u8; N]> {
         let mut out = [0u8; N];
         out.copy_from_slice(self.bytes(offset, N, field)?);
         Ok(out)

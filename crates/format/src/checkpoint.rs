@@ -62,11 +62,7 @@ impl CheckpointFields {
     /// Decodes one 4096-byte copy (`base` is its absolute offset).
     pub fn decode(buf: &[u8], base: u64) -> Result<Self> {
         let f = Fields::new(buf, base);
-        f.bytes(
-            0,
-            OFFSET_ATTACH + ATTACH_AREA_SIZE,
-            "CHECKPOINT fixed part and rgbAttach (2727 bytes)",
-        )?;
+        f.bytes(0, OFFSET_ATTACH + ATTACH_AREA_SIZE, "CHECKPOINT fixed part and rgbAttach (2727 bytes)")?;
         let (attached, attach_error) = parse_attach_list(
             f.bytes(OFFSET_ATTACH, ATTACH_AREA_SIZE, "rgbAttach")?,
             base.saturating_add(OFFSET_ATTACH as u64),
@@ -158,35 +154,19 @@ impl Checkpoint {
 }
 
 fn examine(buf: &[u8], which: Copy) -> CheckpointCopy {
-    let offset = if which == Copy::Primary {
-        0
-    } else {
-        CHECKPOINT_COPY_SIZE
-    };
+    let offset = if which == Copy::Primary { 0 } else { CHECKPOINT_COPY_SIZE };
     let region = buf.get(offset..).unwrap_or(&[]);
-    let stored_checksum = Fields::new(region, offset as u64)
-        .u32(0, "le_ulChecksum")
-        .ok();
-    let computed_checksum = region
-        .get(..CHECKPOINT_COPY_SIZE)
-        .filter(|p| p.len() == CHECKPOINT_COPY_SIZE)
-        .map(xor32_legacy);
+    let stored_checksum = Fields::new(region, offset as u64).u32(0, "le_ulChecksum").ok();
+    let computed_checksum =
+        region.get(..CHECKPOINT_COPY_SIZE).filter(|p| p.len() == CHECKPOINT_COPY_SIZE).map(xor32_legacy);
     let fields = CheckpointFields::decode(region, offset as u64).ok();
-    let type_ok = fields
-        .as_ref()
-        .is_some_and(|f| matches!(f.file_type, 0 | 4));
+    let type_ok = fields.as_ref().is_some_and(|f| matches!(f.file_type, 0 | 4));
     let status = match computed_checksum {
         None => CopyStatus::Missing,
         Some(c) if Some(c) == stored_checksum && type_ok => CopyStatus::Valid,
         Some(_) => CopyStatus::BadChecksum,
     };
-    CheckpointCopy {
-        which,
-        status,
-        stored_checksum,
-        computed_checksum,
-        fields,
-    }
+    CheckpointCopy { which, status, stored_checksum, computed_checksum, fields }
 }
 
 /// Reads a checkpoint from the first 8192 bytes of its file; `file_len` is the file's size.
@@ -201,45 +181,30 @@ pub fn read_checkpoint(buf: &[u8], file_len: u64) -> Checkpoint {
     } else {
         None
     };
-    let identical = match (
-        buf.get(..CHECKPOINT_COPY_SIZE),
-        buf.get(CHECKPOINT_COPY_SIZE..CHECKPOINT_FILE_SIZE),
-    ) {
+    let identical = match (buf.get(..CHECKPOINT_COPY_SIZE), buf.get(CHECKPOINT_COPY_SIZE..CHECKPOINT_FILE_SIZE)) {
         (Some(a), Some(b)) => a == b,
         _ => false,
     };
-    let mut c = Checkpoint {
-        primary,
-        shadow,
-        used,
-        identical,
-        file_len,
-        findings: Vec::new(),
-    };
+    let mut c = Checkpoint { primary, shadow, used, identical, file_len, findings: Vec::new() };
     c.findings = validate(&c);
     c
 }
 
 fn validate(c: &Checkpoint) -> Vec<Finding> {
     let mut out = Vec::new();
-    let severity = if c.used.is_none() {
-        Severity::Error
-    } else {
-        Severity::Warning
-    };
+    let severity = if c.used.is_none() { Severity::Error } else { Severity::Warning };
     for copy in [&c.primary, &c.shadow] {
         let name = copy.which.name();
-        let offset = if copy.which == Copy::Primary {
-            0
-        } else {
-            CHECKPOINT_COPY_SIZE
-        };
+        let offset = if copy.which == Copy::Primary { 0 } else { CHECKPOINT_COPY_SIZE };
         match copy.status {
             CopyStatus::Valid => {}
             CopyStatus::Missing => out.push(Finding::new(
                 severity,
                 if copy.which == Copy::Primary { "primary_truncated" } else { "shadow_truncated" },
-                format!("{name} checkpoint copy at offset {offset:#x} should be 4096 bytes, but the file is {} bytes long", c.file_len),
+                format!(
+                    "{name} checkpoint copy at offset {offset:#x} should be 4096 bytes, but the file is {} bytes long",
+                    c.file_len
+                ),
             )),
             CopyStatus::BadChecksum => {
                 let stored = copy.stored_checksum.unwrap_or_default();
@@ -278,18 +243,11 @@ fn validate(c: &Checkpoint) -> Vec<Finding> {
         out.push(Finding::new(
             Severity::Warning,
             "size_mismatch",
-            format!(
-                "a checkpoint file should be 8192 bytes, but this one is {} bytes",
-                c.file_len
-            ),
+            format!("a checkpoint file should be 8192 bytes, but this one is {} bytes", c.file_len),
         ));
     }
     if let Some(e) = c.fields().and_then(|f| f.attach_error.as_ref()) {
-        out.push(Finding::new(
-            Severity::Warning,
-            "attach_list_overflow",
-            format!("attached-database list: {e}"),
-        ));
+        out.push(Finding::new(Severity::Warning, "attach_list_overflow", format!("attached-database list: {e}")));
     }
     out.sort_by_key(|f| std::cmp::Reverse(f.severity));
     out
@@ -353,14 +311,8 @@ impl Serialize for Checkpoint {
                 checkpoint: &f.checkpoint,
                 last_full_backup_checkpoint: &f.last_full_backup_checkpoint,
                 db_consistency: f.db_consistency(),
-                full_backup: BackupJson {
-                    position: &f.full_backup,
-                    time: &f.full_backup_time,
-                },
-                incremental_backup: BackupJson {
-                    position: &f.incremental_backup,
-                    time: &f.incremental_backup_time,
-                },
+                full_backup: BackupJson { position: &f.full_backup, time: &f.full_backup_time },
+                incremental_backup: BackupJson { position: &f.incremental_backup, time: &f.incremental_backup_time },
                 log_signature: &f.log_signature,
                 circular_logging: f.dbms_param.circular_logging(),
                 system_path: &f.dbms_param.system_path,
@@ -406,19 +358,8 @@ mod tests {
         let c = read_checkpoint(&file, 8192);
         assert_eq!(c.used, Some(Copy::Primary));
         let f = c.fields().unwrap();
-        assert_eq!(
-            f.checkpoint,
-            Lgpos {
-                generation: 0x83,
-                isec: 0x2F,
-                ib: 0xCC
-            }
-        );
-        assert_eq!(
-            f.db_consistency(),
-            f.checkpoint,
-            "a zero DbConsistency reads as the checkpoint"
-        );
+        assert_eq!(f.checkpoint, Lgpos { generation: 0x83, isec: 0x2F, ib: 0xCC });
+        assert_eq!(f.db_consistency(), f.checkpoint, "a zero DbConsistency reads as the checkpoint");
         assert_eq!(f.log_signature.random, 0xFCED);
         assert!(f.dbms_param.circular_logging());
         assert!(c.identical && c.findings.is_empty());

@@ -17,10 +17,7 @@ pub const XOR32_SEED: u32 = 0x89AB_CDEF;
 pub fn xor32_legacy(buf: &[u8]) -> u32 {
     // XOR 64 bits at a time (the compiler vectorises this), then fold the two halves.
     let mut lanes = buf.chunks_exact(8);
-    let acc64 = lanes
-        .by_ref()
-        .map(LittleEndian::read_u64)
-        .fold(0u64, |acc, w| acc ^ w);
+    let acc64 = lanes.by_ref().map(LittleEndian::read_u64).fold(0u64, |acc, w| acc ^ w);
     let mut acc = (acc64 as u32) ^ ((acc64 >> 32) as u32);
     if let Some(word) = lanes.remainder().get(0..4) {
         acc ^= LittleEndian::read_u32(word);

@@ -145,9 +145,7 @@ impl DatabaseHeader {
 
     /// The validated header, else whatever copy could be decoded (to show a damaged header).
     pub fn best_effort(&self) -> Option<&DbFileHeader> {
-        self.header()
-            .or(self.primary.header.as_ref())
-            .or(self.shadow.header.as_ref())
+        self.header().or(self.primary.header.as_ref()).or(self.shadow.header.as_ref())
     }
 
     /// Whether a valid copy was found.
@@ -201,11 +199,7 @@ struct HeaderJson {
 #[serde(untagged)]
 enum FieldsJson<'a> {
     Valid(&'a DbFileHeader),
-    Invalid {
-        state: Option<&'static str>,
-        state_code: Option<u32>,
-        unvalidated: Option<&'a DbFileHeader>,
-    },
+    Invalid { state: Option<&'static str>, state_code: Option<u32>, unvalidated: Option<&'a DbFileHeader> },
 }
 
 #[derive(Serialize)]
@@ -231,11 +225,7 @@ impl Serialize for DatabaseHeader {
             valid: self.is_valid(),
             fields: match self.header() {
                 Some(h) => FieldsJson::Valid(h),
-                None => FieldsJson::Invalid {
-                    state: None,
-                    state_code: None,
-                    unvalidated: self.best_effort(),
-                },
+                None => FieldsJson::Invalid { state: None, state_code: None, unvalidated: self.best_effort() },
             },
             header: HeaderJson {
                 primary: self.primary.status,
@@ -261,10 +251,7 @@ impl Serialize for DatabaseHeader {
 
 /// Whether `buf` (the start of a file) carries the database magic in either header copy.
 pub fn has_db_magic(buf: &[u8]) -> bool {
-    let magic_at = |off: usize| {
-        buf.get(off..off.saturating_add(4))
-            .is_some_and(|b| b == DB_MAGIC.to_le_bytes())
-    };
+    let magic_at = |off: usize| buf.get(off..off.saturating_add(4)).is_some_and(|b| b == DB_MAGIC.to_le_bytes());
     magic_at(4) || PAGE_SIZES.iter().any(|&c| magic_at(c as usize + 4))
 }
 
@@ -285,9 +272,7 @@ fn copy_accepted(buf: &[u8], offset: usize, size: u32) -> bool {
     if page.len() != size as usize {
         return false;
     }
-    let stored = Fields::new(page, offset as u64)
-        .u32(0, "le_ulChecksum")
-        .ok();
+    let stored = Fields::new(page, offset as u64).u32(0, "le_ulChecksum").ok();
     stored == Some(xor32_legacy(page)) && page_size_field_at(buf, offset) == Some(size)
 }
 
@@ -299,9 +284,7 @@ fn checksum_only_size(buf: &[u8], which: Copy) -> Option<u32> {
         let offset = if which == Copy::Shadow { c as usize } else { 0 };
         buf.get(offset..offset.saturating_add(c as usize))
             .filter(|p| p.len() == c as usize)
-            .is_some_and(|p| {
-                Fields::new(p, 0).u32(0, "le_ulChecksum").ok() == Some(xor32_legacy(p))
-            })
+            .is_some_and(|p| Fields::new(p, 0).u32(0, "le_ulChecksum").ok() == Some(xor32_legacy(p)))
     })
 }
 
@@ -313,9 +296,7 @@ fn examine_copy(buf: &[u8], which: Copy, size: u32, valid: bool) -> HeaderCopy {
     let region = buf.get(offset..).unwrap_or(&[]);
     let f = Fields::new(region, offset as u64);
     let stored_checksum = f.u32(0, "le_ulChecksum").ok();
-    let whole = region
-        .get(..size as usize)
-        .filter(|p| p.len() == size as usize);
+    let whole = region.get(..size as usize).filter(|p| p.len() == size as usize);
     let computed_checksum = whole.map(xor32_legacy);
     let status = if valid {
         CopyStatus::Valid
@@ -352,22 +333,11 @@ pub fn read_database_header(buf: &[u8]) -> Result<DatabaseHeader> {
     let f = Fields::new(buf, 0);
     let magic = f.u32(0x004, "le_ulMagic")?;
     if !has_db_magic(buf) {
-        return Err(Error::BadMagic {
-            field: "le_ulMagic",
-            offset: 4,
-            expected: DB_MAGIC,
-            found: magic,
-        });
+        return Err(Error::BadMagic { field: "le_ulMagic", offset: 4, expected: DB_MAGIC, found: magic });
     }
 
-    let primary_size = PAGE_SIZES
-        .iter()
-        .copied()
-        .find(|&c| copy_accepted(buf, 0, c));
-    let shadow_size = PAGE_SIZES
-        .iter()
-        .copied()
-        .find(|&c| copy_accepted(buf, c as usize, c));
+    let primary_size = PAGE_SIZES.iter().copied().find(|&c| copy_accepted(buf, 0, c));
+    let shadow_size = PAGE_SIZES.iter().copied().find(|&c| copy_accepted(buf, c as usize, c));
 
     // The size each copy is judged at: its own when valid, else the other copy's. With neither
     // valid: the primary's page-size field when the file ends inside that page (truncated);
@@ -377,35 +347,14 @@ pub fn read_database_header(buf: &[u8]) -> Result<DatabaseHeader> {
     let field_page_complete = field.is_some_and(|f| buf.len() >= f as usize);
     let guess = primary_size
         .or(shadow_size)
-        .or_else(|| {
-            if field.is_some() && !field_page_complete {
-                field
-            } else {
-                None
-            }
-        })
+        .or_else(|| if field.is_some() && !field_page_complete { field } else { None })
         .or_else(|| checksum_only_size(buf, Copy::Primary))
         .or(field)
         .or_else(|| checksum_only_size(buf, Copy::Shadow))
-        .or_else(|| {
-            PAGE_SIZES
-                .iter()
-                .copied()
-                .find(|&c| page_size_field_at(buf, c as usize) == Some(c))
-        })
+        .or_else(|| PAGE_SIZES.iter().copied().find(|&c| page_size_field_at(buf, c as usize) == Some(c)))
         .unwrap_or(4096);
-    let primary = examine_copy(
-        buf,
-        Copy::Primary,
-        primary_size.unwrap_or(guess),
-        primary_size.is_some(),
-    );
-    let shadow = examine_copy(
-        buf,
-        Copy::Shadow,
-        shadow_size.unwrap_or(guess),
-        shadow_size.is_some(),
-    );
+    let primary = examine_copy(buf, Copy::Primary, primary_size.unwrap_or(guess), primary_size.is_some());
+    let shadow = examine_copy(buf, Copy::Shadow, shadow_size.unwrap_or(guess), shadow_size.is_some());
 
     let used = if primary.is_valid() {
         Some(Copy::Primary)
@@ -424,14 +373,7 @@ pub fn read_database_header(buf: &[u8]) -> Result<DatabaseHeader> {
         _ => false,
     };
 
-    let mut header = DatabaseHeader {
-        page_size,
-        primary,
-        shadow,
-        used,
-        identical,
-        findings: Vec::new(),
-    };
+    let mut header = DatabaseHeader { page_size, primary, shadow, used, identical, findings: Vec::new() };
     header.findings = validate(&header);
     Ok(header)
 }
@@ -444,18 +386,17 @@ fn validate(h: &DatabaseHeader) -> Vec<Finding> {
         let name = copy.which.name();
         // A bad primary is only a warning when the shadow stands in (eseutil's behaviour); a
         // bad shadow is always a warning unless neither copy is usable.
-        let severity = if no_valid {
-            Severity::Error
-        } else {
-            Severity::Warning
-        };
+        let severity = if no_valid { Severity::Error } else { Severity::Warning };
         match copy.status {
             CopyStatus::Valid => {
                 if copy.computed_checksum == Some(0) {
                     out.push(Finding::new(
                         Severity::Warning,
                         if copy.which == Copy::Primary { "primary_zeroed_checksum" } else { "shadow_zeroed_checksum" },
-                        format!("{name} header has a zeroed checksum (le_ulChecksum at offset {:#x} is 0)", copy.offset),
+                        format!(
+                            "{name} header has a zeroed checksum (le_ulChecksum at offset {:#x} is 0)",
+                            copy.offset
+                        ),
                     ));
                 }
             }
@@ -515,10 +456,7 @@ fn validate(h: &DatabaseHeader) -> Vec<Finding> {
             out.push(Finding::new(
                 Severity::Warning,
                 "unknown_state",
-                format!(
-                    "le_dbstate at offset 0x34 should be 1-8, but it is {}",
-                    hdr.state.code()
-                ),
+                format!("le_dbstate at offset 0x34 should be 1-8, but it is {}", hdr.state.code()),
             ));
         }
         if hdr.format_version.major < DB_VERSION_ESE97 {
@@ -548,7 +486,10 @@ fn validate(h: &DatabaseHeader) -> Vec<Finding> {
             out.push(Finding::new(
                 Severity::Warning,
                 "unexpected_file_type",
-                format!("le_filetype at offset 0x29b should be 0, 1, 2 or 5 for a database, but it is {}", hdr.file_type),
+                format!(
+                    "le_filetype at offset 0x29b should be 0, 1, 2 or 5 for a database, but it is {}",
+                    hdr.file_type
+                ),
             ));
         }
     }
@@ -628,24 +569,9 @@ mod tests {
     #[test]
     fn no_magic_is_an_error_naming_the_field_and_offset() {
         let err = read_database_header(&[0u8; 8192]).unwrap_err();
-        assert_eq!(
-            err,
-            Error::BadMagic {
-                field: "le_ulMagic",
-                offset: 4,
-                expected: DB_MAGIC,
-                found: 0
-            }
-        );
+        assert_eq!(err, Error::BadMagic { field: "le_ulMagic", offset: 4, expected: DB_MAGIC, found: 0 });
         let err = read_database_header(&[0xEF, 0xCD, 0xAB]).unwrap_err();
-        assert!(matches!(
-            err,
-            Error::Truncated {
-                field: "le_ulMagic",
-                offset: 4,
-                ..
-            }
-        ));
+        assert!(matches!(err, Error::Truncated { field: "le_ulMagic", offset: 4, .. }));
     }
 
     #[test]
@@ -663,9 +589,7 @@ mod tests {
     fn kinds_from_file_type_and_attrib() {
         let kind = |ft, attrib| {
             let p = page(4096, 4096, 3, ft, attrib);
-            read_database_header(&[p.clone(), p].concat())
-                .unwrap()
-                .kind()
+            read_database_header(&[p.clone(), p].concat()).unwrap().kind()
         };
         assert_eq!(kind(1, 0), DbKind::Database);
         assert_eq!(kind(0, 0), DbKind::Database);

@@ -489,18 +489,10 @@ impl DbFileHeader {
         let f = Fields::new(buf, base);
         // Touch the last byte first, so a short buffer fails naming the field that runs out.
         f.bytes(0, DB_HEADER_SIZE, "DBFILEHDR (748 bytes)")?;
-        let counter =
-            |count: usize, time: usize, old: usize, n: [&'static str; 3]| -> Result<Counter> {
-                Ok(Counter {
-                    count: f.u32(count, n[0])?,
-                    last_time: f.logtime(time, n[1])?,
-                    count_old: f.u32(old, n[2])?,
-                })
-            };
-        let backup = |at: usize,
-                      name: &'static str,
-                      kind: Option<(usize, &'static str)>|
-         -> Result<Backup> {
+        let counter = |count: usize, time: usize, old: usize, n: [&'static str; 3]| -> Result<Counter> {
+            Ok(Counter { count: f.u32(count, n[0])?, last_time: f.logtime(time, n[1])?, count_old: f.u32(old, n[2])? })
+        };
+        let backup = |at: usize, name: &'static str, kind: Option<(usize, &'static str)>| -> Result<Backup> {
             Ok(Backup {
                 info: f.bkinfo(at, name)?,
                 kind: match kind {
@@ -537,28 +529,12 @@ impl DbFileHeader {
             dbid: f.u32(0x068, "le_dbid")?,
             log_signature: f.signature(0x06C, "signLog")?,
             backup: Backups {
-                previous_full: backup(
-                    0x088,
-                    "bkinfoFullPrev",
-                    Some((0x164, "bkinfoTypeFullPrev")),
-                )?,
-                previous_incremental: backup(
-                    0x0A0,
-                    "bkinfoIncPrev",
-                    Some((0x168, "bkinfoTypeIncPrev")),
-                )?,
+                previous_full: backup(0x088, "bkinfoFullPrev", Some((0x164, "bkinfoTypeFullPrev")))?,
+                previous_incremental: backup(0x0A0, "bkinfoIncPrev", Some((0x168, "bkinfoTypeIncPrev")))?,
                 current_full: backup(0x0B8, "bkinfoFullCur", None)?,
                 current_snapshot: backup(0x13C, "bkinfoSnapshotCur", None)?,
-                previous_copy: backup(
-                    0x1A4,
-                    "bkinfoCopyPrev",
-                    Some((0x1D4, "bkinfoTypeCopyPrev")),
-                )?,
-                previous_differential: backup(
-                    0x1BC,
-                    "bkinfoDiffPrev",
-                    Some((0x1D8, "bkinfoTypeDiffPrev")),
-                )?,
+                previous_copy: backup(0x1A4, "bkinfoCopyPrev", Some((0x1D4, "bkinfoTypeCopyPrev")))?,
+                previous_differential: backup(0x1BC, "bkinfoDiffPrev", Some((0x1D8, "bkinfoTypeDiffPrev")))?,
             },
             db_flags: DbFlags(f.u32(0x0D0, "m_ulDbFlags")?),
             objid_last: f.u32(0x0D4, "le_objidLast")?,
@@ -596,48 +572,27 @@ impl DbFileHeader {
                 0x170,
                 0x174,
                 0x17C,
-                [
-                    "le_ulECCFixSuccess",
-                    "logtimeECCFixSuccess",
-                    "le_ulECCFixSuccessOld",
-                ],
+                ["le_ulECCFixSuccess", "logtimeECCFixSuccess", "le_ulECCFixSuccessOld"],
             )?,
-            ecc_fix_fail: counter(
-                0x180,
-                0x184,
-                0x18C,
-                ["le_ulECCFixFail", "logtimeECCFixFail", "le_ulECCFixFailOld"],
-            )?,
+            ecc_fix_fail: counter(0x180, 0x184, 0x18C, ["le_ulECCFixFail", "logtimeECCFixFail", "le_ulECCFixFailOld"])?,
             bad_checksum: counter(
                 0x190,
                 0x194,
                 0x19C,
-                [
-                    "le_ulBadChecksum",
-                    "logtimeBadChecksum",
-                    "le_ulBadChecksumOld",
-                ],
+                ["le_ulBadChecksum", "logtimeBadChecksum", "le_ulBadChecksumOld"],
             )?,
             log_committed: f.i32(0x1A0, "le_lGenMaxCommitted")?,
             incremental_reseed: counter(
                 0x1DC,
                 0x1E0,
                 0x1E8,
-                [
-                    "le_ulIncrementalReseedCount",
-                    "logtimeIncrementalReseed",
-                    "le_ulIncrementalReseedCountOld",
-                ],
+                ["le_ulIncrementalReseedCount", "logtimeIncrementalReseed", "le_ulIncrementalReseedCountOld"],
             )?,
             page_patch: counter(
                 0x1EC,
                 0x1F0,
                 0x1F8,
-                [
-                    "le_ulPagePatchCount",
-                    "logtimePagePatch",
-                    "le_ulPagePatchCountOld",
-                ],
+                ["le_ulPagePatchCount", "logtimePagePatch", "le_ulPagePatchCountOld"],
             )?,
             db_maintenance: DbMaintenance {
                 last_finish: f.logtime(0x204, "logtimeDbscanPrev")?,
@@ -720,28 +675,11 @@ mod tests {
         assert_eq!(h.dbtime, 0x1122_3344_5566_7788);
         assert_eq!(h.db_signature.random, 0xAABB_CCDD);
         assert_eq!(h.state, DbState::DirtyShutdown);
-        assert_eq!(
-            h.last_consistent.lgpos,
-            Lgpos {
-                generation: 0x5C,
-                isec: 7,
-                ib: 0x36
-            }
-        );
+        assert_eq!(h.last_consistent.lgpos, Lgpos { generation: 0x5C, isec: 7, ib: 0x36 });
         assert_eq!(h.page_size(), 8192);
-        assert_eq!(
-            (h.log_required.min, h.log_required.max, h.log_committed),
-            (92, 93, 94)
-        );
+        assert_eq!((h.log_required.min, h.log_required.max, h.log_committed), (92, 93, 94));
         assert_eq!(h.file_type, 1);
-        assert_eq!(
-            h.revert.last_commit_before_revert,
-            Lgpos {
-                generation: 3,
-                isec: 2,
-                ib: 1
-            }
-        );
+        assert_eq!(h.revert.last_commit_before_revert, Lgpos { generation: 3, isec: 2, ib: 1 });
     }
 
     #[test]
@@ -750,12 +688,7 @@ mod tests {
         let err = DbFileHeader::decode(&sample()[..DB_HEADER_SIZE - 1], 0x1000).unwrap_err();
         assert_eq!(
             err,
-            Error::Truncated {
-                field: "DBFILEHDR (748 bytes)",
-                offset: 0x1000,
-                needed: 748,
-                end: 0x1000 + 747
-            }
+            Error::Truncated { field: "DBFILEHDR (748 bytes)", offset: 0x1000, needed: 748, end: 0x1000 + 747 }
         );
     }
 

@@ -99,17 +99,13 @@ pub(crate) fn ansi_z(bytes: &[u8]) -> String {
 /// the five bytes it leaves undefined become U+FFFD.
 pub(crate) fn ansi(bytes: &[u8]) -> String {
     const HIGH: [char; 32] = [
-        '€', '\u{FFFD}', '‚', 'ƒ', '„', '…', '†', '‡', 'ˆ', '‰', 'Š', '‹', 'Œ', '\u{FFFD}', 'Ž',
-        '\u{FFFD}', '\u{FFFD}', '‘', '’', '“', '”', '•', '–', '—', '˜', '™', 'š', '›', 'œ',
-        '\u{FFFD}', 'ž', 'Ÿ',
+        '€', '\u{FFFD}', '‚', 'ƒ', '„', '…', '†', '‡', 'ˆ', '‰', 'Š', '‹', 'Œ', '\u{FFFD}', 'Ž', '\u{FFFD}',
+        '\u{FFFD}', '‘', '’', '“', '”', '•', '–', '—', '˜', '™', 'š', '›', 'œ', '\u{FFFD}', 'ž', 'Ÿ',
     ];
     bytes
         .iter()
         .map(|&b| match b {
-            0x80..=0x9F => HIGH
-                .get(usize::from(b - 0x80))
-                .copied()
-                .unwrap_or('\u{FFFD}'),
+            0x80..=0x9F => HIGH.get(usize::from(b - 0x80)).copied().unwrap_or('\u{FFFD}'),
             _ => char::from(b),
         })
         .collect()

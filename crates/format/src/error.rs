@@ -11,9 +11,7 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 #[non_exhaustive]
 pub enum Error {
     /// The data ends before a field does.
-    #[error(
-        "{field} at offset {offset:#x} needs {needed} bytes, but the data ends at offset {end:#x}"
-    )]
+    #[error("{field} at offset {offset:#x} needs {needed} bytes, but the data ends at offset {end:#x}")]
     Truncated {
         /// Microsoft field name (e.g. `le_ulMagic`).
         field: &'static str,

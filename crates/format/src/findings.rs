@@ -27,10 +27,6 @@ pub struct Finding {
 
 impl Finding {
     pub(crate) fn new(severity: Severity, code: &'static str, message: impl Into<String>) -> Self {
-        Self {
-            severity,
-            code,
-            message: message.into(),
-        }
+        Self { severity, code, message: message.into() }
     }
 }

@@ -29,16 +29,8 @@
 //! ```
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
-#![warn(
-    clippy::indexing_slicing,
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic
-)]
-#![cfg_attr(
-    test,
-    allow(clippy::indexing_slicing, clippy::unwrap_used, clippy::expect_used)
-)]
+#![warn(clippy::indexing_slicing, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+#![cfg_attr(test, allow(clippy::indexing_slicing, clippy::unwrap_used, clippy::expect_used))]
 
 pub mod attach;
 mod bytes;
@@ -52,13 +44,13 @@ pub mod findings;
 pub mod log_content;
 pub mod log_header;
 pub mod log_names;
+pub mod log_stream;
 pub mod page;
 pub mod primitives;
 pub mod sniff;
 
 pub use database::{
-    read_database_header, Copy, CopyStatus, DatabaseHeader, DbKind, HeaderCopy, DB_HEADER_READ_LEN,
-    PAGE_SIZES,
+    read_database_header, Copy, CopyStatus, DatabaseHeader, DbKind, HeaderCopy, DB_HEADER_READ_LEN, PAGE_SIZES,
 };
 pub use db_header::{DbFileHeader, DbState, DB_HEADER_SIZE, DB_MAGIC};
 pub use error::{Error, Result};

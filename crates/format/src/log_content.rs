@@ -69,11 +69,7 @@ impl ContentVerdict {
     fn new(generation: i32) -> Self {
         Self {
             ok: true,
-            last_lgpos: Lgpos {
-                generation,
-                isec: 0,
-                ib: 0,
-            },
+            last_lgpos: Lgpos { generation, isec: 0, ib: 0 },
             accumulated_checksum: 0,
             last_segment_checksum: 0,
             corrected_bits: Vec::new(),
@@ -83,10 +79,7 @@ impl ContentVerdict {
 
     fn damaged(&mut self, message: String) {
         self.ok = false;
-        self.problems.push(ContentProblem {
-            code: "damaged",
-            message,
-        });
+        self.problems.push(ContentProblem { code: "damaged", message });
     }
 }
 
@@ -113,9 +106,7 @@ fn lgpos_at(offset: usize, cb_sec: usize, generation: i32) -> Lgpos {
 /// the range), i.e. the range read as little-endian u32 words, the last one zero-padded.
 fn bytes_xor(range: &[u8], seed: u32) -> u32 {
     let mut words = range.chunks_exact(4);
-    let mut acc = words
-        .by_ref()
-        .fold(seed, |acc, w| acc ^ LittleEndian::read_u32(w));
+    let mut acc = words.by_ref().fold(seed, |acc, w| acc ^ LittleEndian::read_u32(w));
     let tail = words.remainder();
     if !tail.is_empty() {
         let mut last = [0u8; 4];
@@ -151,59 +142,30 @@ fn read_lrck(file: &[u8], p: usize) -> Option<Lrck> {
 }
 
 /// The range checksum of the record at `p` (seed `seed`), or `None` if the range leaves the file.
-fn range_checksum(
-    file: &[u8],
-    p: usize,
-    r: &Lrck,
-    generation: i32,
-    seed: u32,
-    forward_end: usize,
-) -> Option<u32> {
+fn range_checksum(file: &[u8], p: usize, r: &Lrck, generation: i32, seed: u32, forward_end: usize) -> Option<u32> {
     let back = file.get(p.checked_sub(r.cb_backwards as usize)?..p)?;
     let fwd = file.get(p.checked_add(LRCHECKSUM_SIZE)?..forward_end)?;
     let c = bytes_xor(fwd, bytes_xor(back, seed));
-    Some(
-        c ^ r.cb_backwards ^ r.cb_forwards ^ r.cb_next ^ u32::from(r.use_short) ^ generation as u32,
-    )
+    Some(c ^ r.cb_backwards ^ r.cb_forwards ^ r.cb_next ^ u32::from(r.use_short) ^ generation as u32)
 }
 
 /// Why the record at `p` is not valid (`FValidLRCKRecord`), or `None` when it is.
-fn lrck_invalid(
-    file: &[u8],
-    p: usize,
-    cb_sec: usize,
-    generation: i32,
-    shadow: bool,
-) -> Option<String> {
+fn lrck_invalid(file: &[u8], p: usize, cb_sec: usize, generation: i32, shadow: bool) -> Option<String> {
     let Some(r) = read_lrck(file, p) else {
         return Some("the LRCHECKSUM record runs past the end of the file".into());
     };
     let ib = p % cb_sec;
     if r.lrtyp != LRTYP_CHECKSUM {
-        return Some(format!(
-            "lrtyp should be 42 (LRCHECKSUM), but it is {}",
-            r.lrtyp
-        ));
+        return Some(format!("lrtyp should be 42 (LRCHECKSUM), but it is {}", r.lrtyp));
     }
     if r.cb_backwards as usize > cb_sec.saturating_sub(LRCHECKSUM_SIZE)
         || !(r.cb_backwards == 0 || r.cb_backwards as usize == ib)
     {
-        return Some(format!(
-            "le_cbBackwards should be 0 or {ib}, but it is {}",
-            r.cb_backwards
-        ));
+        return Some(format!("le_cbBackwards should be 0 or {ib}, but it is {}", r.cb_backwards));
     }
-    let forward_end = match p
-        .checked_add(LRCHECKSUM_SIZE)
-        .and_then(|x| x.checked_add(r.cb_forwards as usize))
-    {
+    let forward_end = match p.checked_add(LRCHECKSUM_SIZE).and_then(|x| x.checked_add(r.cb_forwards as usize)) {
         Some(end) if end <= file.len() => end,
-        _ => {
-            return Some(format!(
-                "le_cbForwards {} runs past the end of the file",
-                r.cb_forwards
-            ))
-        }
+        _ => return Some(format!("le_cbForwards {} runs past the end of the file", r.cb_forwards)),
     };
     let multi_sector = ib + LRCHECKSUM_SIZE + r.cb_forwards as usize > cb_sec;
     match r.use_short {
@@ -212,14 +174,7 @@ fn lrck_invalid(
                 return Some("a short checksum is set on a single-sector flush".into());
             }
             let sector_end = (p / cb_sec + 1) * cb_sec;
-            let short = range_checksum(
-                file,
-                p,
-                &r,
-                generation,
-                SEED_SHORT,
-                sector_end.min(file.len()),
-            );
+            let short = range_checksum(file, p, &r, generation, SEED_SHORT, sector_end.min(file.len()));
             if short != Some(r.short_checksum) {
                 return Some(format!(
                     "le_ulShortChecksum should be {:#010x}, but it is {:#010x}",
@@ -236,34 +191,21 @@ fn lrck_invalid(
                 return Some("a multi-sector flush has no short checksum".into());
             }
         }
-        other => {
-            return Some(format!(
-                "bUseShortChecksum should be 0x9a or 0xd1, but it is {other:#04x}"
-            ))
-        }
+        other => return Some(format!("bUseShortChecksum should be 0x9a or 0xd1, but it is {other:#04x}")),
     }
     if multi_sector && forward_end % cb_sec != 0 {
         return Some("a multi-sector flush does not end on a sector boundary".into());
     }
-    let expected = range_checksum(file, p, &r, generation, SEED_RANGE, forward_end)
-        .unwrap_or_default()
+    let expected = range_checksum(file, p, &r, generation, SEED_RANGE, forward_end).unwrap_or_default()
         ^ if shadow { SHADOW_XOR } else { 0 };
     if expected != r.checksum {
-        return Some(format!(
-            "le_ulChecksum should be {expected:#010x}, but it is {:#010x}",
-            r.checksum
-        ));
+        return Some(format!("le_ulChecksum should be {expected:#010x}, but it is {:#010x}", r.checksum));
     }
     if r.cb_next != 0 {
         let range = r.cb_backwards as usize + LRCHECKSUM_SIZE + r.cb_forwards as usize;
-        let next = p
-            .saturating_add(LRCHECKSUM_SIZE)
-            .saturating_add(r.cb_next as usize);
+        let next = p.saturating_add(LRCHECKSUM_SIZE).saturating_add(r.cb_next as usize);
         if range < cb_sec || range % cb_sec != 0 || next / cb_sec != p / cb_sec + range / cb_sec {
-            return Some(format!(
-                "le_cbNext {} does not lead to the sector after the covered range",
-                r.cb_next
-            ));
+            return Some(format!("le_cbNext {} does not lead to the sector after the covered range", r.cb_next));
         }
     }
     None
@@ -284,14 +226,11 @@ fn verify_legacy(file: &[u8], h: &LgFileHeader) -> ContentVerdict {
                     return v;
                 };
                 if r.cb_next == 0 {
-                    v.last_lgpos =
-                        lgpos_at(p + LRCHECKSUM_SIZE + r.cb_forwards as usize, cb_sec, gen);
+                    v.last_lgpos = lgpos_at(p + LRCHECKSUM_SIZE + r.cb_forwards as usize, cb_sec, gen);
                     return v;
                 }
                 v.last_lgpos = lgpos_at(p + LRCHECKSUM_SIZE + r.cb_forwards as usize, cb_sec, gen);
-                p = p
-                    .saturating_add(LRCHECKSUM_SIZE)
-                    .saturating_add(r.cb_next as usize);
+                p = p.saturating_add(LRCHECKSUM_SIZE).saturating_add(r.cb_next as usize);
             }
             Some(why) => {
                 // A single-sector last flush is protected by a shadow copy in the next sector.
@@ -301,21 +240,19 @@ fn verify_legacy(file: &[u8], h: &LgFileHeader) -> ContentVerdict {
                     if r.is_some_and(|r| r.cb_next == 0) {
                         v.problems.push(ContentProblem {
                             code: "torn_write",
-                            message: format!("the last flush at {} was torn; its shadow sector is intact ({why})", at.eseutil()),
+                            message: format!(
+                                "the last flush at {} was torn; its shadow sector is intact ({why})",
+                                at.eseutil()
+                            ),
                         });
-                        let end = r.map_or(shadow, |r| {
-                            shadow + LRCHECKSUM_SIZE + r.cb_forwards as usize
-                        });
+                        let end = r.map_or(shadow, |r| shadow + LRCHECKSUM_SIZE + r.cb_forwards as usize);
                         v.last_lgpos = lgpos_at(end - cb_sec, cb_sec, gen);
                         return v;
                     }
                 }
                 // A torn last write: nothing but the log-extend pattern from this sector on.
                 let sector_start = p / cb_sec * cb_sec;
-                if file
-                    .get(sector_start..)
-                    .is_some_and(|rest| rest.is_empty() || is_log_extend_pattern_aligned(rest))
-                {
+                if file.get(sector_start..).is_some_and(|rest| rest.is_empty() || is_log_extend_pattern_aligned(rest)) {
                     v.problems.push(ContentProblem {
                         code: "torn_write",
                         message: format!(
@@ -325,10 +262,7 @@ fn verify_legacy(file: &[u8], h: &LgFileHeader) -> ContentVerdict {
                     });
                     return v;
                 }
-                v.damaged(format!(
-                    "LRCHECKSUM at {} (file offset {p:#x}): {why}",
-                    at.eseutil()
-                ));
+                v.damaged(format!("LRCHECKSUM at {} (file offset {p:#x}): {why}", at.eseutil()));
                 return v;
             }
         }
@@ -356,17 +290,9 @@ fn verify_segments(file: &[u8], h: &LgFileHeader) -> ContentVerdict {
             break;
         };
         let pgno = isec as u32;
-        let here = Lgpos {
-            generation: gen,
-            isec: u16::try_from(isec).unwrap_or(u16::MAX),
-            ib: 0,
-        };
+        let here = Lgpos { generation: gen, isec: u16::try_from(isec).unwrap_or(u16::MAX), ib: 0 };
         let stored = LittleEndian::read_u64(seg.get(0..8).unwrap_or(&[0; 8]));
-        let seg_lgpos = Lgpos::from_bytes(
-            seg.get(8..16)
-                .and_then(|b| b.try_into().ok())
-                .unwrap_or([0; 8]),
-        );
+        let seg_lgpos = Lgpos::from_bytes(seg.get(8..16).and_then(|b| b.try_into().ok()).unwrap_or([0; 8]));
         let verdict = crate::page::verify_page(seg, pgno);
         use crate::page::PageVerdict as P;
         let good = match verdict {
@@ -375,7 +301,10 @@ fn verify_segments(file: &[u8], h: &LgFileHeader) -> ContentVerdict {
                 v.corrected_bits.push(CorrectedBit { segment: pgno, bit });
                 v.problems.push(ContentProblem {
                     code: "corrected_bit",
-                    message: format!("segment {isec:#x}: single-bit error at bit {bit} (byte {:#x}), corrected by the ECC", bit / 8),
+                    message: format!(
+                        "segment {isec:#x}: single-bit error at bit {bit} (byte {:#x}), corrected by the ECC",
+                        bit / 8
+                    ),
                 });
                 true
             }
@@ -393,9 +322,7 @@ fn verify_segments(file: &[u8], h: &LgFileHeader) -> ContentVerdict {
         if good {
             if seg_lgpos == here {
                 if seen_empty {
-                    v.damaged(format!(
-                        "segment {isec:#x} is valid but follows an empty segment"
-                    ));
+                    v.damaged(format!("segment {isec:#x} is valid but follows an empty segment"));
                     return v;
                 }
                 v.accumulated_checksum ^= stored;
@@ -414,35 +341,24 @@ fn verify_segments(file: &[u8], h: &LgFileHeader) -> ContentVerdict {
             continue;
         }
         if seen_empty {
-            v.damaged(format!(
-                "segment {isec:#x} fails its checksum after the end of the data"
-            ));
+            v.damaged(format!("segment {isec:#x} fails its checksum after the end of the data"));
             return v;
         }
         // A torn write of the last segment is patchable when the next segment is its shadow.
         let next = file.get((isec + 1) * SEGMENT_SIZE..(isec + 2) * SEGMENT_SIZE);
         let next_is_shadow = next.is_some_and(|n| {
             crate::page::verify_page(n, pgno) == P::Ok
-                && Lgpos::from_bytes(
-                    n.get(8..16)
-                        .and_then(|b| b.try_into().ok())
-                        .unwrap_or([0; 8]),
-                ) == here
+                && Lgpos::from_bytes(n.get(8..16).and_then(|b| b.try_into().ok()).unwrap_or([0; 8])) == here
         });
         if next_is_shadow {
             v.problems.push(ContentProblem {
                 code: "torn_write",
-                message: format!(
-                    "segment {isec:#x} was torn; the next segment holds its intact shadow copy"
-                ),
+                message: format!("segment {isec:#x} was torn; the next segment holds its intact shadow copy"),
             });
             seen_empty = true;
             continue;
         }
-        v.damaged(format!(
-            "segment {isec:#x} (file offset {:#x}) fails its checksum",
-            isec * SEGMENT_SIZE
-        ));
+        v.damaged(format!("segment {isec:#x} (file offset {:#x}) fails its checksum", isec * SEGMENT_SIZE));
         return v;
     }
     v

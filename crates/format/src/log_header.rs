@@ -68,11 +68,7 @@ pub struct LogVersion {
 
 impl std::fmt::Display for LogVersion {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "{}.{}.{}.{}",
-            self.major, self.minor, self.update_major, self.update_minor
-        )
+        write!(f, "{}.{}.{}.{}", self.major, self.minor, self.update_major, self.update_minor)
     }
 }
 
@@ -125,15 +121,9 @@ impl LgFileHeader {
     /// Decodes a log header from the first bytes of the file (at least 2719 bytes).
     pub fn decode(buf: &[u8]) -> Result<Self> {
         let f = Fields::new(buf, 0);
-        f.bytes(
-            0,
-            LOG_HEADER_DECODE_LEN,
-            "LGFILEHDR fixed part and rgbAttach (2719 bytes)",
-        )?;
-        let (attached, attach_error) = parse_attach_list(
-            f.bytes(OFFSET_ATTACH, ATTACH_AREA_SIZE, "rgbAttach")?,
-            OFFSET_ATTACH as u64,
-        );
+        f.bytes(0, LOG_HEADER_DECODE_LEN, "LGFILEHDR fixed part and rgbAttach (2719 bytes)")?;
+        let (attached, attach_error) =
+            parse_attach_list(f.bytes(OFFSET_ATTACH, ATTACH_AREA_SIZE, "rgbAttach")?, OFFSET_ATTACH as u64);
         Ok(Self {
             checksum: f.u32(0x000, "le_ulChecksum")?,
             generation: f.i32(0x004, "le_lGeneration")?,
@@ -223,16 +213,8 @@ impl LogHeader {
 /// Errors only when fewer than the 2719 bytes of the fixed part and attach list are there.
 pub fn read_log_header(buf: &[u8], file_len: u64) -> Result<LogHeader> {
     let header = LgFileHeader::decode(buf)?;
-    let computed_checksum = buf
-        .get(..LOG_HEADER_SIZE)
-        .filter(|h| h.len() == LOG_HEADER_SIZE)
-        .map(xor32_legacy);
-    let mut log = LogHeader {
-        header,
-        computed_checksum,
-        file_len,
-        findings: Vec::new(),
-    };
+    let computed_checksum = buf.get(..LOG_HEADER_SIZE).filter(|h| h.len() == LOG_HEADER_SIZE).map(xor32_legacy);
+    let mut log = LogHeader { header, computed_checksum, file_len, findings: Vec::new() };
     log.findings = validate(&log);
     Ok(log)
 }
@@ -274,26 +256,18 @@ fn validate(log: &LogHeader) -> Vec<Finding> {
         out.push(Finding::new(
             Severity::Warning,
             "unknown_version",
-            format!(
-                "le_ulMajor at offset 0x20 should be 7 or 8, but it is {} (format {})",
-                h.version.major, h.version
-            ),
+            format!("le_ulMajor at offset 0x20 should be 7 or 8, but it is {} (format {})", h.version.major, h.version),
         ));
     }
-    let sector_ok = h.sector_size >= 512
-        && h.sector_size.is_power_of_two()
-        && !(h.version.major >= 8 && h.sector_size != 4096);
+    let sector_ok =
+        h.sector_size >= 512 && h.sector_size.is_power_of_two() && !(h.version.major >= 8 && h.sector_size != 4096);
     if !sector_ok {
         out.push(Finding::new(
             Severity::Warning,
             "bad_sector_size",
             format!(
                 "le_cbSec at offset 0x8 should be {}, but it is {}",
-                if h.version.major >= 8 {
-                    "4096 in a segment-format log"
-                } else {
-                    "a power of two of at least 512"
-                },
+                if h.version.major >= 8 { "4096 in a segment-format log" } else { "a power of two of at least 512" },
                 h.sector_size
             ),
         ));
@@ -312,18 +286,11 @@ fn validate(log: &LogHeader) -> Vec<Finding> {
         out.push(Finding::new(
             Severity::Warning,
             "unexpected_file_type",
-            format!(
-                "le_filetype at offset 0x29b should be 3 (log) or 0 (old format), but it is {}",
-                h.file_type
-            ),
+            format!("le_filetype at offset 0x29b should be 3 (log) or 0 (old format), but it is {}", h.file_type),
         ));
     }
     if let Some(e) = &h.attach_error {
-        out.push(Finding::new(
-            Severity::Warning,
-            "attach_list_overflow",
-            format!("attached-database list: {e}"),
-        ));
+        out.push(Finding::new(Severity::Warning, "attach_list_overflow", format!("attached-database list: {e}")));
     }
     out.sort_by_key(|f| std::cmp::Reverse(f.severity));
     out
@@ -434,17 +401,10 @@ mod tests {
         put(&mut h, 0x28D, &0x5a8f_5a8f_ef0d_9509u64.to_le_bytes());
         put(&mut h, 0x295, &9400u32.to_le_bytes());
         put(&mut h, 0x29B, &3u32.to_le_bytes());
-        let name: Vec<u8> = "C:\\Windows\\system32\\SRU\\SRUDB.dat"
-            .encode_utf16()
-            .chain([0])
-            .flat_map(u16::to_le_bytes)
-            .collect();
+        let name: Vec<u8> =
+            "C:\\Windows\\system32\\SRU\\SRUDB.dat".encode_utf16().chain([0]).flat_map(u16::to_le_bytes).collect();
         put(&mut h, OFFSET_ATTACH, &[1, 0x20]);
-        put(
-            &mut h,
-            OFFSET_ATTACH + 2,
-            &(name.len() as u16).to_le_bytes(),
-        );
+        put(&mut h, OFFSET_ATTACH + 2, &(name.len() as u16).to_le_bytes());
         put(&mut h, OFFSET_ATTACH + 36, &0x0716_b55fu32.to_le_bytes());
         put(&mut h, OFFSET_ATTACH + 64, &name);
         let c = xor32_legacy(&h);
@@ -457,33 +417,15 @@ mod tests {
         let log = read_log_header(&v8_header(), 65536).unwrap();
         let h = &log.header;
         assert_eq!(h.generation, 0x5A);
-        assert_eq!(
-            (h.sector_size, h.header_sectors, h.file_sectors),
-            (4096, 1, 16)
-        );
-        assert_eq!(
-            h.version,
-            LogVersion {
-                major: 8,
-                minor: 4000,
-                update_major: 90,
-                update_minor: 200
-            }
-        );
+        assert_eq!((h.sector_size, h.header_sectors, h.file_sectors), (4096, 1, 16));
+        assert_eq!(h.version, LogVersion { major: 8, minor: 4000, update_major: 90, update_minor: 200 });
         assert_eq!(h.created.milliseconds(), 0x8B >> 1 | (0x06 >> 1) << 7);
         assert_eq!(h.log_signature.random, 0x2589_4C02);
         assert_eq!(h.dbms_param.system_path, "C:\\Windows\\system32\\SRU\\");
         assert!(h.circular_logging());
         assert_eq!(h.dbms_param.sizes.log_file_sectors, 16);
         assert!(!h.flags.reserve_log() && h.flags.circular_current() && h.flags.circular_history());
-        assert_eq!(
-            h.checkpoint_at_creation,
-            Lgpos {
-                generation: 0x50,
-                isec: 1,
-                ib: 0
-            }
-        );
+        assert_eq!(h.checkpoint_at_creation, Lgpos { generation: 0x50, isec: 1, ib: 0 });
         assert_eq!(h.previous_log_segments_checksum, 0x5a8f_5a8f_ef0d_9509);
         assert_eq!(h.engine_efv, 9400);
         assert_eq!(h.file_type, 3);
@@ -499,18 +441,7 @@ mod tests {
         let h = v8_header();
         assert!(LgFileHeader::decode(&h[..LOG_HEADER_DECODE_LEN]).is_ok());
         let err = LgFileHeader::decode(&h[..LOG_HEADER_DECODE_LEN - 1]).unwrap_err();
-        assert!(
-            matches!(
-                err,
-                Error::Truncated {
-                    offset: 0,
-                    needed: 2719,
-                    end: 2718,
-                    ..
-                }
-            ),
-            "{err}"
-        );
+        assert!(matches!(err, Error::Truncated { offset: 0, needed: 2719, end: 2718, .. }), "{err}");
     }
 
     #[test]
@@ -535,10 +466,6 @@ mod tests {
         let c = xor32_legacy(&h);
         h[0..4].copy_from_slice(&c.to_le_bytes());
         let log = read_log_header(&h, 8192).unwrap();
-        assert!(
-            log.findings.iter().any(|f| f.code == "bad_sector_size"),
-            "{:?}",
-            log.findings
-        );
+        assert!(log.findings.iter().any(|f| f.code == "bad_sector_size"), "{:?}", log.findings);
     }
 }

@@ -47,21 +47,13 @@ pub fn classify(base: &str, name: &str) -> LogName {
         None => return LogName::Unrelated,
     };
     match (stem, ext) {
-        ("", "log" | "jtx") => LogName::Current {
-            ext: ext.to_string(),
-        },
+        ("", "log" | "jtx") => LogName::Current { ext: ext.to_string() },
         ("", "chk" | "jcp") => LogName::Checkpoint,
         ("tmp", "log" | "jtx") => LogName::Reserve,
         (s, "jrs") if s.starts_with("res") => LogName::Reserve,
-        (digits, "log" | "jtx")
-            if matches!(digits.len(), 5 | 8) && digits.bytes().all(|c| c.is_ascii_hexdigit()) =>
-        {
+        (digits, "log" | "jtx") if matches!(digits.len(), 5 | 8) && digits.bytes().all(|c| c.is_ascii_hexdigit()) => {
             match u32::from_str_radix(digits, 16) {
-                Ok(generation) => LogName::Archived {
-                    generation,
-                    digits: digits.len() as u8,
-                    ext: ext.to_string(),
-                },
+                Ok(generation) => LogName::Archived { generation, digits: digits.len() as u8, ext: ext.to_string() },
                 Err(_) => LogName::Unrelated,
             }
         }
@@ -107,30 +99,18 @@ pub struct Enumeration {
 /// Enumerates a folder's file names for `base`: `.jtx` logs if there are any, else `.log`
 /// (FORMAT.md §8), archived ones by generation, then the current log.
 pub fn enumerate<'a>(base: &str, names: impl IntoIterator<Item = &'a str>) -> Enumeration {
-    let members: Vec<Member> = names
-        .into_iter()
-        .map(|n| Member {
-            name: n.to_string(),
-            role: classify(base, n),
-        })
-        .collect();
+    let members: Vec<Member> =
+        names.into_iter().map(|n| Member { name: n.to_string(), role: classify(base, n) }).collect();
     let has_jtx = members.iter().any(|m| match &m.role {
         LogName::Archived { ext, .. } | LogName::Current { ext } => ext == "jtx",
         _ => false,
     });
     let ext = if has_jtx { "jtx" } else { "log" };
-    let mut e = Enumeration {
-        ext: ext.to_string(),
-        ..Enumeration::default()
-    };
+    let mut e = Enumeration { ext: ext.to_string(), ..Enumeration::default() };
     let mut archived: Vec<(u32, u8, String)> = Vec::new();
     for m in members {
         match m.role {
-            LogName::Archived {
-                generation,
-                digits,
-                ext: x,
-            } if x == ext => archived.push((generation, digits, m.name)),
+            LogName::Archived { generation, digits, ext: x } if x == ext => archived.push((generation, digits, m.name)),
             LogName::Current { ext: x } if x == ext => e.current = Some(m.name),
             LogName::Archived { .. } | LogName::Current { .. } => e.other_extension.push(m.name),
             LogName::Reserve => e.reserve.push(m.name),
@@ -142,8 +122,7 @@ pub fn enumerate<'a>(base: &str, names: impl IntoIterator<Item = &'a str>) -> En
     e.archived = archived.into_iter().map(|(g, _, n)| (g, n)).collect();
     e.reserve.sort();
     e.other_extension.sort();
-    e.checkpoints
-        .sort_by_key(|n| (!n.to_ascii_lowercase().ends_with(".jcp"), n.clone()));
+    e.checkpoints.sort_by_key(|n| (!n.to_ascii_lowercase().ends_with(".jcp"), n.clone()));
     e
 }
 
@@ -153,47 +132,22 @@ mod tests {
 
     #[test]
     fn classifies_names_case_insensitively() {
-        assert_eq!(
-            classify("E00", "E0000005.log"),
-            LogName::Archived {
-                generation: 5,
-                digits: 5,
-                ext: "log".into()
-            }
-        );
+        assert_eq!(classify("E00", "E0000005.log"), LogName::Archived { generation: 5, digits: 5, ext: "log".into() });
         assert_eq!(
             classify("E00", "e000000001a.LOG"),
-            LogName::Archived {
-                generation: 0x1A,
-                digits: 8,
-                ext: "log".into()
-            }
+            LogName::Archived { generation: 0x1A, digits: 8, ext: "log".into() }
         );
         assert_eq!(
             classify("E00", "E0000a1b.jtx"),
-            LogName::Archived {
-                generation: 0xA1B,
-                digits: 5,
-                ext: "jtx".into()
-            }
+            LogName::Archived { generation: 0xA1B, digits: 5, ext: "jtx".into() }
         );
-        assert_eq!(
-            classify("E00", "E00.log"),
-            LogName::Current { ext: "log".into() }
-        );
-        assert_eq!(
-            classify("edb", "EDB.JTX"),
-            LogName::Current { ext: "jtx".into() }
-        );
+        assert_eq!(classify("E00", "E00.log"), LogName::Current { ext: "log".into() });
+        assert_eq!(classify("edb", "EDB.JTX"), LogName::Current { ext: "jtx".into() });
         assert_eq!(classify("E00", "E00tmp.log"), LogName::Reserve);
         assert_eq!(classify("E00", "E00res00001.jrs"), LogName::Reserve);
         assert_eq!(classify("E00", "RES2.LOG"), LogName::Reserve);
         assert_eq!(classify("E00", "E00.chk"), LogName::Checkpoint);
-        assert_eq!(
-            classify("E00", "E000001.log"),
-            LogName::Unrelated,
-            "6 digits"
-        );
+        assert_eq!(classify("E00", "E000001.log"), LogName::Unrelated, "6 digits");
         assert_eq!(classify("E00", "E000000G.log"), LogName::Unrelated);
         assert_eq!(classify("E00", "E01000001.log"), LogName::Unrelated);
         assert_eq!(classify("E00", "E00"), LogName::Unrelated);
@@ -216,26 +170,16 @@ mod tests {
         assert_eq!(e.ext, "log");
         assert_eq!(
             e.archived,
-            vec![
-                (1, "E0000000001.log".into()),
-                (2, "e0000002.LOG".into()),
-                (3, "E0000003.log".into())
-            ]
+            vec![(1, "E0000000001.log".into()), (2, "e0000002.LOG".into()), (3, "E0000003.log".into())]
         );
         assert_eq!(e.current.as_deref(), Some("E00.log"));
-        assert_eq!(
-            e.reserve,
-            vec!["E00tmp.log".to_string(), "res1.log".to_string()]
-        );
+        assert_eq!(e.reserve, vec!["E00tmp.log".to_string(), "res1.log".to_string()]);
         assert_eq!(e.checkpoints, vec!["E00.chk".to_string()]);
     }
 
     #[test]
     fn jtx_wins_over_log() {
-        let e = enumerate(
-            "USS",
-            ["USS00040.jtx", "USS00041.jtx", "USS.jtx", "USS0003F.log"],
-        );
+        let e = enumerate("USS", ["USS00040.jtx", "USS00041.jtx", "USS.jtx", "USS0003F.log"]);
         assert_eq!(e.ext, "jtx");
         assert_eq!(e.archived.len(), 2);
         assert_eq!(e.other_extension, vec!["USS0003F.log".to_string()]);

@@ -97,11 +97,7 @@ impl LogTime {
     ///
     /// A null time prints as `00/00/1900 00:00:00.000 LOC`, as eseutil does.
     pub fn eseutil(&self) -> String {
-        let zone = if self.is_utc() && !self.is_null() {
-            "UTC"
-        } else {
-            "LOC"
-        };
+        let zone = if self.is_utc() && !self.is_null() { "UTC" } else { "LOC" };
         if self.is_null() {
             return format!("00/00/1900 00:00:00.000 {zone}");
         }
@@ -188,9 +184,7 @@ impl Lgpos {
 
     /// The comparison key the engine uses (`CmpLgpos`).
     pub fn key(&self) -> u64 {
-        (u64::from(self.generation as u32) << 32)
-            | (u64::from(self.isec) << 16)
-            | u64::from(self.ib)
+        (u64::from(self.generation as u32) << 32) | (u64::from(self.isec) << 16) | u64::from(self.ib)
     }
 
     /// `lgposMin`: all zero.
@@ -200,10 +194,7 @@ impl Lgpos {
 
     /// eseutil's form `(0x%X,%X,%X)`: generation, sector, byte, upper-case hex.
     pub fn eseutil(&self) -> String {
-        format!(
-            "(0x{:X},{:X},{:X})",
-            self.generation as u32, self.isec, self.ib
-        )
+        format!("(0x{:X},{:X},{:X})", self.generation as u32, self.isec, self.ib)
     }
 }
 
@@ -288,11 +279,7 @@ impl Signature {
         time.copy_from_slice(&raw[4..12]);
         let mut computer_raw = [0u8; 16];
         computer_raw.copy_from_slice(&raw[12..28]);
-        Self {
-            random: LittleEndian::read_u32(&raw[0..4]),
-            created: LogTime::from_bytes(time),
-            computer_raw,
-        }
+        Self { random: LittleEndian::read_u32(&raw[0..4]), created: LogTime::from_bytes(time), computer_raw }
     }
 
     /// The computer name up to its NUL (ANSI, read as Windows-1252).
@@ -307,16 +294,9 @@ impl Signature {
 
     /// eseutil's form (`SigToSz`): `Create time:MM/DD/YYYY HH:MM:SS.mmm Rand:<u32> Computer:<name>`.
     pub fn eseutil(&self) -> String {
-        let time = if self.created.is_null() {
-            "00/00/1900 00:00:00.000".to_string()
-        } else {
-            self.created.eseutil_bare()
-        };
-        format!(
-            "Create time:{time} Rand:{} Computer:{}",
-            self.random,
-            self.computer()
-        )
+        let time =
+            if self.created.is_null() { "00/00/1900 00:00:00.000".to_string() } else { self.created.eseutil_bare() };
+        format!("Create time:{time} Rand:{} Computer:{}", self.random, self.computer())
     }
 }
 
@@ -419,24 +399,10 @@ mod tests {
 
     #[test]
     fn lgpos_orders_by_generation_then_sector_then_byte() {
-        let a = Lgpos {
-            generation: 1,
-            isec: 0xFFFF,
-            ib: 0xFFFF,
-        };
-        let b = Lgpos {
-            generation: 2,
-            isec: 0,
-            ib: 0,
-        };
+        let a = Lgpos { generation: 1, isec: 0xFFFF, ib: 0xFFFF };
+        let b = Lgpos { generation: 2, isec: 0, ib: 0 };
         assert!(a < b);
-        assert!(
-            Lgpos {
-                generation: 2,
-                isec: 1,
-                ib: 0
-            } > b
-        );
+        assert!(Lgpos { generation: 2, isec: 1, ib: 0 } > b);
     }
 
     #[test]
@@ -446,10 +412,7 @@ mod tests {
         raw[4..12].copy_from_slice(&[0x02, 0x14, 0x10, 0x05, 0x03, 0x7a, 0x2b, 0x0a]);
         raw[12..16].copy_from_slice(b"HOST");
         let s = Signature::from_bytes(raw);
-        assert_eq!(
-            s.eseutil(),
-            "Create time:03/05/2022 16:20:02.661 Rand:118928735 Computer:HOST"
-        );
+        assert_eq!(s.eseutil(), "Create time:03/05/2022 16:20:02.661 Rand:118928735 Computer:HOST");
         assert_eq!(s.computer(), "HOST");
     }
 }

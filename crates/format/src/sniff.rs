@@ -67,8 +67,7 @@ pub struct Sniffed {
 }
 
 fn u32_at(buf: &[u8], off: usize) -> Option<u32> {
-    buf.get(off..off.checked_add(4)?)
-        .map(LittleEndian::read_u32)
+    buf.get(off..off.checked_add(4)?).map(LittleEndian::read_u32)
 }
 
 /// Whether the 4096 bytes at `off` carry a valid legacy XOR checksum.
@@ -85,11 +84,7 @@ pub fn is_log_extend_pattern(buf: &[u8]) -> bool {
     !buf.is_empty()
         && buf.iter().enumerate().all(|(i, &b)| {
             let j = i % 512;
-            b == if j % 16 == 0 {
-                (0xDA + j % 256) as u8
-            } else {
-                0xDA
-            }
+            b == if j % 16 == 0 { (0xDA + j % 256) as u8 } else { 0xDA }
         })
 }
 
@@ -101,8 +96,7 @@ pub fn is_reserve_log_name(name: &str) -> bool {
     if n == "res1.log" || n == "res2.log" {
         return true;
     }
-    let base_then =
-        |tail: &str| n.len() == 3 + tail.len() && n.is_char_boundary(3) && &n[3..] == tail;
+    let base_then = |tail: &str| n.len() == 3 + tail.len() && n.is_char_boundary(3) && &n[3..] == tail;
     if base_then("tmp.log") || base_then("tmp.jtx") {
         return true;
     }
@@ -121,30 +115,19 @@ pub fn sniff_named(name: &str, head: &[u8], file_len: u64) -> Sniffed {
     } else {
         format!("{name} is named as a reserve or temporary log and has no valid log header (leftover bytes): not part of the log stream")
     };
-    Sniffed {
-        kind: FileKind::ReserveLog,
-        file_type: s.file_type,
-        reason,
-    }
+    Sniffed { kind: FileKind::ReserveLog, file_type: s.file_type, reason }
 }
 
 /// Judges what a file is from `head`, its first bytes (8 KiB or more is best: a checkpoint's
 /// shadow copy is at 4096), and `file_len`, its full size.
 pub fn sniff(head: &[u8], file_len: u64) -> Sniffed {
     let file_type = u32_at(head, OFFSET_FILE_TYPE);
-    let found = |kind, reason: String| Sniffed {
-        kind,
-        file_type,
-        reason,
-    };
+    let found = |kind, reason: String| Sniffed { kind, file_type, reason };
     if file_len == 0 || head.is_empty() {
         return found(FileKind::Empty, "the file is empty (0 bytes)".into());
     }
     if has_db_magic(head) {
-        return found(
-            FileKind::Database,
-            "database magic 0x89abcdef at offset 0x4".into(),
-        );
+        return found(FileKind::Database, "database magic 0x89abcdef at offset 0x4".into());
     }
     let primary_ok = xor_header_ok(head, 0);
     let shadow_ok = xor_header_ok(head, HEADER_4K);
@@ -152,10 +135,7 @@ pub fn sniff(head: &[u8], file_len: u64) -> Sniffed {
     let major = u32_at(head, 32);
     match (primary_ok, file_type) {
         (true, Some(filetype::LOG)) => {
-            return found(
-                FileKind::Log,
-                "valid log header checksum, le_filetype 3 (log) at offset 0x29b".into(),
-            )
+            return found(FileKind::Log, "valid log header checksum, le_filetype 3 (log) at offset 0x29b".into())
         }
         (true, Some(filetype::CHECKPOINT)) => {
             return found(
@@ -164,23 +144,22 @@ pub fn sniff(head: &[u8], file_len: u64) -> Sniffed {
             )
         }
         (true, Some(filetype::FLUSH_MAP)) => {
-            return found(
-                FileKind::FlushMap,
-                "valid header checksum, le_filetype 7 (flush map) at offset 0x29b".into(),
-            )
+            return found(FileKind::FlushMap, "valid header checksum, le_filetype 7 (flush map) at offset 0x29b".into())
         }
         (true, Some(filetype::UNKNOWN)) => {
             // Old headers written before le_filetype existed: a log names its format major
             // (7 or 8) at offset 32 and a power-of-two sector size at offset 8.
             let cb_sec = head.get(8..10).map(LittleEndian::read_u16).unwrap_or(0);
             if matches!(major, Some(7 | 8)) && cb_sec >= 512 && cb_sec.is_power_of_two() {
-                return found(FileKind::Log, "valid log header checksum, le_ulMajor 7/8 at offset 0x20, old format (le_filetype 0)".into());
+                return found(
+                    FileKind::Log,
+                    "valid log header checksum, le_ulMajor 7/8 at offset 0x20, old format (le_filetype 0)".into(),
+                );
             }
             if file_len == 2 * HEADER_4K as u64 {
                 return found(
                     FileKind::Checkpoint,
-                    "valid checkpoint checksum in an 8192-byte file, old format (le_filetype 0)"
-                        .into(),
+                    "valid checkpoint checksum in an 8192-byte file, old format (le_filetype 0)".into(),
                 );
             }
         }
@@ -204,8 +183,7 @@ pub fn sniff(head: &[u8], file_len: u64) -> Sniffed {
     if !primary_ok && !shadow_ok && (chk_type(file_type) || chk_type(shadow_type)) {
         return found(
             FileKind::Checkpoint,
-            "le_filetype 4 (checkpoint) at offset 0x29b, but neither copy's checksum is right"
-                .into(),
+            "le_filetype 4 (checkpoint) at offset 0x29b, but neither copy's checksum is right".into(),
         );
     }
     if !primary_ok && shadow_ok && shadow_type == Some(filetype::CHECKPOINT) {
@@ -217,12 +195,16 @@ pub fn sniff(head: &[u8], file_len: u64) -> Sniffed {
     if head.len() >= 512 && is_log_extend_pattern(head) {
         return found(
             FileKind::ReserveLog,
-            "no header: the file is filled with the 0xDA log-extend pattern (a legacy reserve log such as res1.log)".into(),
+            "no header: the file is filled with the 0xDA log-extend pattern (a legacy reserve log such as res1.log)"
+                .into(),
         );
     }
     let magic = u32_at(head, 4);
     let reason = if head.iter().all(|&b| b == 0) {
-        format!("the first {} bytes are all zero: no database magic at offset 0x4 and no log or checkpoint header", head.len())
+        format!(
+            "the first {} bytes are all zero: no database magic at offset 0x4 and no log or checkpoint header",
+            head.len()
+        )
     } else if let Some(m) = magic {
         format!(
             "le_ulMagic at offset 0x4 should be 0x89abcdef, but it is {m:#010x}, and there is no valid log, checkpoint or flush-map header either"
@@ -265,46 +247,17 @@ mod tests {
 
     #[test]
     fn reserve_logs_by_pattern_and_by_name() {
-        let unit: Vec<u8> = (0..512)
-            .map(|j| {
-                if j % 16 == 0 {
-                    (0xDA + j % 256) as u8
-                } else {
-                    0xDA
-                }
-            })
-            .collect();
+        let unit: Vec<u8> = (0..512).map(|j| if j % 16 == 0 { (0xDA + j % 256) as u8 } else { 0xDA }).collect();
         let pattern: Vec<u8> = unit.iter().copied().cycle().take(8192).collect();
         assert_eq!(sniff(&pattern, 131072).kind, FileKind::ReserveLog);
-        assert_eq!(
-            sniff_named("E00res00001.jrs", &[0; 8192], 65536).kind,
-            FileKind::ReserveLog
-        );
-        assert_eq!(
-            sniff_named("SRURES00002.JRS", &[7; 8192], 65536).kind,
-            FileKind::ReserveLog
-        );
-        assert_eq!(
-            sniff_named("edbtmp.log", &[0; 8192], 65536).kind,
-            FileKind::ReserveLog
-        );
-        assert_eq!(
-            sniff_named("RES1.LOG", &[0; 8192], 65536).kind,
-            FileKind::ReserveLog
-        );
-        assert_eq!(
-            sniff_named("priv1.edb", &[0; 8192], 65536).kind,
-            FileKind::NotEse
-        );
-        assert_eq!(
-            sniff_named("E0000001.log", &[0; 8192], 65536).kind,
-            FileKind::NotEse
-        );
+        assert_eq!(sniff_named("E00res00001.jrs", &[0; 8192], 65536).kind, FileKind::ReserveLog);
+        assert_eq!(sniff_named("SRURES00002.JRS", &[7; 8192], 65536).kind, FileKind::ReserveLog);
+        assert_eq!(sniff_named("edbtmp.log", &[0; 8192], 65536).kind, FileKind::ReserveLog);
+        assert_eq!(sniff_named("RES1.LOG", &[0; 8192], 65536).kind, FileKind::ReserveLog);
+        assert_eq!(sniff_named("priv1.edb", &[0; 8192], 65536).kind, FileKind::NotEse);
+        assert_eq!(sniff_named("E0000001.log", &[0; 8192], 65536).kind, FileKind::NotEse);
         assert!(!is_reserve_log_name("res.jrs"));
-        assert!(
-            !is_reserve_log_name("ééres1.jrs"),
-            "multi-byte names are compared without panicking"
-        );
+        assert!(!is_reserve_log_name("ééres1.jrs"), "multi-byte names are compared without panicking");
     }
 
     #[test]

@@ -21,11 +21,7 @@ fn provenance(corpus: &Path) -> Vec<Row> {
         .filter(|l| l.starts_with("| `"))
         .map(|l| {
             let cols: Vec<&str> = l.split('|').map(str::trim).collect();
-            Row {
-                file: cols[1].trim_matches('`').to_string(),
-                what: cols[6].to_string(),
-                sig: cols[7].to_string(),
-            }
+            Row { file: cols[1].trim_matches('`').to_string(), what: cols[6].to_string(), sig: cols[7].to_string() }
         })
         .collect()
 }
@@ -51,9 +47,7 @@ fn every_corpus_database_matches_provenance() {
         let path = corpus.join(&row.file);
         let bytes = common::head(&path, DB_HEADER_READ_LEN);
         let db = read_database_header(&bytes).unwrap_or_else(|e| panic!("{}: {e}", row.file));
-        let h = db
-            .header()
-            .unwrap_or_else(|| panic!("{}: no valid copy: {:?}", row.file, db.findings));
+        let h = db.header().unwrap_or_else(|| panic!("{}: no valid copy: {:?}", row.file, db.findings));
         let w = &row.what;
         let ctx = |f: &str| format!("{}: {f} (provenance: {w})", row.file);
 
@@ -66,55 +60,24 @@ fn every_corpus_database_matches_provenance() {
             "{}",
             ctx("page size")
         );
-        assert_eq!(
-            Some(i64::from(h.state.code())),
-            number_after(w, "dbstate "),
-            "{}",
-            ctx("state")
-        );
-        assert_eq!(
-            Some(i64::from(h.format_version.update_major)),
-            number_after(w, "update "),
-            "{}",
-            ctx("update")
-        );
+        assert_eq!(Some(i64::from(h.state.code())), number_after(w, "dbstate "), "{}", ctx("state"));
+        assert_eq!(Some(i64::from(h.format_version.update_major)), number_after(w, "update "), "{}", ctx("update"));
         assert_eq!(
             Some(i64::from(h.last_consistent.lgpos.generation)),
             number_after(w, "lgposConsistent gen "),
             "{}",
             ctx("Last Consistent generation")
         );
-        assert_eq!(
-            Some(i64::from(h.log_required.min)),
-            number_after(w, "genMin/Max "),
-            "{}",
-            ctx("Log Required min")
-        );
-        let max = w
-            .find("genMin/Max ")
-            .and_then(|i| number_after(&w[i + "genMin/Max ".len()..], "/"));
-        assert_eq!(
-            Some(i64::from(h.log_required.max)),
-            max,
-            "{}",
-            ctx("Log Required max")
-        );
-        assert!(
-            w.contains("hdr xor-checksum ok"),
-            "{}",
-            ctx("provenance says the checksum is bad")
-        );
+        assert_eq!(Some(i64::from(h.log_required.min)), number_after(w, "genMin/Max "), "{}", ctx("Log Required min"));
+        let max = w.find("genMin/Max ").and_then(|i| number_after(&w[i + "genMin/Max ".len()..], "/"));
+        assert_eq!(Some(i64::from(h.log_required.max)), max, "{}", ctx("Log Required max"));
+        assert!(w.contains("hdr xor-checksum ok"), "{}", ctx("provenance says the checksum is bad"));
         assert!(db.primary.checksum_ok, "{}", ctx("primary checksum"));
 
         // Log signature: "142ffd4d@2022-02-05 22:17:47" (random @ creation time to the second).
         if let Some((random, time)) = row.sig.split_once('@') {
             let random = random.trim();
-            assert_eq!(
-                format!("{:08x}", h.log_signature.random),
-                random,
-                "{}",
-                ctx("signLog random")
-            );
+            assert_eq!(format!("{:08x}", h.log_signature.random), random, "{}", ctx("signLog random"));
             let t = h.log_signature.created;
             let ours = format!(
                 "{:04}-{:02}-{:02} {:02}:{:02}:{:02}",
@@ -125,26 +88,12 @@ fn every_corpus_database_matches_provenance() {
                 t.minutes(),
                 t.seconds()
             );
-            assert_eq!(
-                ours,
-                time.split('/').next().unwrap().trim(),
-                "{}",
-                ctx("signLog time")
-            );
+            assert_eq!(ours, time.split('/').next().unwrap().trim(), "{}", ctx("signLog time"));
         } else if row.sig == "null" {
-            assert!(
-                h.log_signature.is_zero(),
-                "{}",
-                ctx("signLog should be zero")
-            );
+            assert!(h.log_signature.is_zero(), "{}", ctx("signLog should be zero"));
         }
 
-        assert_eq!(
-            sniff(&bytes, bytes.len() as u64).kind,
-            FileKind::Database,
-            "{}",
-            ctx("sniff")
-        );
+        assert_eq!(sniff(&bytes, bytes.len() as u64).kind, FileKind::Database, "{}", ctx("sniff"));
         checked += 1;
         if row.file.starts_with("header-only/") {
             header_only += 1;
@@ -168,8 +117,5 @@ fn page_sizes_4_8_16_and_32k_all_occur_in_the_corpus() {
             sizes.insert(read_database_header(&bytes).unwrap().page_size);
         }
     }
-    assert_eq!(
-        sizes.into_iter().collect::<Vec<_>>(),
-        vec![4096, 8192, 16384, 32768]
-    );
+    assert_eq!(sizes.into_iter().collect::<Vec<_>>(), vec![4096, 8192, 16384, 32768]);
 }

@@ -37,204 +37,62 @@ fn every_corpus_log_and_checkpoint_matches_the_oracle() {
         match row["kind"].as_str() {
             "log" => {
                 logs += 1;
-                assert_eq!(
-                    sniff(&bytes, file_len).kind,
-                    FileKind::Log,
-                    "{}",
-                    ctx("sniff")
-                );
-                let log =
-                    read_log_header(&bytes[..LOG_HEADER_SIZE.min(bytes.len())], file_len).unwrap();
+                assert_eq!(sniff(&bytes, file_len).kind, FileKind::Log, "{}", ctx("sniff"));
+                let log = read_log_header(&bytes[..LOG_HEADER_SIZE.min(bytes.len())], file_len).unwrap();
                 let h = &log.header;
-                assert_eq!(
-                    flag(log.checksum_valid()),
-                    row["checksum_ok"],
-                    "{}",
-                    ctx("checksum")
-                );
-                assert_eq!(
-                    h.generation.to_string(),
-                    row["generation"],
-                    "{}",
-                    ctx("lGeneration")
-                );
-                assert_eq!(
-                    format!("{:08x}", h.log_signature.random),
-                    row["sig_random"],
-                    "{}",
-                    ctx("signLog random")
-                );
-                assert_eq!(
-                    iso(h.log_signature.created),
-                    row["sig_created"],
-                    "{}",
-                    ctx("signLog time")
-                );
-                assert_eq!(
-                    h.version.to_string(),
-                    row["format_version"],
-                    "{}",
-                    ctx("format version")
-                );
-                assert_eq!(
-                    h.sector_size.to_string(),
-                    row["sector_size"],
-                    "{}",
-                    ctx("cbSec")
-                );
-                assert_eq!(
-                    h.header_sectors.to_string(),
-                    row["header_sectors"],
-                    "{}",
-                    ctx("csecHeader")
-                );
-                assert_eq!(
-                    h.file_sectors.to_string(),
-                    row["file_sectors"],
-                    "{}",
-                    ctx("csecLGFile")
-                );
-                assert_eq!(
-                    flag(log.file_size_matches()),
-                    row["size_matches"],
-                    "{}",
-                    ctx("size matches")
-                );
+                assert_eq!(flag(log.checksum_valid()), row["checksum_ok"], "{}", ctx("checksum"));
+                assert_eq!(h.generation.to_string(), row["generation"], "{}", ctx("lGeneration"));
+                assert_eq!(format!("{:08x}", h.log_signature.random), row["sig_random"], "{}", ctx("signLog random"));
+                assert_eq!(iso(h.log_signature.created), row["sig_created"], "{}", ctx("signLog time"));
+                assert_eq!(h.version.to_string(), row["format_version"], "{}", ctx("format version"));
+                assert_eq!(h.sector_size.to_string(), row["sector_size"], "{}", ctx("cbSec"));
+                assert_eq!(h.header_sectors.to_string(), row["header_sectors"], "{}", ctx("csecHeader"));
+                assert_eq!(h.file_sectors.to_string(), row["file_sectors"], "{}", ctx("csecLGFile"));
+                assert_eq!(flag(log.file_size_matches()), row["size_matches"], "{}", ctx("size matches"));
                 assert_eq!(iso(h.created), row["created"], "{}", ctx("tmCreate"));
-                assert_eq!(
-                    iso(h.previous_generation_created),
-                    row["prev_created"],
-                    "{}",
-                    ctx("tmPrevGen")
-                );
-                assert_eq!(
-                    flag(h.circular_logging()),
-                    row["circular_logging"],
-                    "{}",
-                    ctx("circular logging")
-                );
-                assert_eq!(
-                    h.flags.0.to_string(),
-                    row["lg_flags"],
-                    "{}",
-                    ctx("fLGFlags")
-                );
-                assert_eq!(
-                    h.dbms_param.system_path,
-                    row["system_path"],
-                    "{}",
-                    ctx("system path")
-                );
-                let attached: Vec<String> = h
-                    .attached
-                    .iter()
-                    .map(|a| format!("{}:{}", a.dbid, a.path))
-                    .collect();
+                assert_eq!(iso(h.previous_generation_created), row["prev_created"], "{}", ctx("tmPrevGen"));
+                assert_eq!(flag(h.circular_logging()), row["circular_logging"], "{}", ctx("circular logging"));
+                assert_eq!(h.flags.0.to_string(), row["lg_flags"], "{}", ctx("fLGFlags"));
+                assert_eq!(h.dbms_param.system_path, row["system_path"], "{}", ctx("system path"));
+                let attached: Vec<String> = h.attached.iter().map(|a| format!("{}:{}", a.dbid, a.path)).collect();
                 assert_eq!(attached.join(" | "), row["attached"], "{}", ctx("attached"));
-                let randoms: Vec<String> = h
-                    .attached
-                    .iter()
-                    .map(|a| format!("{:08x}", a.db_signature.random))
-                    .collect();
-                assert_eq!(
-                    randoms.join(" | "),
-                    row["attached_db_random"],
-                    "{}",
-                    ctx("attached signDb")
-                );
+                let randoms: Vec<String> =
+                    h.attached.iter().map(|a| format!("{:08x}", a.db_signature.random)).collect();
+                assert_eq!(randoms.join(" | "), row["attached_db_random"], "{}", ctx("attached signDb"));
                 // Header-only logs are truncated (size mismatch), never unreadable.
                 if file_len == LOG_HEADER_SIZE as u64 {
                     header_only += 1;
-                    assert!(
-                        log.findings.iter().any(|f| f.code == "size_mismatch"),
-                        "{}",
-                        ctx("size_mismatch finding")
-                    );
+                    assert!(log.findings.iter().any(|f| f.code == "size_mismatch"), "{}", ctx("size_mismatch finding"));
                 } else {
                     assert!(log.is_sound(), "{}: {:?}", ctx("sound"), log.findings);
                 }
             }
             "checkpoint" => {
                 checkpoints += 1;
-                assert_eq!(
-                    sniff(&bytes, file_len).kind,
-                    FileKind::Checkpoint,
-                    "{}",
-                    ctx("sniff")
-                );
+                assert_eq!(sniff(&bytes, file_len).kind, FileKind::Checkpoint, "{}", ctx("sniff"));
                 let c = read_checkpoint(&bytes[..CHECKPOINT_FILE_SIZE.min(bytes.len())], file_len);
-                let f = c
-                    .fields()
-                    .unwrap_or_else(|| panic!("{}: {:?}", ctx("no valid copy"), c.findings));
+                let f = c.fields().unwrap_or_else(|| panic!("{}: {:?}", ctx("no valid copy"), c.findings));
                 assert_eq!(
                     flag(c.primary.status == esehdr_format::CopyStatus::Valid),
                     row["checksum_ok"],
                     "{}",
                     ctx("checksum")
                 );
-                assert_eq!(
-                    f.checkpoint.generation.to_string(),
-                    row["generation"],
-                    "{}",
-                    ctx("checkpoint gen")
-                );
-                assert_eq!(
-                    f.checkpoint.isec.to_string(),
-                    row["chk_isec"],
-                    "{}",
-                    ctx("checkpoint isec")
-                );
-                assert_eq!(
-                    f.checkpoint.ib.to_string(),
-                    row["chk_ib"],
-                    "{}",
-                    ctx("checkpoint ib")
-                );
-                assert_eq!(
-                    format!("{:08x}", f.log_signature.random),
-                    row["sig_random"],
-                    "{}",
-                    ctx("signLog random")
-                );
-                assert_eq!(
-                    iso(f.log_signature.created),
-                    row["sig_created"],
-                    "{}",
-                    ctx("signLog time")
-                );
-                assert_eq!(
-                    flag(f.dbms_param.circular_logging()),
-                    row["circular_logging"],
-                    "{}",
-                    ctx("circular")
-                );
-                assert_eq!(
-                    f.dbms_param.system_path,
-                    row["system_path"],
-                    "{}",
-                    ctx("system path")
-                );
-                let attached: Vec<String> = f
-                    .attached
-                    .iter()
-                    .map(|a| format!("{}:{}", a.dbid, a.path))
-                    .collect();
+                assert_eq!(f.checkpoint.generation.to_string(), row["generation"], "{}", ctx("checkpoint gen"));
+                assert_eq!(f.checkpoint.isec.to_string(), row["chk_isec"], "{}", ctx("checkpoint isec"));
+                assert_eq!(f.checkpoint.ib.to_string(), row["chk_ib"], "{}", ctx("checkpoint ib"));
+                assert_eq!(format!("{:08x}", f.log_signature.random), row["sig_random"], "{}", ctx("signLog random"));
+                assert_eq!(iso(f.log_signature.created), row["sig_created"], "{}", ctx("signLog time"));
+                assert_eq!(flag(f.dbms_param.circular_logging()), row["circular_logging"], "{}", ctx("circular"));
+                assert_eq!(f.dbms_param.system_path, row["system_path"], "{}", ctx("system path"));
+                let attached: Vec<String> = f.attached.iter().map(|a| format!("{}:{}", a.dbid, a.path)).collect();
                 assert_eq!(attached.join(" | "), row["attached"], "{}", ctx("attached"));
-                assert!(
-                    c.is_sound() && c.identical,
-                    "{}: {:?}",
-                    ctx("sound"),
-                    c.findings
-                );
+                assert!(c.is_sound() && c.identical, "{}: {:?}", ctx("sound"), c.findings);
             }
             other => panic!("{name}: unknown kind {other}"),
         }
     }
-    assert_eq!(
-        (logs, checkpoints),
-        (59, 20),
-        "logs and checkpoints of the corpus"
-    );
+    assert_eq!((logs, checkpoints), (59, 20), "logs and checkpoints of the corpus");
     assert_eq!(header_only, 19, "header-only logs");
 }
 

@@ -7,10 +7,7 @@ use esehdr_format::log_header::read_log_header;
 
 fn verify(
     path: &std::path::Path,
-) -> (
-    esehdr_format::log_header::LogHeader,
-    esehdr_format::log_content::ContentVerdict,
-) {
+) -> (esehdr_format::log_header::LogHeader, esehdr_format::log_content::ContentVerdict) {
     let bytes = std::fs::read(path).unwrap();
     let log = read_log_header(&bytes[..4096], bytes.len() as u64).unwrap();
     let v = verify_log_content(&bytes, &log.header);
@@ -24,10 +21,7 @@ fn every_whole_corpus_log_verifies() {
     };
     let rows = common::tsv(&common::testdata().join("expected-logs.tsv"));
     let mut checked = 0;
-    for row in rows
-        .iter()
-        .filter(|r| r["kind"] == "log" && r["size_matches"] == "1")
-    {
+    for row in rows.iter().filter(|r| r["kind"] == "log" && r["size_matches"] == "1") {
         let (log, v) = verify(&corpus.join(&row["file"]));
         eprintln!(
             "{}: ok={} last={} acc={:#x} problems={:?}",

@@ -37,8 +37,7 @@ fn inputs_under(dir: &Path) -> Vec<PathBuf> {
     let mut out = Vec::new();
     let mut pending = vec![dir.to_path_buf()];
     while let Some(d) = pending.pop() {
-        let entries =
-            std::fs::read_dir(&d).unwrap_or_else(|e| panic!("reading {}: {e}", d.display()));
+        let entries = std::fs::read_dir(&d).unwrap_or_else(|e| panic!("reading {}: {e}", d.display()));
         for entry in entries {
             let path = entry.expect("directory entry").path();
             if path.is_dir() {
@@ -59,16 +58,12 @@ fn replay_all(dir: &Path) -> usize {
     let panicked: Vec<String> = files
         .iter()
         .filter(|path| {
-            let data =
-                std::fs::read(path).unwrap_or_else(|e| panic!("reading {}: {e}", path.display()));
+            let data = std::fs::read(path).unwrap_or_else(|e| panic!("reading {}: {e}", path.display()));
             catch_unwind(AssertUnwindSafe(|| fuzz_db_header(&data))).is_err()
         })
-        .map(|path| path.display().to_string())
+        .map(|path| path.strip_prefix(dir).unwrap_or(path).display().to_string())
         .collect();
-    assert!(
-        panicked.is_empty(),
-        "these inputs panic (see the messages above): {panicked:#?}"
-    );
+    assert!(panicked.is_empty(), "these inputs under {} panic (see the messages above): {panicked:#?}", dir.display());
     files.len()
 }
 
@@ -85,10 +80,7 @@ fn fuzz_artifacts_do_not_panic() {
 fn corrupt_samples_do_not_panic() {
     let dir = common::testdata().join("corrupt");
     let n = replay_all(&dir);
-    assert!(
-        n >= 16,
-        "expected the 16 samples of testdata/corrupt, replayed only {n}"
-    );
+    assert!(n >= 16, "expected the 16 samples of testdata/corrupt, replayed only {n}");
 }
 
 /// The first bytes of the SRUM sample: 4 KiB pages, both header copies valid and identical.

@@ -30,10 +30,7 @@ pub fn head(path: &Path, max: usize) -> Vec<u8> {
     let file = std::fs::File::open(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     let mut out = Vec::new();
     if path.extension().is_some_and(|e| e == "gz") {
-        flate2::read::GzDecoder::new(file)
-            .take(max as u64)
-            .read_to_end(&mut out)
-            .unwrap();
+        flate2::read::GzDecoder::new(file).take(max as u64).read_to_end(&mut out).unwrap();
     } else {
         file.take(max as u64).read_to_end(&mut out).unwrap();
     }
@@ -44,19 +41,6 @@ pub fn head(path: &Path, max: usize) -> Vec<u8> {
 pub fn tsv(path: &Path) -> Vec<std::collections::BTreeMap<String, String>> {
     let text = std::fs::read_to_string(path).unwrap();
     let mut lines = text.lines().filter(|l| !l.trim().is_empty());
-    let header: Vec<String> = lines
-        .next()
-        .unwrap()
-        .split('\t')
-        .map(str::to_string)
-        .collect();
-    lines
-        .map(|l| {
-            header
-                .iter()
-                .cloned()
-                .zip(l.split('\t').map(str::to_string))
-                .collect()
-        })
-        .collect()
+    let header: Vec<String> = lines.next().unwrap().split('\t').map(str::to_string).collect();
+    lines.map(|l| header.iter().cloned().zip(l.split('\t').map(str::to_string)).collect()).collect()
 }
