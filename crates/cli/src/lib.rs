@@ -17,6 +17,7 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use esehdr_format::checkpoint::{read_checkpoint, Checkpoint, CHECKPOINT_FILE_SIZE};
+use esehdr_format::log_content::{verify_log_content, ContentVerdict};
 use esehdr_format::log_header::{read_log_header, LogHeader, LOG_HEADER_SIZE};
 use esehdr_format::{read_database_header, sniff_named, DatabaseHeader, DbState, FileKind, DB_HEADER_READ_LEN};
 use serde::Serialize;
@@ -64,8 +65,9 @@ pub struct Options {
 pub enum Inspected {
     /// A database or streaming-file header (valid or not).
     Database(Box<DatabaseHeader>),
-    /// A log header (sound or not), with the checkpoint found beside it.
-    Log(Box<LogHeader>, Option<ml::Beside>),
+    /// A log header (sound or not), the checkpoint found beside it, and the verdict on its
+    /// contents (`None` when the whole file could not be read).
+    Log(Box<LogHeader>, Option<ml::Beside>, Option<ContentVerdict>),
     /// A checkpoint (valid or not).
     Checkpoint(Box<Checkpoint>),
     /// An ESE log or checkpoint too damaged to decode (cut inside its header).
@@ -106,8 +108,8 @@ impl Inspected {
                 Some(_) if opts.fail_if_dirty => Status::No,
                 Some(_) => Status::Ok,
             },
-            Inspected::Log(log, _) => {
-                if log.is_sound() {
+            Inspected::Log(log, _, content) => {
+                if log.is_sound() && content.as_ref().is_none_or(|c| c.ok) {
                     Status::Ok
                 } else {
                     Status::No
@@ -145,7 +147,8 @@ pub fn inspect(path: &Path) -> Inspected {
         FileKind::Log => match read_log_header(bytes.get(..LOG_HEADER_SIZE).unwrap_or(bytes), head.file_len) {
             Ok(log) => {
                 let beside = ml::checkpoint_beside(path);
-                Inspected::Log(Box::new(log), beside)
+                let content = read_log_content(path, &log);
+                Inspected::Log(Box::new(log), beside, content)
             }
             Err(e) => Inspected::Damaged {
                 kind: "log",
@@ -172,6 +175,51 @@ pub fn inspect(path: &Path) -> Inspected {
     }
 }
 
+/// Largest log file whose contents are verified: `le_csecLGFile` is 16 bits, so 65535 sectors
+/// of 4 KiB.
+const MAX_LOG_FILE: u64 = 65535 * 4096;
+
+/// Reads a whole log and verifies its contents, when its header checksum is right and its size
+/// is plausible; `None` otherwise (the header findings already say why).
+pub fn read_log_content(path: &Path, log: &LogHeader) -> Option<ContentVerdict> {
+    if !log.checksum_valid() || log.file_len > MAX_LOG_FILE {
+        return None;
+    }
+    let whole = input::read_head(path, usize::try_from(log.file_len).ok()?).ok()?;
+    Some(verify_log_content(&whole.bytes, &log.header))
+}
+
+/// The content part of a log's JSON.
+#[derive(Debug, Serialize)]
+pub struct ContentJson<'a> {
+    /// The contents were verified.
+    pub content_checked: bool,
+    /// The contents are usable to their end.
+    pub content_ok: Option<bool>,
+    /// End of the valid data.
+    pub last_lgpos: Option<&'a esehdr_format::Lgpos>,
+    /// XOR of the good segments' checksums (v8).
+    pub accumulated_segment_checksum: Option<u64>,
+    /// Bits the ECC corrects.
+    pub corrected_bits: &'a [esehdr_format::log_content::CorrectedBit],
+    /// Content problems (damage, torn writes, corrected bits).
+    pub content_problems: &'a [esehdr_format::log_content::ContentProblem],
+}
+
+impl<'a> ContentJson<'a> {
+    /// From a verdict, if any.
+    pub fn of(c: Option<&'a ContentVerdict>) -> Self {
+        Self {
+            content_checked: c.is_some(),
+            content_ok: c.map(|c| c.ok),
+            last_lgpos: c.map(|c| &c.last_lgpos),
+            accumulated_segment_checksum: c.map(|c| c.accumulated_checksum),
+            corrected_bits: c.map(|c| c.corrected_bits.as_slice()).unwrap_or_default(),
+            content_problems: c.map(|c| c.problems.as_slice()).unwrap_or_default(),
+        }
+    }
+}
+
 /// One file's JSON report: `file` first, then the contract of its kind.
 #[derive(Debug, Serialize)]
 #[serde(untagged)]
@@ -194,6 +242,9 @@ pub enum FileJson<'a> {
         /// The checkpoint found beside the log, as eseutil's `Checkpoint:` line.
         #[serde(flatten)]
         beside: ml::BesideJson<'a>,
+        /// The verdict on the contents.
+        #[serde(flatten)]
+        content: ContentJson<'a>,
     },
     /// A checkpoint.
     Checkpoint {
@@ -305,9 +356,12 @@ pub fn run(mode: Mode, files: &[&Path], opts: Options, out: &mut dyn Write, err:
             .map(|(file, found, refused)| match (refused, found) {
                 (Some((kind, reason)), _) => FileJson::Other { file, kind, reason: reason.clone() },
                 (None, Inspected::Database(db)) => FileJson::Database { file, db },
-                (None, Inspected::Log(log, beside)) => {
-                    FileJson::Log { file, log, beside: ml::BesideJson::of(beside.as_ref()) }
-                }
+                (None, Inspected::Log(log, beside, content)) => FileJson::Log {
+                    file,
+                    log,
+                    beside: ml::BesideJson::of(beside.as_ref()),
+                    content: ContentJson::of(content.as_ref()),
+                },
                 (None, Inspected::Checkpoint(checkpoint)) => FileJson::Checkpoint { file, checkpoint },
                 (None, Inspected::Damaged { kind, reason }) => {
                     FileJson::Damaged { file, kind, valid: false, reason: reason.clone() }
@@ -336,7 +390,9 @@ pub fn render_text(
         Inspected::Database(db) => {
             mh::render_text(out, name, db, mh::MhOptions { verbose: opts.verbose }, elapsed).map(drop)
         }
-        Inspected::Log(log, beside) => ml::render_text(out, name, log, beside.as_ref(), elapsed),
+        Inspected::Log(log, beside, content) => {
+            ml::render_text(out, name, log, beside.as_ref(), content.as_ref(), elapsed)
+        }
         Inspected::Checkpoint(c) => mk::render_text(out, name, c, elapsed),
         Inspected::Damaged { kind, reason } => {
             writeln!(out, "Initiating FILE DUMP mode...")?;
@@ -369,7 +425,8 @@ fn explain_failure(name: &str, found: &Inspected, status: Status, err: &mut dyn 
         Inspected::Database(db) => {
             writeln!(err, "esehdr: {name}: state is {} (--fail-if-dirty)", db.state().map_or("?", |s| s.eseutil()))
         }
-        Inspected::Log(log, _) => {
+        Inspected::Log(log, _, _) if log.is_sound() => writeln!(err, "esehdr: {name}: the log's contents are damaged"),
+        Inspected::Log(log, _, _) => {
             writeln!(err, "esehdr: {name}: ESE log with a damaged header: {}", errors(&log.findings))
         }
         Inspected::Checkpoint(c) => writeln!(err, "esehdr: {name}: damaged ESE checkpoint: {}", errors(&c.findings)),

@@ -5,7 +5,9 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use esehdr_format::checkpoint::{read_checkpoint, CHECKPOINT_FILE_SIZE};
+use esehdr_format::log_content::ContentVerdict;
 use esehdr_format::log_header::LogHeader;
+use esehdr_format::log_stream::lower_gen;
 use esehdr_format::Lgpos;
 use serde::Serialize;
 
@@ -99,17 +101,32 @@ fn on_off(b: bool) -> &'static str {
     }
 }
 
-/// Writes `Initiating FILE DUMP mode...` through the closing line for one log file.
+/// Writes `Initiating FILE DUMP mode...` through the closing line for one log file: the dump of
+/// its header and, when `content` is given, the result of verifying its data.
 pub fn render_text(
     w: &mut dyn Write,
     path: &str,
     log: &LogHeader,
     beside: Option<&Beside>,
+    content: Option<&ContentVerdict>,
     elapsed: Duration,
 ) -> io::Result<()> {
-    let h = &log.header;
     writeln!(w, "Initiating FILE DUMP mode...")?;
     writeln!(w)?;
+    let result = write_dump(w, path, log, beside, content)?;
+    footer(w, result, elapsed)
+}
+
+/// The single-file dump, from `Base name:` to `Integrity check passed` (or the ERROR lines);
+/// returns the engine error the file leads to, if any. Also used per log by `esehdr ml -v BASE`.
+pub fn write_dump(
+    w: &mut dyn Write,
+    path: &str,
+    log: &LogHeader,
+    beside: Option<&Beside>,
+    content: Option<&ContentVerdict>,
+) -> io::Result<Option<JetError>> {
+    let h = &log.header;
     writeln!(w, "      Base name: {}", base_name(Path::new(path)))?;
     writeln!(w, "      Log file: {path}")?;
     if !log.checksum_valid() {
@@ -117,7 +134,7 @@ pub fn render_text(
         for f in &log.findings {
             writeln!(w, "                {}: {}.", severity_tag(f.severity), f.message)?;
         }
-        return footer(w, Some(LOG_FILE_CORRUPT), elapsed);
+        return Ok(Some(LOG_FILE_CORRUPT));
     }
     writeln!(w, "      lGeneration: {} (0x{:X})", h.generation as u32, h.generation as u32)?;
     match beside.and_then(|b| b.checkpoint) {
@@ -160,23 +177,42 @@ pub fn render_text(
         writeln!(w, "\t\t Last Consistent: {}", a.last_consistent.eseutil())?;
     }
     writeln!(w)?;
-    writeln!(w, "      Log content not checked: this release of esehdr reads the header only.")?;
 
     let mut result = None;
-    let problems: Vec<_> = log.findings.iter().collect();
-    if !problems.is_empty() {
-        writeln!(w)?;
-        for f in problems {
-            writeln!(w, "      {}: {}.", severity_tag(f.severity), f.message)?;
+    match content {
+        Some(c) if c.ok => {
+            writeln!(w, "      Last Lgpos: {}", lower_gen(&c.last_lgpos))?;
+            writeln!(w, "      Accumulated segment checksum: 0x{:016x}", c.accumulated_checksum)?;
         }
+        Some(c) => {
+            writeln!(
+                w,
+                "      ERROR: Log damaged (unusable). Last Lgpos: {}. Error {}.",
+                lower_gen(&c.last_lgpos),
+                LOG_FILE_CORRUPT.code
+            )?;
+            result = Some(LOG_FILE_CORRUPT);
+        }
+        None => writeln!(w, "      Log content not checked.")?,
     }
-    if !log.file_size_matches() {
+    for p in content.map(|c| c.problems.as_slice()).unwrap_or_default() {
+        let tag = if p.code == "damaged" { "ERROR" } else { "WARNING" };
+        writeln!(w, "      {tag}: {}.", p.message)?;
+    }
+    for f in &log.findings {
+        writeln!(w, "      {}: {}.", severity_tag(f.severity), f.message)?;
+    }
+    if result.is_none() && !log.file_size_matches() {
         result = Some(LOG_FILE_SIZE_MISMATCH);
     }
-    if !log.is_sound() && result.is_none() {
+    if result.is_none() && !log.is_sound() {
         result = Some(LOG_FILE_CORRUPT);
     }
-    footer(w, result, elapsed)
+    if result.is_none() && content.is_some() {
+        writeln!(w)?;
+        writeln!(w, "Integrity check passed for log file: {path}")?;
+    }
+    Ok(result)
 }
 
 fn severity_tag(s: esehdr_format::Severity) -> &'static str {

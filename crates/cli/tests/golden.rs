@@ -57,9 +57,12 @@ fn golden_other(rel: &str) {
     esehdr::render_text(&mut text, rel, &found, Options::default(), Duration::ZERO).unwrap();
     check(&format!("{stem}.txt"), &String::from_utf8(text).unwrap().replace(&prefix, ""));
     let json = match &found {
-        Inspected::Log(log, beside) => {
-            FileJson::Log { file: rel, log, beside: esehdr::ml::BesideJson::of(beside.as_ref()) }
-        }
+        Inspected::Log(log, beside, content) => FileJson::Log {
+            file: rel,
+            log,
+            beside: esehdr::ml::BesideJson::of(beside.as_ref()),
+            content: esehdr::ContentJson::of(content.as_ref()),
+        },
         Inspected::Checkpoint(checkpoint) => FileJson::Checkpoint { file: rel, checkpoint },
         other => panic!("{rel}: {other:?}"),
     };
