@@ -11,6 +11,7 @@ pub mod input;
 pub mod mh;
 pub mod mk;
 pub mod ml;
+pub mod stream;
 
 use std::io::{self, Write};
 use std::path::Path;

@@ -52,11 +52,18 @@ enum Mode {
         #[arg(long)]
         fail_if_dirty: bool,
     },
-    /// Dump log file headers, like `eseutil /ml E00.log` (also accepted as `/ml`).
+    /// Dump and verify log files (`ml E00.log`), or verify a whole log stream (`ml E00`,
+    /// `ml /restore/logs/E00`), like `eseutil /ml` (also accepted as `/ml`).
     Ml {
-        /// Log files (E00.log, E0000001A.log, edb.log, SRU00003.log, ...).
+        /// Log files (E00.log, E0000001A.log, edb.log, ...) or 3-character base names (E00, SRU).
         #[arg(required = true)]
         files: Vec<PathBuf>,
+        /// Only generations FIRST-LAST, in hexadecimal (like eseutil /r): --range 0x10-0x20.
+        #[arg(long, value_parser = esehdr::stream::parse_range)]
+        range: Option<(u32, u32)>,
+        /// Run every check across the set without reading the log contents.
+        #[arg(long)]
+        headers_only: bool,
     },
     /// Dump checkpoint files, like `eseutil /mk E00.chk` (also accepted as `/mk`).
     Mk {
@@ -83,11 +90,6 @@ fn eseutil_style(args: impl Iterator<Item = std::ffi::OsString>) -> Vec<std::ffi
     args
 }
 
-/// `E00`, `/restore/logs/E00`: three characters, no extension, and no such file.
-fn is_bare_base_name(p: &std::path::Path) -> bool {
-    p.file_name().is_some_and(|n| n.to_string_lossy().chars().count() == 3) && p.extension().is_none() && !p.is_file()
-}
-
 fn main() -> ExitCode {
     let cli = match Cli::try_parse_from(eseutil_style(std::env::args_os())) {
         Ok(cli) => cli,
@@ -101,7 +103,7 @@ fn main() -> ExitCode {
     let mut err = io::stderr();
     let (mode, files, fail_if_dirty) = match &cli.mode {
         Some(Mode::Mh { files, fail_if_dirty }) => (RunMode::Mh, files.clone(), *fail_if_dirty),
-        Some(Mode::Ml { files }) => (RunMode::Ml, files.clone(), false),
+        Some(Mode::Ml { files, .. }) => (RunMode::Ml, files.clone(), false),
         Some(Mode::Mk { files }) => (RunMode::Mk, files.clone(), false),
         None if cli.files.is_empty() => {
             let _ = writeln!(err, "esehdr: no file given; try 'esehdr mh FILE' or 'esehdr --help'");
@@ -109,16 +111,39 @@ fn main() -> ExitCode {
         }
         None => (RunMode::Auto, cli.files.clone(), false),
     };
-    if mode == RunMode::Ml {
-        // `ml E00` (a bare 3-character base name) verifies a whole log stream in eseutil.
-        if let Some(base) = files.iter().find(|f| is_bare_base_name(f)) {
-            let _ = writeln!(
-                err,
-                "esehdr: {}: log stream verification (eseutil /ml <base>) is not in this release; give log files, e.g. 'esehdr ml {}*.log'",
-                base.display(),
-                base.display()
-            );
-            return ExitCode::from(Status::Error as u8);
+    if let Some(Mode::Ml { range, headers_only, .. }) = &cli.mode {
+        // `ml E00` (a bare 3-character base name) verifies a whole log stream, as in eseutil.
+        if files.iter().any(|f| esehdr::stream::is_base_name(f)) {
+            if let Some(file) = files.iter().find(|f| !esehdr::stream::is_base_name(f)) {
+                let _ =
+                    writeln!(err, "esehdr: give either log files or base names to 'ml', not both ({})", file.display());
+                return ExitCode::from(Status::Error as u8);
+            }
+            let opts = esehdr::stream::StreamOptions {
+                range: *range,
+                headers_only: *headers_only,
+                verbose: cli.common.verbose,
+                json: cli.common.json,
+            };
+            let started = std::time::Instant::now();
+            let mut worst = Status::Ok;
+            if !cli.common.json && !cli.common.nologo {
+                let _ = esehdr::frame::banner(&mut out);
+            }
+            for base in &files {
+                match esehdr::stream::run_stream(base, opts, &mut out, || started.elapsed()) {
+                    Ok(s) => worst = worst.max(s),
+                    Err(e) if e.kind() == io::ErrorKind::BrokenPipe => return ExitCode::SUCCESS,
+                    Err(e) => {
+                        let _ = writeln!(err, "esehdr: {}: {e}", base.display());
+                        worst = Status::Error;
+                    }
+                }
+            }
+            return match out.flush() {
+                Err(e) if e.kind() != io::ErrorKind::BrokenPipe => ExitCode::from(Status::Error as u8),
+                _ => ExitCode::from(worst as u8),
+            };
         }
     }
     let paths: Vec<&std::path::Path> = files.iter().map(PathBuf::as_path).collect();

@@ -422,6 +422,10 @@ pub enum PageVerdict {
     WrongPageNumber {
         /// The page number the contents were written for, when it can be derived: the stored
         /// pgno (old format), `xorComputed ^ xorStored ^ pgno` (new format), or `PGHDR2.pgno`.
+        ///
+        /// On a small page one flipped bit in the stored XOR half (bytes 0..4) cannot be told
+        /// apart from a page number differing in that bit; it is reported here too (ESE's own
+        /// "passes with pgno − 1" shadow-segment test has the same blind spot).
         found: Option<u32>,
     },
     /// The checksum does not match and cannot be corrected.

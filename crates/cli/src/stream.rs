@@ -1,0 +1,250 @@
+//! `esehdr ml BASE`: verify a whole log stream, like `eseutil /ml E00` (FORMAT.md §8, §7.3,
+//! §10.3 "Set of logs").
+
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Mutex;
+use std::time::Duration;
+
+use esehdr_format::log_header::{read_log_header, LOG_HEADER_SIZE};
+use esehdr_format::log_names::{archived_name, enumerate, Enumeration};
+use esehdr_format::log_stream::{check_stream, Line, LogInput, StreamReport};
+
+use crate::frame::{footer, JetError};
+use crate::input;
+use crate::Status;
+
+/// Options of `esehdr ml BASE`.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct StreamOptions {
+    /// `--range FIRST-LAST` (like eseutil `/r`): only these generations.
+    pub range: Option<(u32, u32)>,
+    /// `--headers-only`: every check across the set, without reading log contents.
+    pub headers_only: bool,
+    /// `-v`: the full single-file dump per log.
+    pub verbose: bool,
+    /// `--json`.
+    pub json: bool,
+}
+
+/// Parses `0x10-0x20` / `10-20` (hexadecimal, as eseutil's `/r`).
+pub fn parse_range(s: &str) -> Result<(u32, u32), String> {
+    let (a, b) =
+        s.split_once('-').ok_or_else(|| format!("--range should be FIRST-LAST in hex, e.g. 0x10-0x20, not {s:?}"))?;
+    let hex = |x: &str| {
+        let t = x.trim();
+        let t = t.strip_prefix("0x").or_else(|| t.strip_prefix("0X")).unwrap_or(t);
+        u32::from_str_radix(t, 16).map_err(|e| format!("--range: {x:?} is not a hexadecimal generation: {e}"))
+    };
+    let (a, b) = (hex(a)?, hex(b)?);
+    if a > b {
+        return Err(format!("--range: {a:#x} is above {b:#x}"));
+    }
+    Ok((a, b))
+}
+
+/// Whether `arg` names a stream (`E00`, `/logs/E00`): three characters, no extension, and no
+/// such file.
+pub fn is_base_name(arg: &Path) -> bool {
+    arg.file_name().is_some_and(|n| n.to_string_lossy().chars().count() == 3)
+        && arg.extension().is_none()
+        && !arg.is_file()
+}
+
+/// The folder and base of a `BASE` argument.
+fn split(arg: &Path) -> (PathBuf, String) {
+    let dir = match arg.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    (dir, arg.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default())
+}
+
+/// The path eseutil prints for a file: the argument's folder (as given) joined with the name.
+fn shown(arg: &Path, name: &str) -> String {
+    match arg.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.join(name).display().to_string(),
+        _ => name.to_string(),
+    }
+}
+
+/// Reads every log of the enumeration, on every core: the header, and the whole file unless
+/// `headers_only`.
+fn read_all(dir: &Path, arg: &Path, e: &Enumeration, range: Option<(u32, u32)>, headers_only: bool) -> Vec<LogInput> {
+    let mut jobs: Vec<(Option<u32>, String)> = e
+        .archived
+        .iter()
+        .filter(|(g, _)| range.is_none_or(|(a, b)| (a..=b).contains(g)))
+        .map(|(g, n)| (Some(*g), n.clone()))
+        .collect();
+    if let Some(c) = &e.current {
+        jobs.push((None, c.clone()));
+    }
+    let results: Vec<Mutex<Option<LogInput>>> = jobs.iter().map(|_| Mutex::new(None)).collect();
+    let next = AtomicUsize::new(0);
+    let workers = std::thread::available_parallelism().map_or(1, |n| n.get()).min(jobs.len().max(1));
+    std::thread::scope(|s| {
+        for _ in 0..workers {
+            s.spawn(|| loop {
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                let Some((name_generation, name)) = jobs.get(i) else { break };
+                let read = read_one(&dir.join(name), headers_only);
+                let input = LogInput {
+                    file: shown(arg, name),
+                    name_generation: *name_generation,
+                    header: read.0,
+                    content: read.1,
+                };
+                if let Some(slot) = results.get(i) {
+                    if let Ok(mut slot) = slot.lock() {
+                        *slot = Some(input);
+                    }
+                }
+            });
+        }
+    });
+    let mut inputs: Vec<LogInput> = results.into_iter().filter_map(|m| m.into_inner().ok().flatten()).collect();
+    // The current log is checked only within the range, if one is given.
+    if let Some((a, b)) = range {
+        inputs.retain(|i| {
+            i.name_generation.is_some()
+                || i.header
+                    .as_ref()
+                    .is_ok_and(|h| u32::try_from(h.header.generation).is_ok_and(|g| (a..=b).contains(&g)))
+        });
+    }
+    inputs
+}
+
+type Read = (Result<esehdr_format::log_header::LogHeader, String>, Option<esehdr_format::log_content::ContentVerdict>);
+
+fn read_one(path: &Path, headers_only: bool) -> Read {
+    let head = match input::read_head(path, LOG_HEADER_SIZE) {
+        Ok(h) => h,
+        Err(e) => return (Err(format!("cannot read: {e}")), None),
+    };
+    let log = match read_log_header(&head.bytes, head.file_len) {
+        Ok(l) => l,
+        Err(e) => return (Err(e.to_string()), None),
+    };
+    if headers_only {
+        return (Ok(log), None);
+    }
+    let content = crate::read_log_content(path, &log);
+    (Ok(log), content)
+}
+
+/// Runs `esehdr ml BASE` and writes the report; returns the exit status.
+pub fn run_stream(
+    arg: &Path,
+    opts: StreamOptions,
+    out: &mut dyn Write,
+    elapsed: impl Fn() -> Duration,
+) -> io::Result<Status> {
+    let (dir, base) = split(arg);
+    let names: Vec<String> = match std::fs::read_dir(&dir) {
+        Ok(entries) => entries.filter_map(|e| e.ok().map(|e| e.file_name().to_string_lossy().into_owned())).collect(),
+        Err(e) => return Err(io::Error::new(e.kind(), format!("{}: cannot list the folder: {e}", dir.display()))),
+    };
+    let e = enumerate(&base, names.iter().map(String::as_str));
+    let inputs = read_all(&dir, arg, &e, opts.range, opts.headers_only);
+    let reserve = e.reserve.iter().map(|n| shown(arg, n)).collect();
+    let report = check_stream(&base, &dir.display().to_string(), &inputs, reserve, !opts.headers_only);
+    let digits = e
+        .archived
+        .iter()
+        .map(|(_, n)| n.len().saturating_sub(base.len() + 1 + e.ext.len()))
+        .max()
+        .unwrap_or(5)
+        .clamp(5, 8) as u8;
+    if opts.json {
+        serde_json::to_writer_pretty(&mut *out, &report)?;
+        writeln!(out)?;
+    } else {
+        render_text(out, arg, &base, &e.ext, digits, &report, &inputs, opts, elapsed())?;
+    }
+    Ok(if report.ok { Status::Ok } else { Status::No })
+}
+
+/// `Missing log file(s):` as eseutil prints it, with the command-line base (folder included).
+fn missing_line(arg: &Path, digits: u8, ext: &str, from: u32, to: u32) -> String {
+    let prefix = arg.display().to_string();
+    if from == to {
+        format!("      Missing log file: {}", archived_name(&prefix, from, digits, ext))
+    } else {
+        let d: usize = if digits >= 8 || to > 0xFFFFF { 8 } else { 5 };
+        format!("      Missing log files: {prefix}{{{from:0d$X} - {to:0d$X}}}.{ext}")
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn render_text(
+    w: &mut dyn Write,
+    arg: &Path,
+    base: &str,
+    ext: &str,
+    digits: u8,
+    r: &StreamReport,
+    inputs: &[LogInput],
+    opts: StreamOptions,
+    elapsed: Duration,
+) -> io::Result<()> {
+    writeln!(w, "Initiating FILE DUMP mode...")?;
+    writeln!(w, "Verifying log files...")?;
+    writeln!(w, "     Base name: {base}")?;
+    if let Some((a, b)) = opts.range {
+        writeln!(w, "     Log generation range: 0x{a:X}-0x{b:X}")?;
+    }
+    writeln!(w)?;
+    for line in &r.lines {
+        match line {
+            Line::Missing(g) => writeln!(w, "{}", missing_line(arg, digits, ext, g.from, g.to))?,
+            Line::Log(i) => {
+                let Some(entry) = r.logs.get(*i) else { continue };
+                if opts.verbose {
+                    if let Some(Ok(h)) = inputs.get(*i).map(|x| &x.header) {
+                        crate::ml::write_dump(
+                            w,
+                            &entry.file,
+                            h,
+                            None,
+                            inputs.get(*i).and_then(|x| x.content.as_ref()),
+                        )?;
+                    }
+                }
+                let serious = entry.problems.iter().any(|p| p.error.is_some());
+                if serious {
+                    writeln!(w, "      Log file: {}", entry.file)?;
+                } else {
+                    writeln!(w, "      Log file: {} - OK", entry.file)?;
+                }
+                for p in &entry.problems {
+                    let tag = if p.error.is_some() { "ERROR" } else { "WARNING" };
+                    writeln!(w, "                {tag}: {}", p.message)?;
+                }
+            }
+        }
+    }
+    if r.current_log.is_none() && !r.logs.is_empty() {
+        writeln!(w, "      Missing log file: {}.{ext}", arg.display())?;
+    }
+    if r.logs.is_empty() {
+        writeln!(w, "      No log files found for base name {base} (.jtx or .log) in {}", r.directory)?;
+    }
+    if opts.verbose {
+        for f in &r.reserve_files {
+            writeln!(w, "      Reserve log file: {f} (not part of the stream)")?;
+        }
+    }
+    writeln!(w)?;
+    if r.ok {
+        if opts.headers_only {
+            writeln!(w, "No damaged log files were found (headers only: the log contents were not read).")?;
+        } else {
+            writeln!(w, "No damaged log files were found.")?;
+        }
+    }
+    let error = r.error.map(|e| JetError { code: e.code, name: e.name, description: e.description });
+    footer(w, error, elapsed)
+}
