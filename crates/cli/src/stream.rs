@@ -150,7 +150,7 @@ pub fn run_stream(
     let e = enumerate(&base, names.iter().map(String::as_str));
     let inputs = read_all(&dir, arg, &e, opts.range, opts.headers_only);
     let reserve = e.reserve.iter().map(|n| shown(arg, n)).collect();
-    let report = check_stream(&base, &dir.display().to_string(), &inputs, reserve, !opts.headers_only);
+    let report = check_stream(&base, &dir.display().to_string(), &inputs, reserve, !opts.headers_only, opts.range);
     let digits = e
         .archived
         .iter()
@@ -226,7 +226,7 @@ fn render_text(
             }
         }
     }
-    if r.current_log.is_none() && !r.logs.is_empty() {
+    if r.current_log.is_none() && !r.logs.is_empty() && opts.range.is_none() {
         writeln!(w, "      Missing log file: {}.{ext}", arg.display())?;
     }
     if r.logs.is_empty() {

@@ -37,9 +37,9 @@ pub struct DbmsSizes {
 #[doc(alias = "DBMS_PARAM")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct DbmsParam {
-    /// `szSystemPathDebugOnly` @+0 (char[261], ANSI, informational).
+    /// `szSystemPathDebugOnly` @+0 (`char[261]`, ANSI, informational).
     pub system_path: String,
-    /// `szLogFilePathDebugOnly` @+261 (char[261], ANSI, informational).
+    /// `szLogFilePathDebugOnly` @+261 (`char[261]`, ANSI, informational).
     pub log_path: String,
     /// `fDBMSPARAMFlags` @+522.
     pub flags: u8,

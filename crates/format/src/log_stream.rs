@@ -205,14 +205,17 @@ fn version_str(v: &LogVersion) -> String {
 }
 
 /// Checks a stream: `inputs` are the archived logs in ascending name generation, then the
-/// current log if present (as [`crate::log_names::enumerate`] orders them).
+/// current log if present (as [`crate::log_names::enumerate`] orders them). With a `range`
+/// (eseutil's `/r`), a gap at its start counts and a missing current log does not.
 pub fn check_stream(
     base_name: &str,
     directory: &str,
     inputs: &[LogInput],
     reserve_files: Vec<String>,
     content_checked: bool,
+    range: Option<(u32, u32)>,
 ) -> StreamReport {
+    let require_current = range.is_none();
     // The stream's signature: the one most logs carry; on a tie, the current log's.
     let mut counts: Vec<(Signature, usize, bool)> = Vec::new();
     for input in inputs {
@@ -235,7 +238,7 @@ pub fn check_stream(
     let mut missing = Vec::new();
     // The previous log of the stream (same signature, readable), for the sequence checks.
     let mut prev: Option<(u32, &LogInput)> = None;
-    let mut expected_next: Option<u32> = None;
+    let mut expected_next: Option<u32> = range.map(|(first, _)| first);
     let mut max_generation: Option<u32> = None;
     let mut first_generation: Option<u32> = None;
     let mut current_log = None;
@@ -275,6 +278,18 @@ pub fn check_stream(
                         Some(LOG_FILE_CORRUPT),
                     ));
                 }
+                let foreign = log_signature.is_some_and(|s| s != hh.log_signature);
+                if let Some(expected) = log_signature.filter(|_| foreign) {
+                    problems.push(problem(
+                        "signature_mismatch",
+                        format!(
+                            "Invalid log signature: {}\n   Expected signature: {}",
+                            hh.log_signature.eseutil(),
+                            expected.eseutil()
+                        ),
+                        Some(BAD_LOG_SIGNATURE),
+                    ));
+                }
                 if let Some(name_gen) = input.name_generation {
                     if hh.generation as u32 != name_gen {
                         problems.push(problem(
@@ -308,18 +323,6 @@ pub fn check_stream(
                             hh.declared_file_size()
                         ),
                         Some(LOG_FILE_SIZE_MISMATCH),
-                    ));
-                }
-                let foreign = log_signature.is_some_and(|s| s != hh.log_signature);
-                if let Some(expected) = log_signature.filter(|_| foreign) {
-                    problems.push(problem(
-                        "signature_mismatch",
-                        format!(
-                            "Invalid log signature: {}\n   Expected signature: {}",
-                            hh.log_signature.eseutil(),
-                            expected.eseutil()
-                        ),
-                        Some(BAD_LOG_SIGNATURE),
                     ));
                 }
                 // Sequence checks against the previous generation of the same stream.
@@ -418,7 +421,7 @@ pub fn check_stream(
     for g in &missing {
         errors.push((u64::from(g.from), MISSING_LOG_FILE));
     }
-    if current_log.is_none() && !inputs.is_empty() {
+    if current_log.is_none() && !inputs.is_empty() && require_current {
         errors.push((u64::MAX, MISSING_LOG_FILE));
     }
     if inputs.is_empty() {

@@ -255,7 +255,7 @@ impl Serialize for LgposTime {
 /// |---|---|
 /// | 0 | `le_ulRandom` (u32) |
 /// | 4 | `logtimeCreate` (LOGTIME) |
-/// | 12 | `szComputerName` (char[16], NUL-terminated ANSI) |
+/// | 12 | `szComputerName` (`char[16]`, NUL-terminated ANSI) |
 ///
 /// Two signatures are equal only when all 28 bytes are (the engine compares with `memcmp`).
 #[doc(alias = "SIGNATURE")]
