@@ -41,6 +41,8 @@ pub mod db_header;
 pub mod dbms_param;
 pub mod error;
 pub mod findings;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod log_content;
 pub mod log_header;
 pub mod log_names;

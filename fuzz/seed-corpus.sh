@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# Fills fuzz/corpus/<target>/ (gitignored) with starting inputs from testdata/, for every target
+# (or the ones named: seed-corpus.sh db_header page). Safe to rerun: what earlier runs found stays.
+#   db_header, sniff:          the first 64 KiB of every testdata/db file, every corrupt sample,
+#                              the first 8 KiB of every testdata/logs file
+#   log_header, checkpoint:    every testdata/logs file (first 8 KiB) and the corrupt logs/checkpoints
+#   log_content:               every whole log of testdata/logs and the corrupt logs
+#   page:                      pages 2..5 of every testdata/db file (page size from le_cbPageSize)
+set -euo pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+testdata="$here/../testdata"
+targets=("$@")
+[ ${#targets[@]} -gt 0 ] || targets=(db_header log_header checkpoint sniff log_content page)
+
+seed() { # seed TARGET NAME FILE [BYTES]
+    local out="$here/corpus/$1"
+    mkdir -p "$out"
+    if [ -n "${4:-}" ]; then head -c "$4" "$3" >"$out/$2"; else cp "$3" "$out/$2"; fi
+}
+
+page_size() { # le_cbPageSize at 0xEC (0 means 4096)
+    local v
+    v=$(od -An -tu4 -j236 -N4 "$1" | tr -d ' ')
+    [ "$v" = 0 ] && v=4096
+    echo "$v"
+}
+
+for t in "${targets[@]}"; do
+    n=0
+    case "$t" in
+    db_header | sniff)
+        for f in "$testdata"/db/*; do seed "$t" "db-$(basename "$f")" "$f" 65536; n=$((n + 1)); done
+        for f in "$testdata"/corrupt/*; do
+            case "$(basename "$f")" in MANIFEST.tsv) continue ;; esac
+            seed "$t" "corrupt-$(basename "$f")" "$f" 65536; n=$((n + 1))
+        done
+        for f in "$testdata"/logs/*/*; do seed "$t" "log-$(basename "$(dirname "$f")")-$(basename "$f")" "$f" 8192; n=$((n + 1)); done
+        ;;
+    log_header | checkpoint)
+        for f in "$testdata"/logs/*/* "$testdata"/corrupt/*.log "$testdata"/corrupt/*.chk; do
+            seed "$t" "$(basename "$(dirname "$f")")-$(basename "$f")" "$f" 8192; n=$((n + 1))
+        done
+        ;;
+    log_content)
+        for f in "$testdata"/logs/*/*.log "$testdata"/corrupt/*.log; do
+            seed "$t" "$(basename "$(dirname "$f")")-$(basename "$f")" "$f"; n=$((n + 1))
+        done
+        ;;
+    page)
+        for f in "$testdata"/db/*; do
+            ps=$(page_size "$f")
+            for k in 2 3 4 5; do
+                out="$here/corpus/page"
+                mkdir -p "$out"
+                dd if="$f" of="$out/$(basename "$f")-page$k" bs="$ps" skip="$k" count=1 status=none
+                [ -s "$out/$(basename "$f")-page$k" ] && n=$((n + 1)) || rm -f "$out/$(basename "$f")-page$k"
+            done
+        done
+        ;;
+    *) echo "seed-corpus.sh: unknown target $t" >&2; exit 2 ;;
+    esac
+    if [ "$n" -lt 5 ]; then
+        echo "seed-corpus.sh: only $n seed files for $t under $testdata" >&2
+        exit 1
+    fi
+    echo "seed-corpus.sh: $n seed files for $t"
+done
