@@ -162,7 +162,13 @@ pub fn run_stream(
         serde_json::to_writer_pretty(&mut *out, &report)?;
         writeln!(out)?;
     } else {
-        render_text(out, arg, &base, &e.ext, digits, &report, &inputs, opts, elapsed())?;
+        // The checkpoint beside the logs, for the `Checkpoint:` line of each `-v` dump.
+        let beside = e
+            .current
+            .as_ref()
+            .or(e.archived.first().map(|(_, n)| n))
+            .and_then(|n| crate::ml::checkpoint_beside(&dir.join(n)));
+        render_text(out, arg, &base, &e.ext, digits, &report, &inputs, beside.as_ref(), opts, elapsed())?;
     }
     Ok(if report.ok { Status::Ok } else { Status::No })
 }
@@ -187,6 +193,7 @@ fn render_text(
     digits: u8,
     r: &StreamReport,
     inputs: &[LogInput],
+    beside: Option<&crate::ml::Beside>,
     opts: StreamOptions,
     elapsed: Duration,
 ) -> io::Result<()> {
@@ -208,7 +215,7 @@ fn render_text(
                             w,
                             &entry.file,
                             h,
-                            None,
+                            beside,
                             inputs.get(*i).and_then(|x| x.content.as_ref()),
                         )?;
                     }

@@ -136,3 +136,30 @@ fn bad_primary_falls_back_to_shadow() {
 fn both_copies_bad_ends_with_1206() {
     golden_case("testdata/corrupt/bad-both-checksums.edb", false);
 }
+
+/// `esehdr ml BASE` (text, and JSON) over a real set, folder names made repository-relative.
+fn golden_stream(rel_base: &str, golden: &str, verbose: bool) {
+    let prefix = format!("{}/", repo().display());
+    let base = repo().join(rel_base);
+    for json in [false, true] {
+        if json && verbose {
+            continue;
+        }
+        let opts = esehdr::stream::StreamOptions { verbose, json, ..Default::default() };
+        let mut out = Vec::new();
+        let status = esehdr::stream::run_stream(&base, opts, &mut out, || Duration::ZERO).unwrap();
+        assert_eq!(status, esehdr::Status::Ok);
+        let text = String::from_utf8(out).unwrap().replace(&prefix, "");
+        check(&format!("{golden}{}", if json { ".json" } else { ".txt" }), &text);
+    }
+}
+
+#[test]
+fn stream_v7_catroot2() {
+    golden_stream("testdata/logs/catroot2-server2003/edb", "stream-catroot2", false);
+}
+
+#[test]
+fn stream_v8_srum_verbose() {
+    golden_stream("testdata/logs/srum-server2022/SRU", "stream-srum-server2022.v", true);
+}
