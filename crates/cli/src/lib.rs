@@ -8,6 +8,7 @@
 
 pub mod frame;
 pub mod input;
+pub mod k;
 pub mod mh;
 pub mod mk;
 pub mod ml;

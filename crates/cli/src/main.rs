@@ -65,6 +65,13 @@ enum Mode {
         #[arg(long)]
         headers_only: bool,
     },
+    /// Verify every page checksum of databases, like `eseutil /k` and `esefile /s` (also accepted
+    /// as `/k`); log files, log streams (`k E00`) and checkpoints get their own checks.
+    K {
+        /// Databases, log files, 3-character base names or checkpoints.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
     /// Dump checkpoint files, like `eseutil /mk E00.chk` (also accepted as `/mk`).
     Mk {
         /// Checkpoint files (E00.chk, edb.chk, <base>.jcp).
@@ -82,12 +89,46 @@ fn eseutil_style(args: impl Iterator<Item = std::ffi::OsString>) -> Vec<std::ffi
     if let Some(i) = first_positional {
         let word = args[i].to_string_lossy().to_ascii_lowercase();
         let mode = word.strip_prefix('/').unwrap_or(&word).to_string();
-        if matches!(mode.as_str(), "mh" | "ml" | "mk") {
+        if matches!(mode.as_str(), "mh" | "ml" | "mk" | "k") {
             args.remove(i);
             args.insert(1, mode.into());
         }
     }
     args
+}
+
+/// `esehdr k FILE...`: page checksums of databases; the log, stream or checkpoint checks of the
+/// other kinds.
+fn run_k(files: &[PathBuf], common: Common, out: &mut dyn Write, err: &mut dyn Write) -> ExitCode {
+    let mut worst = Status::Ok;
+    if !common.json && !common.nologo {
+        let _ = esehdr::frame::banner(out);
+    }
+    let nologo = Options { json: common.json, nologo: true, ..Options::default() };
+    for file in files {
+        let result = if esehdr::stream::is_base_name(file) {
+            let opts =
+                esehdr::stream::StreamOptions { json: common.json, verbose: common.verbose, ..Default::default() };
+            let started = std::time::Instant::now();
+            esehdr::stream::run_stream(file, opts, out, || started.elapsed())
+        } else if matches!(esehdr::inspect(file), esehdr::Inspected::Database(_)) {
+            esehdr::k::run_k_database(file, common.json, out, err)
+        } else {
+            run(RunMode::Auto, &[file.as_path()], nologo, out, err)
+        };
+        match result {
+            Ok(s) => worst = worst.max(s),
+            Err(e) if e.kind() == io::ErrorKind::BrokenPipe => return ExitCode::SUCCESS,
+            Err(e) => {
+                let _ = writeln!(err, "esehdr: {}: {e}", file.display());
+                worst = Status::Error;
+            }
+        }
+    }
+    match out.flush() {
+        Err(e) if e.kind() != io::ErrorKind::BrokenPipe => ExitCode::from(Status::Error as u8),
+        _ => ExitCode::from(worst as u8),
+    }
 }
 
 fn main() -> ExitCode {
@@ -101,10 +142,14 @@ fn main() -> ExitCode {
     let stdout = io::stdout();
     let mut out = io::BufWriter::new(stdout.lock());
     let mut err = io::stderr();
+    if let Some(Mode::K { files }) = &cli.mode {
+        return run_k(files, cli.common, &mut out, &mut err);
+    }
     let (mode, files, fail_if_dirty) = match &cli.mode {
         Some(Mode::Mh { files, fail_if_dirty }) => (RunMode::Mh, files.clone(), *fail_if_dirty),
         Some(Mode::Ml { files, .. }) => (RunMode::Ml, files.clone(), false),
         Some(Mode::Mk { files }) => (RunMode::Mk, files.clone(), false),
+        Some(Mode::K { .. }) => unreachable!("handled above"),
         None if cli.files.is_empty() => {
             let _ = writeln!(err, "esehdr: no file given; try 'esehdr mh FILE' or 'esehdr --help'");
             return ExitCode::from(Status::Error as u8);

@@ -49,6 +49,7 @@ pub mod log_names;
 pub mod log_stream;
 pub mod page;
 pub mod primitives;
+pub mod scan;
 pub mod sniff;
 
 pub use database::{

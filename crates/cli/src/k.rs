@@ -1,0 +1,248 @@
+//! `esehdr k FILE`: verify every page checksum of a database, like `esefile /s` and
+//! `eseutil /k` (FORMAT.md §6.6, §10.5); logs, log streams and checkpoints get their own checks.
+
+use std::fs::File;
+use std::io::{self, IsTerminal, Read, Write};
+use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use esehdr_format::scan::{scan_pages, BadKind, ScanStats};
+use esehdr_format::{read_database_header, DB_HEADER_READ_LEN};
+use serde::Serialize;
+
+use crate::frame::{footer, DATABASE_CORRUPTED};
+use crate::input;
+use crate::Status;
+
+/// Pages handed to a worker at a time (the progress bar moves by this much).
+const BATCH_PAGES: usize = 2048;
+
+/// The JSON contract of `esehdr k --json DBFILE`.
+#[derive(Debug, Serialize)]
+pub struct KReport<'a> {
+    /// The path as given.
+    pub file: &'a str,
+    /// `database`.
+    pub kind: &'static str,
+    /// Page size in bytes.
+    pub page_size: u32,
+    /// The counters, bad pages and corrected bits.
+    #[serde(flatten)]
+    pub stats: &'a ScanStats,
+    /// Bytes of the file that are not a whole page (not scanned).
+    pub trailing_bytes: u64,
+    /// Bytes read.
+    pub bytes_read: u64,
+    /// Wall-clock seconds.
+    pub seconds: f64,
+    /// No bad checksum and no wrong page number.
+    pub ok: bool,
+}
+
+/// The bytes of the database: memory-mapped, or read when mapping is not possible.
+enum Bytes {
+    Mapped(memmap2::Mmap),
+    Read(Vec<u8>),
+}
+
+impl Bytes {
+    fn as_slice(&self) -> &[u8] {
+        match self {
+            Bytes::Mapped(m) => m,
+            Bytes::Read(v) => v,
+        }
+    }
+}
+
+fn load(path: &Path) -> io::Result<Bytes> {
+    let file = input::open_shared(path)?;
+    // SAFETY: the map is read-only and private to this process. Another process (a running
+    // server) could change the file under it; esehdr only reads the bytes and tolerates any
+    // value, so a concurrent change can give a wrong verdict but not undefined behaviour in
+    // safe code that treats the slice as plain bytes. Mapping fails cleanly on special files,
+    // which are then read instead.
+    #[allow(unsafe_code)]
+    let mapped = unsafe { memmap2::Mmap::map(&file) };
+    match mapped {
+        Ok(m) => Ok(Bytes::Mapped(m)),
+        Err(_) => {
+            let mut v = Vec::new();
+            File::from(file).read_to_end(&mut v)?;
+            Ok(Bytes::Read(v))
+        }
+    }
+}
+
+/// Scans a database on every core; `progress` counts pages done.
+fn scan_parallel(bytes: &[u8], page_size: usize, progress: &AtomicU64) -> ScanStats {
+    let total = (bytes.len() / page_size) as u64;
+    let batches: Vec<(u64, &[u8])> = bytes[..total as usize * page_size]
+        .chunks(BATCH_PAGES * page_size)
+        .enumerate()
+        .map(|(i, chunk)| ((i * BATCH_PAGES) as u64, chunk))
+        .collect();
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let workers = std::thread::available_parallelism().map_or(1, |n| n.get()).min(batches.len().max(1));
+    let mut results: Vec<(u64, ScanStats)> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..workers)
+            .map(|_| {
+                s.spawn(|| {
+                    let mut mine = Vec::new();
+                    while let Some((first, chunk)) = batches.get(next.fetch_add(1, Ordering::Relaxed)) {
+                        let stats = scan_pages(chunk, page_size, *first, total);
+                        progress.fetch_add(stats.pages_seen, Ordering::Relaxed);
+                        mine.push((*first, stats));
+                    }
+                    mine
+                })
+            })
+            .collect();
+        handles.into_iter().flat_map(|h| h.join().unwrap_or_default()).collect()
+    });
+    results.sort_by_key(|(first, _)| *first);
+    let mut all = ScanStats::default();
+    for (_, s) in results {
+        all.merge(s);
+    }
+    all
+}
+
+/// eseutil's status bar: 0..100 % in 51 dots.
+fn status_bar_head(w: &mut dyn Write) -> io::Result<()> {
+    writeln!(w, "                     Checksum Status (% complete)")?;
+    writeln!(w)?;
+    writeln!(w, "          0    10   20   30   40   50   60   70   80   90  100")?;
+    writeln!(w, "          |----|----|----|----|----|----|----|----|----|----|")
+}
+
+/// Runs `esehdr k` on a database file; writes the report and returns the status.
+pub fn run_k_database(path: &Path, json: bool, out: &mut dyn Write, err: &mut dyn Write) -> io::Result<Status> {
+    let name = path.display().to_string();
+    let started = Instant::now();
+    let head = input::read_head(path, DB_HEADER_READ_LEN)?;
+    let page_size = match read_database_header(&head.bytes) {
+        Ok(db) => db.page_size,
+        Err(e) => {
+            writeln!(err, "esehdr: {name}: not an ESE database: {e}")?;
+            return Ok(Status::Error);
+        }
+    };
+    let bytes = load(path)?;
+    let data = bytes.as_slice();
+    let ps = page_size as usize;
+    let progress = AtomicU64::new(0);
+    let total = (data.len() / ps) as u64;
+    let live = !json && io::stderr().is_terminal();
+    let done = std::sync::atomic::AtomicBool::new(false);
+    let stats = std::thread::scope(|s| {
+        if live {
+            s.spawn(|| {
+                let mut shown = 0u64;
+                let mut e = io::stderr();
+                let _ = write!(e, "          ");
+                while !done.load(Ordering::Relaxed) {
+                    let want = progress.load(Ordering::Relaxed) * 51 / total.max(1);
+                    while shown < want {
+                        let _ = write!(e, ".");
+                        shown += 1;
+                    }
+                    let _ = e.flush();
+                    std::thread::sleep(Duration::from_millis(100));
+                }
+                let _ = writeln!(e, "{}", ".".repeat(51usize.saturating_sub(shown as usize)));
+            });
+        }
+        let stats = scan_parallel(data, ps, &progress);
+        done.store(true, Ordering::Relaxed);
+        stats
+    });
+    let elapsed = started.elapsed();
+    let trailing = (data.len() % ps) as u64;
+    let report = KReport {
+        file: &name,
+        kind: "database",
+        page_size,
+        stats: &stats,
+        trailing_bytes: trailing,
+        bytes_read: data.len() as u64,
+        seconds: elapsed.as_secs_f64(),
+        ok: stats.ok(),
+    };
+    if json {
+        serde_json::to_writer_pretty(&mut *out, &report)?;
+        writeln!(out)?;
+    } else {
+        render_text(out, &report, total, elapsed)?;
+    }
+    Ok(if stats.ok() { Status::Ok } else { Status::No })
+}
+
+/// The text of `eseutil /k` for a database (FORMAT.md §10.5), with the bad pages listed.
+pub fn render_text(w: &mut dyn Write, r: &KReport<'_>, total_pages: u64, elapsed: Duration) -> io::Result<()> {
+    let s = r.stats;
+    writeln!(w, "Initiating CHECKSUM mode...")?;
+    writeln!(w, "        Database: {}", r.file)?;
+    writeln!(w, "  Temp. Database: none (esehdr reads the database in place, read-only)")?;
+    writeln!(w)?;
+    writeln!(w)?;
+    let shown: String = r.file.chars().rev().take(64).collect::<Vec<_>>().into_iter().rev().collect();
+    writeln!(w, "File: {shown}")?;
+    writeln!(w)?;
+    status_bar_head(w)?;
+    writeln!(w, "          {}", ".".repeat(51))?;
+    writeln!(w)?;
+    writeln!(w)?;
+    for b in &s.bad_pages {
+        let header = if b.page < 1 { " (header)" } else { "" };
+        match b.kind {
+            BadKind::Correctable => writeln!(
+                w,
+                "WARNING: page {}{header} checksum verification failed but the corruption ( bit {} ) can be corrected",
+                b.page,
+                s.corrected.iter().find(|c| c.page == b.page).map_or(0, |c| c.bit)
+            )?,
+            BadKind::WrongPageNumber => {
+                writeln!(w, "ERROR: page {}{header} has the wrong page number: {}", b.page, b.detail)?
+            }
+            BadKind::BadChecksum => writeln!(w, "ERROR: page {}{header} checksum failed ({})", b.page, b.detail)?,
+        }
+    }
+    if r.trailing_bytes != 0 {
+        writeln!(
+            w,
+            "WARNING: the file is not a whole number of {}-byte pages: its last {} bytes were not checked",
+            r.page_size, r.trailing_bytes
+        )?;
+    }
+    if !s.bad_pages.is_empty() || r.trailing_bytes != 0 {
+        writeln!(w)?;
+    }
+    writeln!(w, "{} pages seen", s.pages_seen)?;
+    writeln!(w, "{} bad checksums", s.bad_checksums)?;
+    writeln!(w, "{} correctable checksums", s.correctable)?;
+    writeln!(w, "{} uninitialized pages", s.uninitialized)?;
+    writeln!(w, "{} wrong page numbers", s.wrong_page_numbers)?;
+    match s.highest_dbtime {
+        Some(h) => writeln!(w, "0x{:x} highest dbtime (pgno 0x{:x})", h.dbtime, h.page)?,
+        None => writeln!(w, "0x0 highest dbtime (pgno 0x0)")?,
+    }
+    writeln!(w)?;
+    let mb = r.bytes_read / (1024 * 1024);
+    let ms = elapsed.as_millis();
+    let reads = total_pages.div_ceil(BATCH_PAGES as u64).max(1);
+    writeln!(w, "{reads} reads performed")?;
+    writeln!(w, "{mb} MB read")?;
+    writeln!(w, "{} seconds taken", elapsed.as_secs())?;
+    let secs = elapsed.as_secs_f64().max(1e-9);
+    writeln!(w, "{} MB/second", (r.bytes_read as f64 / 1048576.0 / secs) as u64)?;
+    writeln!(w, "{ms} milliseconds used")?;
+    writeln!(w, "{} milliseconds per read", ms / u128::from(reads))?;
+    writeln!(w, "(esehdr: {:.1} MB/s over {} core(s), memory-mapped)", r.bytes_read as f64 / 1e6 / secs, workers())?;
+    writeln!(w)?;
+    footer(w, (!r.ok).then_some(DATABASE_CORRUPTED), elapsed)
+}
+
+fn workers() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
+}

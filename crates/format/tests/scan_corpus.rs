@@ -1,0 +1,40 @@
+//! Every whole database of `../shared/corpus` scanned page by page, like `eseutil /k`.
+
+mod common;
+
+use esehdr_format::read_database_header;
+use esehdr_format::scan::scan_pages;
+
+#[test]
+fn every_whole_corpus_database_scans() {
+    let Some(corpus) = common::corpus() else { return };
+    let text = std::fs::read_to_string(corpus.join("PROVENANCE.md")).unwrap();
+    let mut scanned = 0;
+    for line in text
+        .lines()
+        .filter(|l| l.starts_with("| `") && l.contains("database, format") && !l.starts_with("| `header-only/"))
+    {
+        let rel = line.split('`').nth(1).unwrap();
+        let bytes = common::head(&corpus.join(rel), usize::MAX);
+        let db = read_database_header(&bytes).unwrap();
+        let ps = db.page_size as usize;
+        let total = (bytes.len() / ps) as u64;
+        let stats = scan_pages(&bytes[..total as usize * ps], ps, 0, total);
+        eprintln!(
+            "{rel}: {} pages of {ps}, bad {}, wrong pgno {}, correctable {}, uninit {}, highest {:?}",
+            stats.pages_seen,
+            stats.bad_checksums,
+            stats.wrong_page_numbers,
+            stats.correctable,
+            stats.uninitialized,
+            stats.highest_dbtime
+        );
+        for b in stats.bad_pages.iter().take(5) {
+            eprintln!("    page {} {:?}: {}", b.page, b.kind, b.detail);
+        }
+        assert_eq!(stats.pages_seen, total, "{rel}");
+        assert_eq!(bytes.len() % ps, 0, "{rel}: whole pages");
+        scanned += 1;
+    }
+    assert_eq!(scanned, 27);
+}
