@@ -66,12 +66,17 @@ fn pages(c: &mut Criterion) {
     for size in [4096usize, 8192, 32768] {
         let mut page: Vec<u8> = (0..size).map(|i| (i * 7 + i / 13) as u8).collect();
         page[36..40].copy_from_slice(&0x2000u32.to_le_bytes());
+        if size > 8192 {
+            page[64..68].copy_from_slice(&1234u32.to_le_bytes()); // PGHDR2.pgno of a large page
+        }
         assert!(write_page_checksum(&mut page, 1234));
         assert!(verify_page(&page, 1234).is_ok());
         g.throughput(Throughput::Bytes(size as u64));
         g.bench_function(format!("verify ecc {}k", size / 1024), |b| b.iter(|| verify_page(black_box(&page), 1234)));
         if size <= 8192 {
-            g.bench_function(format!("xe_checksum {}k", size / 1024), |b| b.iter(|| xe_checksum(black_box(&page), 1234, true)));
+            g.bench_function(format!("xe_checksum {}k", size / 1024), |b| {
+                b.iter(|| xe_checksum(black_box(&page), 1234, true))
+            });
         }
     }
     g.finish();

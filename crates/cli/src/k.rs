@@ -1,7 +1,6 @@
 //! `esehdr k FILE`: verify every page checksum of a database, like `esefile /s` and
 //! `eseutil /k` (FORMAT.md §6.6, §10.5); logs, log streams and checkpoints get their own checks.
 
-use std::fs::File;
 use std::io::{self, IsTerminal, Read, Write};
 use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -68,7 +67,8 @@ fn load(path: &Path) -> io::Result<Bytes> {
         Ok(m) => Ok(Bytes::Mapped(m)),
         Err(_) => {
             let mut v = Vec::new();
-            File::from(file).read_to_end(&mut v)?;
+            let mut file = file;
+            file.read_to_end(&mut v)?;
             Ok(Bytes::Read(v))
         }
     }
