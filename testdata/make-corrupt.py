@@ -234,6 +234,73 @@ def build_logs(srcs):
     return files
 
 
+PAGE_SRC = ("db/srum-server2022-clean.dat", "b36aafc14c3ae135a857a7b6c63e41c2845686721eb15ff50dfb3ca32c842675")
+LEGACY_SRC = ("db/catdb-server2003-clean", "5a469f83e4ffc6a55a40936ad80d8b9fe7cbd8c67b95c4ea9ca889c16f878dab")
+
+
+def used_pages(db, page):
+    """Physical indexes k >= 2 of pages that are not all zero (FORMAT.md 6.6: page k is pgno k-1)."""
+    return [k for k in range(2, len(db) // page) if any(db[k * page:(k + 1) * page])]
+
+
+def build_pages():
+    """Whole-database copies with one page defect each, for `esehdr k` (FORMAT.md 6.2-6.6)."""
+    files = []
+
+    def add(name, made_from, defect, data):
+        files.append((name, made_from, defect, bytes(data)))
+
+    def load(rel, sha):
+        with open(os.path.join(HERE, rel), "rb") as f:
+            data = f.read()
+        if hashlib.sha256(data).hexdigest() != sha:
+            raise SystemExit("%s: unexpected sha256" % rel)
+        return data
+
+    db = load(*PAGE_SRC)
+    used = used_pages(db, PAGE)
+    k1, k2, k3, k4 = used[2], used[3], used[4], used[5]
+
+    b = bytearray(db)
+    b[k1 * PAGE + 100] ^= 0x10
+    add("pages-flipped-bit.dat", SRC_NAME,
+        "Whole database; one bit flipped (byte 100, bit 4) in page %d (physical page %d): a single-bit error the ECC corrects (bit 804)." % (k1 - 1, k1), b)
+
+    b = bytearray(db)
+    for i in range(200, 205):
+        b[k2 * PAGE + i] ^= 0xFF
+    add("pages-changed-bytes.dat", SRC_NAME,
+        "Whole database; bytes 200..204 of page %d inverted: a bad checksum at the right page number." % (k2 - 1), b)
+
+    b = bytearray(db)
+    b[k4 * PAGE:(k4 + 1) * PAGE] = db[k3 * PAGE:(k3 + 1) * PAGE]
+    add("pages-page-copied.dat", SRC_NAME,
+        "Whole database; page %d overwritten with a copy of page %d: an intact page at the wrong page number." % (k4 - 1, k3 - 1), b)
+
+    b = bytearray(db)
+    b[k2 * PAGE:(k2 + 1) * PAGE] = bytes(PAGE)
+    add("pages-zeroed-page.dat", SRC_NAME,
+        "Whole database; page %d zero-filled: an uninitialized page, not damage." % (k2 - 1), b)
+
+    b = bytearray(db)
+    b[FLIP_OFF] ^= 0x01
+    add("pages-bad-primary-header.dat", SRC_NAME,
+        "Whole database; byte 0x200 of the primary header copy flipped: header page -1 fails its checksum.", b)
+
+    b = bytearray(db)
+    b[PAGE + FLIP_OFF] ^= 0x01
+    add("pages-bad-shadow-header.dat", SRC_NAME,
+        "Whole database; byte 0x200 of the shadow header copy flipped: header page 0 fails its checksum.", b)
+
+    legacy = load(*LEGACY_SRC)
+    lk = used_pages(legacy, PAGE)[1]
+    b = bytearray(legacy)
+    b[lk * PAGE + 300] ^= 0x01
+    add("pages-legacy-changed-byte.db", "catdb-server2003-clean",
+        "Whole Windows Server 2003 database (old XOR page checksums); one bit flipped in page %d: a bad checksum (the old format cannot correct)." % (lk - 1), b)
+    return files
+
+
 def verify_logs(files, srcs):
     d = {name: data for name, _, _, data in files}
     log8, chk = srcs["SRU00001.log"], srcs["SRU.chk"]
@@ -310,6 +377,7 @@ def main():
     log_files = build_logs(log_srcs)
     verify_logs(log_files, log_srcs)
     files += log_files
+    files += build_pages()
 
     os.makedirs(OUT, exist_ok=True)
     names = set()

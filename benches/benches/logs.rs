@@ -106,7 +106,7 @@ fn plain_read_loop(dir: &Path) -> usize {
 fn stream(c: &mut Criterion) {
     let (dir, n) = log_folder();
     let base = dir.join("SRU");
-    let opts = esehdr::stream::StreamOptions { headers_only: true, json: true, ..Default::default() };
+    let opts = esehdr::stream::StreamOptions { headers_only: true, ..Default::default() };
     // Sanity: the generated stream verifies.
     let mut out = Vec::new();
     let status = esehdr::stream::run_stream(&base, opts, &mut out, || Duration::ZERO).unwrap();

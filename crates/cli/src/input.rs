@@ -24,17 +24,17 @@ pub fn open_shared(path: &Path) -> io::Result<File> {
         // FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE
         options.share_mode(0x1 | 0x2 | 0x4);
     }
-    let file = options.open(path)?;
-    if file.metadata()?.is_dir() {
-        return Err(io::Error::other("is a directory"));
-    }
-    Ok(file)
+    options.open(path)
 }
 
 /// Reads at most `max` bytes from the start of `path` (fewer if the file is shorter).
 pub fn read_head(path: &Path, max: usize) -> io::Result<Head> {
     let file = open_shared(path)?;
-    let file_len = file.metadata()?.len();
+    let meta = file.metadata()?;
+    if meta.is_dir() {
+        return Err(io::Error::other("is a directory"));
+    }
+    let file_len = meta.len();
     let want = usize::try_from(file_len).map_or(max, |len| len.min(max));
     let mut bytes = Vec::with_capacity(want);
     file.take(max as u64).read_to_end(&mut bytes)?;

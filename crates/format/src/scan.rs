@@ -156,7 +156,10 @@ pub fn scan_pages(pages: &[u8], page_size: usize, first: u64, total_pages: u64) 
                         ),
                     });
                 }
-                PageVerdict::WrongPageNumber { found } => {
+                // A "wrong page number" is only believable when the number found is a page of
+                // this file; otherwise the XOR half just differs (several bits changed in a way
+                // the ECC half does not see) and the page is simply bad.
+                PageVerdict::WrongPageNumber { found } if found.is_some_and(|f| u64::from(f) + 1 < total_pages) => {
                     s.wrong_page_numbers += 1;
                     s.bad_pages.push(BadPage {
                         page: number,
@@ -166,6 +169,13 @@ pub fn scan_pages(pages: &[u8], page_size: usize, first: u64, total_pages: u64) 
                             None => "intact, but written for another page number".into(),
                         },
                     });
+                }
+                PageVerdict::WrongPageNumber { .. } => {
+                    s.bad_checksums += 1;
+                    let detail = crate::page::page_checksum(page, pgno)
+                        .map(|c| format!("stored {}, computed {}", hex(&c.stored), hex(&c.expected)))
+                        .unwrap_or_else(|| "checksum failed".into());
+                    s.bad_pages.push(BadPage { page: number, kind: BadKind::BadChecksum, detail });
                 }
                 PageVerdict::BadChecksum { expected, stored } => {
                     s.bad_checksums += 1;
