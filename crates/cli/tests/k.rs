@@ -52,8 +52,9 @@ fn a_clean_database_has_no_bad_page() {
 
 #[test]
 fn every_damaged_copy_is_reported_as_what_it_is() {
-    // (file, exit, bad, correctable, uninitialized, wrong pgno, first bad page, its kind)
-    let cases: &[(&str, i32, u64, u64, u64, u64, Option<(i64, &str)>)] = &[
+    // (file, exit, bad, correctable, uninitialized, wrong pgno, first bad page and its kind)
+    type Case = (&'static str, i32, u64, u64, u64, u64, Option<(i64, &'static str)>);
+    let cases: &[Case] = &[
         ("pages-flipped-bit.dat", 0, 0, 1, 16, 0, Some((3, "correctable"))),
         ("pages-changed-bytes.dat", 1, 1, 0, 16, 0, Some((4, "bad_checksum"))),
         ("pages-page-copied.dat", 1, 0, 0, 16, 1, Some((6, "wrong_page_number"))),
