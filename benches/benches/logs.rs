@@ -82,6 +82,73 @@ fn pages(c: &mut Criterion) {
     g.finish();
 }
 
+/// 64 MiB of valid pages (physical index k holds page k - 1), ECC or legacy format.
+fn database_image(page_size: usize, ecc: bool) -> Vec<u8> {
+    let total = 64 * 1024 * 1024 / page_size;
+    let mut buf = vec![0u8; total * page_size];
+    for (k, page) in buf.chunks_exact_mut(page_size).enumerate().skip(2) {
+        for (i, b) in page.iter_mut().enumerate().skip(80) {
+            *b = (i * 31 + k * 7) as u8;
+        }
+        let flags: u32 = if ecc { 0x2000 } else { 0 };
+        page[36..40].copy_from_slice(&flags.to_le_bytes());
+        let pgno = (k - 1) as u32;
+        if page_size > 8192 {
+            page[64..68].copy_from_slice(&pgno.to_le_bytes());
+        }
+        assert!(write_page_checksum(page, pgno));
+    }
+    buf
+}
+
+/// Scans with `threads` workers, each taking an equal share of the pages.
+fn scan_threads(buf: &[u8], page_size: usize, threads: usize) -> u64 {
+    let total = (buf.len() / page_size) as u64;
+    let per = buf.len() / page_size / threads;
+    std::thread::scope(|s| {
+        let handles: Vec<_> = (0..threads)
+            .map(|t| {
+                let start = t * per;
+                let end = if t + 1 == threads { buf.len() / page_size } else { start + per };
+                let part = &buf[start * page_size..end * page_size];
+                s.spawn(move || esehdr_format::scan::scan_pages(part, page_size, start as u64, total).bad_checksums)
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).sum()
+    })
+}
+
+/// The machine's memory read bandwidth over the same buffer: a plain u64 sum per thread.
+fn sum_threads(buf: &[u8], threads: usize) -> u64 {
+    let per = buf.len() / threads / 8 * 8;
+    std::thread::scope(|s| {
+        let handles: Vec<_> = buf
+            .chunks(per)
+            .map(|part| s.spawn(move || part.chunks_exact(8).fold(0u64, |a, w| a.wrapping_add(u64::from_le_bytes(w.try_into().unwrap())))))
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).fold(0, u64::wrapping_add)
+    })
+}
+
+fn scan(c: &mut Criterion) {
+    let mut g = c.benchmark_group("scan_64MiB");
+    g.sample_size(20);
+    for (label, page_size, ecc) in [("ecc 8k", 8192usize, true), ("ecc 32k", 32768, true), ("legacy xor 4k", 4096, false)] {
+        let buf = database_image(page_size, ecc);
+        assert_eq!(scan_threads(&buf, page_size, 1), 0, "{label}: the image verifies");
+        g.throughput(Throughput::Bytes(buf.len() as u64));
+        for threads in [1, 2] {
+            g.bench_function(format!("{label} pages, {threads} thread(s)"), |b| b.iter(|| scan_threads(black_box(&buf), page_size, threads)));
+        }
+        if page_size == 8192 {
+            for threads in [1, 2] {
+                g.bench_function(format!("reference sum_u64, {threads} thread(s)"), |b| b.iter(|| sum_threads(black_box(&buf), threads)));
+            }
+        }
+    }
+    g.finish();
+}
+
 fn log_folder() -> (PathBuf, u32) {
     let n: u32 = std::env::var("ESEHDR_BENCH_LOGS").ok().and_then(|v| v.parse().ok()).unwrap_or(100_000);
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("../target/bench-logs-{n}"));
@@ -122,5 +189,5 @@ fn stream(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, headers, content, pages, stream);
+criterion_group!(benches, headers, content, pages, scan, stream);
 criterion_main!(benches);
