@@ -124,7 +124,11 @@ fn sum_threads(buf: &[u8], threads: usize) -> u64 {
     std::thread::scope(|s| {
         let handles: Vec<_> = buf
             .chunks(per)
-            .map(|part| s.spawn(move || part.chunks_exact(8).fold(0u64, |a, w| a.wrapping_add(u64::from_le_bytes(w.try_into().unwrap())))))
+            .map(|part| {
+                s.spawn(move || {
+                    part.chunks_exact(8).fold(0u64, |a, w| a.wrapping_add(u64::from_le_bytes(w.try_into().unwrap())))
+                })
+            })
             .collect();
         handles.into_iter().map(|h| h.join().unwrap()).fold(0, u64::wrapping_add)
     })
@@ -133,16 +137,22 @@ fn sum_threads(buf: &[u8], threads: usize) -> u64 {
 fn scan(c: &mut Criterion) {
     let mut g = c.benchmark_group("scan_64MiB");
     g.sample_size(20);
-    for (label, page_size, ecc) in [("ecc 8k", 8192usize, true), ("ecc 32k", 32768, true), ("legacy xor 4k", 4096, false)] {
+    for (label, page_size, ecc) in
+        [("ecc 8k", 8192usize, true), ("ecc 32k", 32768, true), ("legacy xor 4k", 4096, false)]
+    {
         let buf = database_image(page_size, ecc);
         assert_eq!(scan_threads(&buf, page_size, 1), 0, "{label}: the image verifies");
         g.throughput(Throughput::Bytes(buf.len() as u64));
         for threads in [1, 2] {
-            g.bench_function(format!("{label} pages, {threads} thread(s)"), |b| b.iter(|| scan_threads(black_box(&buf), page_size, threads)));
+            g.bench_function(format!("{label} pages, {threads} thread(s)"), |b| {
+                b.iter(|| scan_threads(black_box(&buf), page_size, threads))
+            });
         }
         if page_size == 8192 {
             for threads in [1, 2] {
-                g.bench_function(format!("reference sum_u64, {threads} thread(s)"), |b| b.iter(|| sum_threads(black_box(&buf), threads)));
+                g.bench_function(format!("reference sum_u64, {threads} thread(s)"), |b| {
+                    b.iter(|| sum_threads(black_box(&buf), threads))
+                });
             }
         }
     }

@@ -1,7 +1,7 @@
 //! Opening user files: read-only, shared, and never more than the header region.
 
 use std::fs::{File, OpenOptions};
-use std::io::{self, Read};
+use std::io::{self, Read, Seek, SeekFrom};
 use std::path::Path;
 
 /// The first bytes of a file and its full size.
@@ -39,4 +39,24 @@ pub fn read_head(path: &Path, max: usize) -> io::Result<Head> {
     let mut bytes = Vec::with_capacity(want);
     file.take(max as u64).read_to_end(&mut bytes)?;
     Ok(Head { bytes, file_len })
+}
+
+/// Reads up to `buf.len()` bytes from the start of `path` into `buf`; returns how many were read
+/// and the file's size.
+///
+/// The size comes from seeking to the end rather than from `stat`: on a folder of 100,000 logs
+/// the `statx` calls cost more than a quarter of the whole run. A directory fails at the read.
+pub fn read_into(path: &Path, buf: &mut [u8]) -> io::Result<(usize, u64)> {
+    let mut file = open_shared(path)?;
+    let mut got = 0;
+    while got < buf.len() {
+        match file.read(buf.get_mut(got..).unwrap_or_default()) {
+            Ok(0) => break,
+            Ok(n) => got += n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    let len = file.seek(SeekFrom::End(0))?;
+    Ok((got, len))
 }

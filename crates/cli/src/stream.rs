@@ -4,7 +4,6 @@
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Mutex;
 use std::time::Duration;
 
 use esehdr_format::log_header::{read_log_header, LOG_HEADER_SIZE};
@@ -63,8 +62,11 @@ fn split(arg: &Path) -> (PathBuf, String) {
 
 /// The path eseutil prints for a file: the argument's folder (as given) joined with the name.
 fn shown(arg: &Path, name: &str) -> String {
-    match arg.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d.join(name).display().to_string(),
+    match arg.parent().map(|d| d.to_string_lossy()) {
+        Some(d) if !d.is_empty() => {
+            let sep = if d.ends_with(std::path::MAIN_SEPARATOR) { "" } else { std::path::MAIN_SEPARATOR_STR };
+            format!("{d}{sep}{name}")
+        }
         _ => name.to_string(),
     }
 }
@@ -81,30 +83,45 @@ fn read_all(dir: &Path, arg: &Path, e: &Enumeration, range: Option<(u32, u32)>, 
     if let Some(c) = &e.current {
         jobs.push((None, c.clone()));
     }
-    let results: Vec<Mutex<Option<LogInput>>> = jobs.iter().map(|_| Mutex::new(None)).collect();
     let next = AtomicUsize::new(0);
     let workers = std::thread::available_parallelism().map_or(1, |n| n.get()).min(jobs.len().max(1));
-    std::thread::scope(|s| {
-        for _ in 0..workers {
-            s.spawn(|| loop {
-                let i = next.fetch_add(1, Ordering::Relaxed);
-                let Some((name_generation, name)) = jobs.get(i) else { break };
-                let read = read_one(&dir.join(name), headers_only);
-                let input = LogInput {
-                    file: shown(arg, name),
-                    name_generation: *name_generation,
-                    header: read.0,
-                    content: read.1,
-                };
-                if let Some(slot) = results.get(i) {
-                    if let Ok(mut slot) = slot.lock() {
-                        *slot = Some(input);
+    // Each worker keeps what it read with the job's index; one sort puts them back in order.
+    let done: Vec<(usize, LogInput)> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..workers)
+            .map(|_| {
+                s.spawn(|| {
+                    let mut mine = Vec::with_capacity(jobs.len() / workers + 1);
+                    // One path buffer per worker, not one allocation per log.
+                    let mut path = dir.to_path_buf();
+                    loop {
+                        let i = next.fetch_add(1, Ordering::Relaxed);
+                        let Some((name_generation, name)) = jobs.get(i) else { break };
+                        path.push(name);
+                        let (header, content) = read_one(&path, headers_only);
+                        path.pop();
+                        mine.push((
+                            i,
+                            LogInput { file: shown(arg, name), name_generation: *name_generation, header, content },
+                        ));
                     }
-                }
-            });
+                    mine
+                })
+            })
+            .collect();
+        let mut all = Vec::with_capacity(jobs.len());
+        for h in handles {
+            all.extend(h.join().unwrap_or_default());
         }
+        all
     });
-    let mut inputs: Vec<LogInput> = results.into_iter().filter_map(|m| m.into_inner().ok().flatten()).collect();
+    // Back in enumeration order, each moved once.
+    let mut slots: Vec<Option<LogInput>> = std::iter::repeat_with(|| None).take(jobs.len()).collect();
+    for (i, input) in done {
+        if let Some(slot) = slots.get_mut(i) {
+            *slot = Some(input);
+        }
+    }
+    let mut inputs: Vec<LogInput> = slots.into_iter().flatten().collect();
     // The current log is checked only within the range, if one is given.
     if let Some((a, b)) = range {
         inputs.retain(|i| {
@@ -120,11 +137,13 @@ fn read_all(dir: &Path, arg: &Path, e: &Enumeration, range: Option<(u32, u32)>, 
 type Read = (Result<esehdr_format::log_header::LogHeader, String>, Option<esehdr_format::log_content::ContentVerdict>);
 
 fn read_one(path: &Path, headers_only: bool) -> Read {
-    let head = match input::read_head(path, LOG_HEADER_SIZE) {
-        Ok(h) => h,
+    // The header into a buffer on the stack: no allocation per log for the read itself.
+    let mut buf = [0u8; LOG_HEADER_SIZE];
+    let (got, file_len) = match input::read_into(path, &mut buf) {
+        Ok(r) => r,
         Err(e) => return (Err(format!("cannot read: {e}")), None),
     };
-    let log = match read_log_header(&head.bytes, head.file_len) {
+    let log = match read_log_header(buf.get(..got).unwrap_or_default(), file_len) {
         Ok(l) => l,
         Err(e) => return (Err(e.to_string()), None),
     };

@@ -98,6 +98,10 @@ pub(crate) fn ansi_z(bytes: &[u8]) -> String {
 /// Windows-1252, the ANSI code page of Western Windows systems: 0x80-0x9F differ from Latin-1;
 /// the five bytes it leaves undefined become U+FFFD.
 pub(crate) fn ansi(bytes: &[u8]) -> String {
+    if bytes.is_ascii() {
+        // The common case (Windows paths): one allocation, no per-character work.
+        return String::from_utf8_lossy(bytes).into_owned();
+    }
     const HIGH: [char; 32] = [
         '€', '\u{FFFD}', '‚', 'ƒ', '„', '…', '†', '‡', 'ˆ', '‰', 'Š', '‹', 'Œ', '\u{FFFD}', 'Ž', '\u{FFFD}',
         '\u{FFFD}', '‘', '’', '“', '”', '•', '–', '—', '˜', '™', 'š', '›', 'œ', '\u{FFFD}', 'ž', 'Ÿ',

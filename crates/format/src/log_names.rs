@@ -16,12 +16,12 @@ pub enum LogName {
         /// 5 or 8.
         digits: u8,
         /// `log` or `jtx`, lower-case.
-        ext: String,
+        ext: &'static str,
     },
     /// `<base><ext>`: the current log (its generation is only in its header).
     Current {
         /// `log` or `jtx`, lower-case.
-        ext: String,
+        ext: &'static str,
     },
     /// `<base>tmp.log`/`.jtx`, `<base>res*.jrs`, `res1.log`, `res2.log`: reserve and temporary
     /// logs, never part of the stream.
@@ -34,30 +34,33 @@ pub enum LogName {
 
 /// Classifies `name` (a file name without directory) against `base` (3 characters).
 pub fn classify(base: &str, name: &str) -> LogName {
-    let n = name.to_ascii_lowercase();
-    let b = base.to_ascii_lowercase();
-    if n == "res1.log" || n == "res2.log" {
+    let eq = |a: &str, b: &str| a.eq_ignore_ascii_case(b);
+    if eq(name, "res1.log") || eq(name, "res2.log") {
         return LogName::Reserve;
     }
-    let Some(rest) = n.strip_prefix(b.as_str()) else {
+    let rest = match name.get(..base.len()) {
+        Some(prefix) if eq(prefix, base) => name.get(base.len()..).unwrap_or_default(),
+        _ => return LogName::Unrelated,
+    };
+    let Some((stem, ext)) = rest.rsplit_once('.') else {
         return LogName::Unrelated;
     };
-    let (stem, ext) = match rest.rsplit_once('.') {
-        Some((stem, ext)) => (stem, ext),
-        None => return LogName::Unrelated,
-    };
-    match (stem, ext) {
-        ("", "log" | "jtx") => LogName::Current { ext: ext.to_string() },
-        ("", "chk" | "jcp") => LogName::Checkpoint,
-        ("tmp", "log" | "jtx") => LogName::Reserve,
-        (s, "jrs") if s.starts_with("res") => LogName::Reserve,
-        (digits, "log" | "jtx") if matches!(digits.len(), 5 | 8) && digits.bytes().all(|c| c.is_ascii_hexdigit()) => {
-            match u32::from_str_radix(digits, 16) {
-                Ok(generation) => LogName::Archived { generation, digits: digits.len() as u8, ext: ext.to_string() },
-                Err(_) => LogName::Unrelated,
-            }
+    let ext_is = |e: &str| eq(ext, e);
+    let log_ext = ext_is("log") || ext_is("jtx");
+    let lower_ext = || if ext_is("log") { "log" } else { "jtx" };
+    if stem.is_empty() && log_ext {
+        LogName::Current { ext: lower_ext() }
+    } else if stem.is_empty() && (ext_is("chk") || ext_is("jcp")) {
+        LogName::Checkpoint
+    } else if (eq(stem, "tmp") && log_ext) || (ext_is("jrs") && stem.get(..3).is_some_and(|p| eq(p, "res"))) {
+        LogName::Reserve
+    } else if log_ext && matches!(stem.len(), 5 | 8) && stem.bytes().all(|c| c.is_ascii_hexdigit()) {
+        match u32::from_str_radix(stem, 16) {
+            Ok(generation) => LogName::Archived { generation, digits: stem.len() as u8, ext: lower_ext() },
+            Err(_) => LogName::Unrelated,
         }
-        _ => LogName::Unrelated,
+    } else {
+        LogName::Unrelated
     }
 }
 
@@ -102,7 +105,7 @@ pub fn enumerate<'a>(base: &str, names: impl IntoIterator<Item = &'a str>) -> En
     let members: Vec<Member> =
         names.into_iter().map(|n| Member { name: n.to_string(), role: classify(base, n) }).collect();
     let has_jtx = members.iter().any(|m| match &m.role {
-        LogName::Archived { ext, .. } | LogName::Current { ext } => ext == "jtx",
+        LogName::Archived { ext, .. } | LogName::Current { ext } => *ext == "jtx",
         _ => false,
     });
     let ext = if has_jtx { "jtx" } else { "log" };
@@ -132,17 +135,11 @@ mod tests {
 
     #[test]
     fn classifies_names_case_insensitively() {
-        assert_eq!(classify("E00", "E0000005.log"), LogName::Archived { generation: 5, digits: 5, ext: "log".into() });
-        assert_eq!(
-            classify("E00", "e000000001a.LOG"),
-            LogName::Archived { generation: 0x1A, digits: 8, ext: "log".into() }
-        );
-        assert_eq!(
-            classify("E00", "E0000a1b.jtx"),
-            LogName::Archived { generation: 0xA1B, digits: 5, ext: "jtx".into() }
-        );
-        assert_eq!(classify("E00", "E00.log"), LogName::Current { ext: "log".into() });
-        assert_eq!(classify("edb", "EDB.JTX"), LogName::Current { ext: "jtx".into() });
+        assert_eq!(classify("E00", "E0000005.log"), LogName::Archived { generation: 5, digits: 5, ext: "log" });
+        assert_eq!(classify("E00", "e000000001a.LOG"), LogName::Archived { generation: 0x1A, digits: 8, ext: "log" });
+        assert_eq!(classify("E00", "E0000a1b.jtx"), LogName::Archived { generation: 0xA1B, digits: 5, ext: "jtx" });
+        assert_eq!(classify("E00", "E00.log"), LogName::Current { ext: "log" });
+        assert_eq!(classify("edb", "EDB.JTX"), LogName::Current { ext: "jtx" });
         assert_eq!(classify("E00", "E00tmp.log"), LogName::Reserve);
         assert_eq!(classify("E00", "E00res00001.jrs"), LogName::Reserve);
         assert_eq!(classify("E00", "RES2.LOG"), LogName::Reserve);

@@ -233,8 +233,8 @@ pub fn check_stream(
     }
     let log_signature = counts.iter().max_by_key(|(_, n, current)| (*n, *current)).map(|(s, _, _)| *s);
 
-    let mut logs = Vec::new();
-    let mut lines = Vec::new();
+    let mut logs = Vec::with_capacity(inputs.len());
+    let mut lines = Vec::with_capacity(inputs.len() + 1);
     let mut missing = Vec::new();
     // The previous log of the stream (same signature, readable), for the sequence checks.
     let mut prev: Option<(u32, &LogInput)> = None;
