@@ -47,7 +47,46 @@ pub fn read_head(path: &Path, max: usize) -> io::Result<Head> {
 /// The size comes from seeking to the end rather than from `stat`: on a folder of 100,000 logs
 /// the `statx` calls cost more than a quarter of the whole run. A directory fails at the read.
 pub fn read_into(path: &Path, buf: &mut [u8]) -> io::Result<(usize, u64)> {
-    let mut file = open_shared(path)?;
+    read_file_into(open_shared(path)?, buf)
+}
+
+/// A folder opened once, so that its files are opened by name relative to it (`openat` on Unix:
+/// one path component to look up per file instead of the whole path).
+#[derive(Debug)]
+pub struct Folder {
+    path: std::path::PathBuf,
+    #[cfg(unix)]
+    fd: Option<rustix::fd::OwnedFd>,
+}
+
+impl Folder {
+    /// Opens `path` (read-only) for [`Folder::read_into`].
+    pub fn open(path: &Path) -> Folder {
+        #[cfg(unix)]
+        {
+            use rustix::fs::{Mode, OFlags};
+            let fd = rustix::fs::open(path, OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC, Mode::empty()).ok();
+            Folder { path: path.to_path_buf(), fd }
+        }
+        #[cfg(not(unix))]
+        {
+            Folder { path: path.to_path_buf() }
+        }
+    }
+
+    /// Like [`read_into`] for the file `name` of this folder.
+    pub fn read_into(&self, name: &str, buf: &mut [u8]) -> io::Result<(usize, u64)> {
+        #[cfg(unix)]
+        if let Some(fd) = &self.fd {
+            use rustix::fs::{Mode, OFlags};
+            let file = rustix::fs::openat(fd, name, OFlags::RDONLY | OFlags::CLOEXEC, Mode::empty())?;
+            return read_file_into(File::from(file), buf);
+        }
+        read_into(&self.path.join(name), buf)
+    }
+}
+
+fn read_file_into(mut file: File, buf: &mut [u8]) -> io::Result<(usize, u64)> {
     let mut got = 0;
     while got < buf.len() {
         match file.read(buf.get_mut(got..).unwrap_or_default()) {

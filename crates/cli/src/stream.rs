@@ -83,6 +83,7 @@ fn read_all(dir: &Path, arg: &Path, e: &Enumeration, range: Option<(u32, u32)>, 
     if let Some(c) = &e.current {
         jobs.push((None, c.clone()));
     }
+    let folder = input::Folder::open(dir);
     let next = AtomicUsize::new(0);
     let workers = std::thread::available_parallelism().map_or(1, |n| n.get()).min(jobs.len().max(1));
     // Each worker keeps what it read with the job's index; one sort puts them back in order.
@@ -91,14 +92,10 @@ fn read_all(dir: &Path, arg: &Path, e: &Enumeration, range: Option<(u32, u32)>, 
             .map(|_| {
                 s.spawn(|| {
                     let mut mine = Vec::with_capacity(jobs.len() / workers + 1);
-                    // One path buffer per worker, not one allocation per log.
-                    let mut path = dir.to_path_buf();
                     loop {
                         let i = next.fetch_add(1, Ordering::Relaxed);
                         let Some((name_generation, name)) = jobs.get(i) else { break };
-                        path.push(name);
-                        let (header, content) = read_one(&path, headers_only);
-                        path.pop();
+                        let (header, content) = read_one(&folder, dir, name, headers_only);
                         mine.push((
                             i,
                             LogInput { file: shown(arg, name), name_generation: *name_generation, header, content },
@@ -136,10 +133,10 @@ fn read_all(dir: &Path, arg: &Path, e: &Enumeration, range: Option<(u32, u32)>, 
 
 type Read = (Result<esehdr_format::log_header::LogHeader, String>, Option<esehdr_format::log_content::ContentVerdict>);
 
-fn read_one(path: &Path, headers_only: bool) -> Read {
+fn read_one(folder: &input::Folder, dir: &Path, name: &str, headers_only: bool) -> Read {
     // The header into a buffer on the stack: no allocation per log for the read itself.
     let mut buf = [0u8; LOG_HEADER_SIZE];
-    let (got, file_len) = match input::read_into(path, &mut buf) {
+    let (got, file_len) = match folder.read_into(name, &mut buf) {
         Ok(r) => r,
         Err(e) => return (Err(format!("cannot read: {e}")), None),
     };
@@ -150,7 +147,7 @@ fn read_one(path: &Path, headers_only: bool) -> Read {
     if headers_only {
         return (Ok(log), None);
     }
-    let content = crate::read_log_content(path, &log);
+    let content = crate::read_log_content(&dir.join(name), &log);
     (Ok(log), content)
 }
 
