@@ -12,6 +12,7 @@ pub mod k;
 pub mod mh;
 pub mod mk;
 pub mod ml;
+pub mod plan;
 pub mod stream;
 
 use std::io::{self, Write};

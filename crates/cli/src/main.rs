@@ -72,6 +72,34 @@ enum Mode {
         #[arg(required = true)]
         files: Vec<PathBuf>,
     },
+    /// Plan a restore: find databases, logs and checkpoints under DIR, and say what can be
+    /// restored, how (point-in-time, roll-forward, soft recovery) and what to do first.
+    Plan {
+        /// Folders (searched with their subfolders) and files.
+        #[arg(required_unless_present_any = ["logs", "system", "db"])]
+        dirs: Vec<PathBuf>,
+        /// The log folder, when the logs are apart.
+        #[arg(long)]
+        logs: Vec<PathBuf>,
+        /// The system folder (the checkpoint), when apart.
+        #[arg(long)]
+        system: Vec<PathBuf>,
+        /// A database file (repeatable).
+        #[arg(long)]
+        db: Vec<PathBuf>,
+        /// Only the stream with this 3-character base name (E00, edb, SRU, ...).
+        #[arg(long)]
+        base: Option<String>,
+        /// The databases being restored (default: every database found).
+        #[arg(long, num_args = 1..)]
+        restoring: Vec<PathBuf>,
+        /// Exit 0 when this restore is possible, 1 when not: point-in-time, roll-forward or soft-recovery.
+        #[arg(long)]
+        expect: Option<esehdr::plan::Expect>,
+        /// Do not read the log contents (damaged log data is then not seen).
+        #[arg(long)]
+        headers_only: bool,
+    },
     /// Dump checkpoint files, like `eseutil /mk E00.chk` (also accepted as `/mk`).
     Mk {
         /// Checkpoint files (E00.chk, edb.chk, <base>.jcp).
@@ -89,7 +117,7 @@ fn eseutil_style(args: impl Iterator<Item = std::ffi::OsString>) -> Vec<std::ffi
     if let Some(i) = first_positional {
         let word = args[i].to_string_lossy().to_ascii_lowercase();
         let mode = word.strip_prefix('/').unwrap_or(&word).to_string();
-        if matches!(mode.as_str(), "mh" | "ml" | "mk" | "k") {
+        if matches!(mode.as_str(), "mh" | "ml" | "mk" | "k" | "plan") {
             args.remove(i);
             args.insert(1, mode.into());
         }
@@ -142,6 +170,26 @@ fn main() -> ExitCode {
     let stdout = io::stdout();
     let mut out = io::BufWriter::new(stdout.lock());
     let mut err = io::stderr();
+    if let Some(Mode::Plan { dirs, logs, system, db, base, restoring, expect, headers_only }) = &cli.mode {
+        let opts = esehdr::plan::PlanOptions {
+            inputs: dirs.iter().chain(logs).chain(system).chain(db).cloned().collect(),
+            base: base.clone(),
+            restoring: restoring.clone(),
+            headers_only: *headers_only,
+            json: cli.common.json,
+        };
+        if !cli.common.json && !cli.common.nologo {
+            let _ = esehdr::frame::banner(&mut out);
+        }
+        return match esehdr::plan::run_plan(&opts, *expect, &mut out).and_then(|s| out.flush().map(|()| s)) {
+            Ok(s) => ExitCode::from(s as u8),
+            Err(e) if e.kind() == io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+            Err(e) => {
+                let _ = writeln!(err, "esehdr: {e}");
+                ExitCode::from(Status::Error as u8)
+            }
+        };
+    }
     if let Some(Mode::K { files }) = &cli.mode {
         return run_k(files, cli.common, &mut out, &mut err);
     }
@@ -149,7 +197,7 @@ fn main() -> ExitCode {
         Some(Mode::Mh { files, fail_if_dirty }) => (RunMode::Mh, files.clone(), *fail_if_dirty),
         Some(Mode::Ml { files, .. }) => (RunMode::Ml, files.clone(), false),
         Some(Mode::Mk { files }) => (RunMode::Mk, files.clone(), false),
-        Some(Mode::K { .. }) => unreachable!("handled above"),
+        Some(Mode::K { .. } | Mode::Plan { .. }) => unreachable!("handled above"),
         None if cli.files.is_empty() => {
             let _ = writeln!(err, "esehdr: no file given; try 'esehdr mh FILE' or 'esehdr --help'");
             return ExitCode::from(Status::Error as u8);

@@ -1,0 +1,440 @@
+//! `esehdr plan DIR`: find the databases, logs and checkpoints under a folder, group them into
+//! log streams, and run the restore planner (`esehdr-plan`, rules R1-R19) on each.
+
+use std::collections::BTreeMap;
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+
+use esehdr_format::checkpoint::{read_checkpoint, CHECKPOINT_FILE_SIZE};
+use esehdr_format::log_header::{read_log_header, LOG_HEADER_SIZE};
+use esehdr_format::log_names::{classify, LogName};
+use esehdr_format::{read_database_header, sniff_named, DbKind, FileKind, Signature, DB_HEADER_READ_LEN};
+use esehdr_plan::{plan, Attached, Checkpoint, Database, Log, StreamInput, StreamPlan, StreamingFile};
+use serde::Serialize;
+
+use crate::{input, Status};
+
+/// Options of `esehdr plan`.
+#[derive(Debug, Clone, Default)]
+pub struct PlanOptions {
+    /// Folders and files to scan (`DIR`, `--logs`, `--system`, `--db`).
+    pub inputs: Vec<PathBuf>,
+    /// `--base E00`: only this stream.
+    pub base: Option<String>,
+    /// `--restoring FILE...`: the databases being restored (default: all found).
+    pub restoring: Vec<PathBuf>,
+    /// `--headers-only`: do not read log contents (damaged log data is then not seen).
+    pub headers_only: bool,
+    /// `--json`.
+    pub json: bool,
+}
+
+/// Which verdict `--expect` asks about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Expect {
+    /// `point-in-time`.
+    PointInTime,
+    /// `roll-forward`.
+    RollForward,
+    /// `soft-recovery`.
+    SoftRecovery,
+}
+
+impl std::str::FromStr for Expect {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s {
+            "point-in-time" => Ok(Expect::PointInTime),
+            "roll-forward" => Ok(Expect::RollForward),
+            "soft-recovery" => Ok(Expect::SoftRecovery),
+            _ => Err(format!("--expect takes point-in-time, roll-forward or soft-recovery, not {s:?}")),
+        }
+    }
+}
+
+/// The JSON contract of `esehdr plan --json`.
+#[derive(Debug, Serialize)]
+pub struct PlanReport {
+    /// One plan per stream.
+    pub streams: Vec<StreamPlan>,
+}
+
+#[derive(Default)]
+struct Found {
+    databases: Vec<(PathBuf, Database, DbKind)>,
+    logs: Vec<(String, Log, PathBuf)>,
+    checkpoints: Vec<(String, Checkpoint)>,
+}
+
+fn walk(path: &Path, out: &mut Vec<PathBuf>) {
+    match std::fs::symlink_metadata(path) {
+        Ok(m) if m.is_dir() => {
+            if let Ok(entries) = std::fs::read_dir(path) {
+                let mut children: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
+                children.sort();
+                for c in children {
+                    walk(&c, out);
+                }
+            }
+        }
+        Ok(m) if m.is_file() => out.push(path.to_path_buf()),
+        _ => {}
+    }
+}
+
+fn scan(opts: &PlanOptions) -> Found {
+    let mut files = Vec::new();
+    for p in &opts.inputs {
+        walk(p, &mut files);
+    }
+    files.sort();
+    files.dedup();
+    let mut found = Found::default();
+    for path in files {
+        let Ok(head) = input::read_head(&path, DB_HEADER_READ_LEN) else { continue };
+        let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let shown = path.display().to_string();
+        match sniff_named(&name, &head.bytes, head.file_len).kind {
+            FileKind::Database => {
+                let Ok(db) = read_database_header(&head.bytes) else { continue };
+                let kind = db.kind();
+                let h = db.header().or(db.best_effort());
+                let database = Database {
+                    file: shown,
+                    header_valid: db.is_valid(),
+                    state_code: db.header().map_or(0, |h| h.state.code()),
+                    last_consistent: h.map(|h| h.last_consistent.lgpos).unwrap_or_default(),
+                    log_required: h.map_or((0, 0), |h| (h.log_required.min, h.log_required.max)),
+                    db_signature: h.map(|h| h.db_signature).unwrap_or_default(),
+                    log_signature: h.map(|h| h.log_signature).unwrap_or_default(),
+                    streaming_file: None,
+                    restoring: false,
+                };
+                found.databases.push((path, database, kind));
+            }
+            FileKind::Log => {
+                let base: String = name.chars().take(3).collect();
+                let name_generation = match classify(&base, &name) {
+                    LogName::Archived { generation, .. } => Some(generation),
+                    LogName::Current { .. } => None,
+                    _ => continue, // a tmp log with a header is not part of the stream
+                };
+                let Ok(log) = read_log_header(head.bytes.get(..LOG_HEADER_SIZE).unwrap_or(&head.bytes), head.file_len)
+                else {
+                    continue;
+                };
+                let content = if opts.headers_only { None } else { crate::read_log_content(&path, &log) };
+                let h = &log.header;
+                let damaged = !log.is_sound() || content.as_ref().is_some_and(|c| !c.ok);
+                let entry = Log {
+                    file: shown,
+                    name_generation,
+                    generation: Some(h.generation),
+                    signature: h.log_signature,
+                    created: h.created,
+                    previous_created: h.previous_generation_created,
+                    circular_logging: h.circular_logging() || h.flags.circular_current(),
+                    attached: h
+                        .attached
+                        .iter()
+                        .map(|a| Attached { path: a.path.clone(), db_signature: a.db_signature })
+                        .collect(),
+                    damaged,
+                };
+                found.logs.push((
+                    base.to_ascii_uppercase(),
+                    entry,
+                    path.parent().map(Path::to_path_buf).unwrap_or_default(),
+                ));
+            }
+            FileKind::Checkpoint => {
+                let base: String = name.chars().take(3).collect();
+                if !matches!(classify(&base, &name), LogName::Checkpoint) {
+                    continue;
+                }
+                let c = read_checkpoint(head.bytes.get(..CHECKPOINT_FILE_SIZE).unwrap_or(&head.bytes), head.file_len);
+                let f = c.fields();
+                found.checkpoints.push((
+                    base.to_ascii_uppercase(),
+                    Checkpoint {
+                        file: shown,
+                        valid: c.is_valid(),
+                        generation: f.map_or(0, |f| f.checkpoint.generation),
+                        signature: f.map(|f| f.log_signature).unwrap_or_default(),
+                        circular_logging: f.is_some_and(|f| f.dbms_param.circular_logging()),
+                    },
+                ));
+            }
+            _ => {}
+        }
+    }
+    found
+}
+
+/// The stream's signature: votes of the current log, the checkpoint and the databases among the
+/// signatures its logs carry; the majority of its logs when nothing votes.
+fn stream_signature(logs: &[&Log], checkpoint: Option<&Checkpoint>, databases: &[&Database]) -> Option<Signature> {
+    let mut votes: Vec<(Signature, usize, bool)> = Vec::new();
+    fn vote(votes: &mut Vec<(Signature, usize, bool)>, s: Signature, weight: usize, current: bool) {
+        match votes.iter_mut().find(|v| v.0 == s) {
+            Some(v) => {
+                v.1 += weight;
+                v.2 |= current;
+            }
+            None => votes.push((s, weight, current)),
+        }
+    }
+    let candidates: Vec<Signature> = logs.iter().map(|l| l.signature).collect();
+    for l in logs.iter().filter(|l| l.is_current()) {
+        vote(&mut votes, l.signature, 1, true);
+    }
+    if let Some(c) = checkpoint.filter(|c| c.valid) {
+        vote(&mut votes, c.signature, 1, false);
+    }
+    for d in databases.iter().filter(|d| candidates.contains(&d.log_signature)) {
+        vote(&mut votes, d.log_signature, 1, false);
+    }
+    if votes.is_empty() {
+        for l in logs {
+            vote(&mut votes, l.signature, 1, false);
+        }
+    }
+    votes.iter().max_by_key(|v| (v.1, v.2)).map(|v| v.0)
+}
+
+/// Builds the stream inputs from what was found.
+fn streams(found: Found, opts: &PlanOptions) -> Vec<StreamInput> {
+    // Pair streaming files with the database of the same name (R1).
+    let (stms, mut dbs): (Vec<_>, Vec<_>) =
+        found.databases.into_iter().partition(|(_, _, k)| *k == DbKind::StreamingFile);
+    for (stm_path, stm, _) in stms {
+        let stem = stm_path.with_extension("");
+        if let Some((_, db, _)) = dbs.iter_mut().find(|(p, _, _)| p.with_extension("") == stem) {
+            db.streaming_file = Some(StreamingFile {
+                file: stm.file.clone(),
+                db_signature: stm.db_signature,
+                clean: stm.state_code == 3 && stm.header_valid,
+                last_consistent: stm.last_consistent,
+            });
+        }
+    }
+    for (path, db, _) in dbs.iter_mut() {
+        db.restoring = opts.restoring.iter().any(|r| r == path || r.file_name() == path.file_name());
+    }
+    let mut bases: BTreeMap<String, (Vec<Log>, Option<Checkpoint>, String)> = BTreeMap::new();
+    for (base, log, folder) in found.logs {
+        let e = bases.entry(base).or_insert_with(|| (Vec::new(), None, folder.display().to_string()));
+        e.0.push(log);
+    }
+    for (base, c) in found.checkpoints {
+        bases.entry(base).or_insert_with(|| (Vec::new(), None, String::new())).1 = Some(c);
+    }
+    if let Some(only) = &opts.base {
+        bases.retain(|b, _| b.eq_ignore_ascii_case(only));
+    }
+    let all_dbs: Vec<Database> = dbs.into_iter().map(|(_, d, _)| d).collect();
+    let mut used = vec![false; all_dbs.len()];
+    let mut out = Vec::new();
+    for (base, (logs, checkpoint, folder)) in bases {
+        let log_refs: Vec<&Log> = logs.iter().collect();
+        let db_refs: Vec<&Database> = all_dbs.iter().collect();
+        let sig = stream_signature(&log_refs, checkpoint.as_ref(), &db_refs);
+        let mut databases = Vec::new();
+        for (i, d) in all_dbs.iter().enumerate() {
+            if sig.is_some_and(|s| s == d.log_signature) && !used[i] {
+                used[i] = true;
+                databases.push(d.clone());
+            }
+        }
+        let ext = if logs.iter().any(|l| l.file.to_ascii_lowercase().ends_with(".jtx")) { "jtx" } else { "log" };
+        out.push(StreamInput {
+            base_name: base,
+            log_signature: sig,
+            log_folder: folder,
+            ext: ext.into(),
+            databases,
+            logs,
+            checkpoint,
+        });
+    }
+    if opts.base.is_none() {
+        // A database whose log signature matches no stream is planned on its own (R9).
+        for (i, d) in all_dbs.into_iter().enumerate() {
+            if !used[i] {
+                out.push(StreamInput {
+                    log_signature: Some(d.log_signature),
+                    databases: vec![d],
+                    ..StreamInput::default()
+                });
+            }
+        }
+    }
+    out
+}
+
+/// Runs `esehdr plan`: writes the report and returns the exit status.
+pub fn run_plan(opts: &PlanOptions, expect: Option<Expect>, out: &mut dyn Write) -> io::Result<Status> {
+    for p in &opts.inputs {
+        if !p.exists() {
+            return Err(io::Error::new(io::ErrorKind::NotFound, format!("{}: no such file or folder", p.display())));
+        }
+    }
+    let plans: Vec<StreamPlan> = streams(scan(opts), opts).iter().map(plan).collect();
+    if opts.json {
+        serde_json::to_writer_pretty(&mut *out, &PlanReport { streams: plans.clone() })?;
+        writeln!(out)?;
+    } else {
+        render_text(out, &plans)?;
+    }
+    let possible = |p: &StreamPlan| match expect {
+        Some(Expect::PointInTime) => p.verdicts.point_in_time.possible,
+        Some(Expect::RollForward) => p.verdicts.roll_forward.possible,
+        Some(Expect::SoftRecovery) => p.verdicts.soft_recovery.possible,
+        None => {
+            p.verdicts.point_in_time.possible || p.verdicts.roll_forward.possible || p.verdicts.soft_recovery.possible
+        }
+    };
+    let with_db: Vec<&StreamPlan> = plans.iter().filter(|p| !p.databases.is_empty()).collect();
+    Ok(if !with_db.is_empty() && with_db.iter().all(|p| possible(p)) { Status::Ok } else { Status::No })
+}
+
+fn action_text(a: &esehdr_plan::Action) -> String {
+    match a.action {
+        esehdr_plan::ActionKind::Rename => format!("rename {} to {}", a.path, a.to.as_deref().unwrap_or("?")),
+        esehdr_plan::ActionKind::Delete => format!("delete {}", a.path),
+        esehdr_plan::ActionKind::RemoveForeignLog => {
+            format!("move the log of another stream {} out of the folder", a.path)
+        }
+        esehdr_plan::ActionKind::RestorePath => {
+            format!("put database {} back at {}", a.path, a.to.as_deref().unwrap_or("?"))
+        }
+        esehdr_plan::ActionKind::Remount => format!("mount and dismount database {}, then copy it again", a.path),
+    }
+}
+
+fn yes(b: bool) -> &'static str {
+    if b {
+        "yes"
+    } else {
+        "no"
+    }
+}
+
+/// The text report.
+pub fn render_text(w: &mut dyn Write, plans: &[StreamPlan]) -> io::Result<()> {
+    if plans.is_empty() {
+        writeln!(w, "No ESE database, log or checkpoint found.")?;
+    }
+    for p in plans {
+        let name = if p.base_name.is_empty() { "(no logs)".to_string() } else { p.base_name.clone() };
+        writeln!(w, "Log stream {name}")?;
+        if let Some(s) = &p.log_signature {
+            writeln!(w, "  Log signature: {}", s.eseutil())?;
+        }
+        writeln!(w, "  Circular logging: {}", if p.circular_logging { "on" } else { "off" })?;
+        writeln!(w)?;
+        writeln!(w, "  Databases:")?;
+        for d in &p.databases {
+            writeln!(
+                w,
+                "    {}: {}, Last Consistent {}, Log Required {}-{}, log signature matches: {}{}{}",
+                d.file,
+                d.state,
+                d.last_consistent.eseutil(),
+                d.log_required.min,
+                d.log_required.max,
+                yes(d.log_signature_matches),
+                d.streaming_file.as_deref().map(|s| format!(", streaming file {s}")).unwrap_or_default(),
+                if d.restoring { ", restoring" } else { "" }
+            )?;
+        }
+        let l = &p.logs;
+        let range = match (l.first_generation, l.last_generation) {
+            (Some(a), Some(b)) => format!("generations 0x{a:X}-0x{b:X}"),
+            _ => "no log".into(),
+        };
+        writeln!(
+            w,
+            "  Logs: {range}, current log: {}",
+            l.current_generation.map_or("missing".into(), |g| format!("generation 0x{g:X}"))
+        )?;
+        for g in &l.missing {
+            writeln!(w, "    missing: 0x{:X}-0x{:X}", g.from, g.to)?;
+        }
+        for f in &l.damaged {
+            writeln!(w, "    damaged: {f}")?;
+        }
+        for f in &l.foreign {
+            writeln!(w, "    another stream's: {f}")?;
+        }
+        match &p.checkpoint {
+            Some(c) => writeln!(
+                w,
+                "  Checkpoint: {} at generation 0x{:X}, valid for a point-in-time restore: {}",
+                c.file,
+                c.generation,
+                yes(c.valid_for_point_in_time)
+            )?,
+            None => writeln!(w, "  Checkpoint: none")?,
+        }
+        for (label, a) in [("Low anchor", &p.low_anchor), ("High anchor", &p.high_anchor)] {
+            if let Some(a) = a {
+                writeln!(
+                    w,
+                    "  {label}: generation 0x{:X} ({})",
+                    a.generation,
+                    a.file.as_deref().unwrap_or("log missing")
+                )?;
+            }
+        }
+        writeln!(w)?;
+        writeln!(w, "  Checks:")?;
+        for c in &p.checks {
+            let tag = match c.status {
+                esehdr_plan::CheckStatus::Passed => "passed",
+                esehdr_plan::CheckStatus::Failed => "FAILED",
+                esehdr_plan::CheckStatus::NotApplicable => "n/a",
+            };
+            writeln!(w, "    [{tag:>6}] {:<3} {}", c.rule, c.message)?;
+        }
+        writeln!(w)?;
+        writeln!(w, "  Verdicts:")?;
+        for (label, v) in [
+            ("point-in-time restore", &p.verdicts.point_in_time),
+            ("roll-forward restore", &p.verdicts.roll_forward),
+            ("soft recovery", &p.verdicts.soft_recovery),
+        ] {
+            let state = match (v.possible, v.ready) {
+                (true, true) => "possible, ready".to_string(),
+                (true, false) => "possible after these actions, in this order:".to_string(),
+                (false, _) => "NOT possible".into(),
+            };
+            writeln!(w, "    {label}: {state}")?;
+            for b in &v.blockers {
+                writeln!(w, "      because ({}) {}", b.rule, b.message)?;
+            }
+            for (n, i) in v.actions.iter().enumerate() {
+                if let Some(a) = p.actions.get(*i) {
+                    writeln!(w, "      {}. [{}] {}", n + 1, a.rule, action_text(a))?;
+                }
+            }
+            for e in &v.predicted_errors {
+                writeln!(
+                    w,
+                    "      mounting without these actions: {} ({}) [{}] {}",
+                    e.code, e.name, e.rule, e.message
+                )?;
+            }
+        }
+        writeln!(w, "  Recovery case: {}", p.case.map_or("none".into(), |c| c.to_string()))?;
+        if !p.backup_logs.is_empty() {
+            writeln!(w)?;
+            writeln!(w, "  Logs to back up (R2): {}", p.backup_logs.join(", "))?;
+        }
+        if !p.deletable_logs.is_empty() {
+            writeln!(w, "  Logs that may be deleted once backed up (R3): {}", p.deletable_logs.join(", "))?;
+        }
+        writeln!(w)?;
+    }
+    Ok(())
+}

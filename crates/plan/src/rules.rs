@@ -1,0 +1,727 @@
+//! The rules R1-R19 of ../shared/RESTORE-RULES.md applied to one stream.
+
+use std::collections::BTreeMap;
+
+use crate::model::*;
+
+/// Engine errors the plan predicts (FORMAT.md §9).
+mod err {
+    pub const ATTACHED_DATABASE_MISMATCH: (i32, &str) = (-1216, "JET_errAttachedDatabaseMismatch");
+    pub const MISSING_LOG_FILE: (i32, &str) = (-528, "JET_errMissingLogFile");
+    pub const BAD_LOG_SIGNATURE: (i32, &str) = (-530, "JET_errBadLogSignature");
+    pub const INVALID_LOG_SEQUENCE: (i32, &str) = (-515, "JET_errInvalidLogSequence");
+    pub const LOG_GENERATION_MISMATCH: (i32, &str) = (-513, "JET_errLogGenerationMismatch");
+    pub const REQUIRED_LOG_FILES_MISSING: (i32, &str) = (-543, "JET_errRequiredLogFilesMissing");
+    pub const DATABASE_DIRTY_SHUTDOWN: (i32, &str) = (-550, "JET_errDatabaseDirtyShutdown");
+    pub const LOG_FILE_CORRUPT: (i32, &str) = (-501, "JET_errLogFileCorrupt");
+    pub const BAD_CHECKPOINT_SIGNATURE: (i32, &str) = (-532, "JET_errBadCheckpointSignature");
+    pub const DATABASE_CORRUPTED: (i32, &str) = (-1206, "JET_errDatabaseCorrupted");
+}
+
+fn predicted(e: (i32, &'static str), rule: &'static str, message: impl Into<String>) -> PredictedError {
+    PredictedError { code: e.0, name: e.1, rule, message: message.into() }
+}
+
+fn state_name(code: u32) -> &'static str {
+    esehdr_format::DbState::from_code(code).name()
+}
+
+/// Builds the plan of one stream. Pure: the same input gives the same plan, whatever the order
+/// of its databases and logs.
+pub fn plan(input: &StreamInput) -> StreamPlan {
+    let mut input = input.clone();
+    input.databases.sort_by(|a, b| a.file.cmp(&b.file));
+    input.logs.sort_by(|a, b| {
+        (a.is_current(), a.name_generation, &a.file).cmp(&(b.is_current(), b.name_generation, &b.file))
+    });
+    let input = &input;
+    let sig = input.log_signature;
+    let ext = if input.ext.is_empty() { "log" } else { input.ext.as_str() };
+    let base = &input.base_name;
+    let current_name = format!("{base}.{ext}");
+    let current_path = join(&input.log_folder, &current_name);
+
+    // --- the logs of the stream ---------------------------------------------------------------
+    let is_own = |l: &Log| sig.is_none_or(|s| s == l.signature);
+    let foreign: Vec<&Log> = input.logs.iter().filter(|l| !is_own(l)).collect();
+    let own: Vec<&Log> = input.logs.iter().filter(|l| is_own(l)).collect();
+    let current = own.iter().copied().find(|l| l.is_current());
+    let current_generation = current.and_then(|l| l.position());
+    // Generation -> the log that holds it (a name whose header disagrees is held by the header).
+    let mut by_gen: BTreeMap<u32, &Log> = BTreeMap::new();
+    for l in &own {
+        if let Some(g) = l.position() {
+            by_gen.entry(g).or_insert(l);
+        }
+    }
+    let first = by_gen.keys().next().copied();
+    let last = by_gen.keys().next_back().copied();
+    let mut missing = Vec::new();
+    if let (Some(a), Some(b)) = (first, last) {
+        let mut expect = a;
+        for &g in by_gen.keys() {
+            if g > expect {
+                missing.push(Gap { from: expect, to: g - 1 });
+            }
+            expect = g + 1;
+        }
+        let _ = b;
+    }
+    let damaged: Vec<&Log> = own.iter().copied().filter(|l| l.damaged).collect();
+    let circular =
+        own.iter().any(|l| l.circular_logging) || input.checkpoint.as_ref().is_some_and(|c| c.circular_logging);
+    let archived: Vec<&Log> = own.iter().copied().filter(|l| !l.is_current()).collect();
+
+    let checkpoint = input.checkpoint.as_ref();
+    let checkpoint_own = checkpoint.is_some_and(|c| c.valid && sig.is_none_or(|s| s == c.signature));
+    let checkpoint_valid_pit = checkpoint_own
+        && checkpoint.is_some_and(|c| current_generation.is_some_and(|g| i64::from(c.generation) == i64::from(g)));
+
+    // The databases restored together: those flagged, else all.
+    let any_flagged = input.databases.iter().any(|d| d.restoring);
+    let restoring: Vec<&Database> = input.databases.iter().filter(|d| d.restoring || !any_flagged).collect();
+    let all_restored_together = restoring.len() == input.databases.len();
+
+    let mut checks = Vec::new();
+    let mut actions: Vec<Action> = Vec::new();
+    let add_action = |actions: &mut Vec<Action>, a: Action| -> usize {
+        match actions.iter().position(|x| x == &a) {
+            Some(i) => i,
+            None => {
+                actions.push(a);
+                actions.len() - 1
+            }
+        }
+    };
+    let check = |checks: &mut Vec<Check>, rule, status, message: String| checks.push(Check { rule, status, message });
+    let mut pit = Verdict::default();
+    let mut rf = Verdict::default();
+    let mut soft = Verdict::default();
+
+    // --- A. R1 pair check, R2 backup, R3 deletable ---------------------------------------------
+    let mut pairs_ok = true;
+    for d in &input.databases {
+        if let Some(stm) = &d.streaming_file {
+            let ok = stm.db_signature == d.db_signature
+                && d.clean()
+                && stm.clean
+                && stm.last_consistent == d.last_consistent;
+            if ok {
+                check(&mut checks, "R1", CheckStatus::Passed, format!("{} and {} belong together", d.file, stm.file));
+            } else {
+                pairs_ok = false;
+                check(
+                    &mut checks,
+                    "R1",
+                    CheckStatus::Failed,
+                    format!(
+                        "{} and {} do not belong together (same DB signature, both Clean Shutdown, same Last Consistent are required): the database was not dismounted cleanly",
+                        d.file, stm.file
+                    ),
+                );
+                let i = add_action(&mut actions, Action {
+                    rule: "R1",
+                    action: ActionKind::Remount,
+                    path: d.file.clone(),
+                    to: None,
+                    why: "mount and dismount the database so that it and its streaming file are consistent, then copy both again".into(),
+                });
+                pit.actions.push(i);
+                rf.actions.push(i);
+            }
+        }
+    }
+    if !input.databases.iter().any(|d| d.streaming_file.is_some()) {
+        check(&mut checks, "R1", CheckStatus::NotApplicable, "no streaming file (.stm) in this stream".into());
+    }
+    let backup_logs: Vec<String> =
+        if circular { Vec::new() } else { archived.iter().map(|l| l.file.clone()).collect() };
+    check(
+        &mut checks,
+        "R2",
+        if circular { CheckStatus::NotApplicable } else { CheckStatus::Passed },
+        if circular {
+            "circular logging is on: the engine reuses its logs, there is nothing to back up".into()
+        } else {
+            format!("back up the {} archived logs (never the current log, tmp or reserve logs)", backup_logs.len())
+        },
+    );
+    let deletable_logs: Vec<String> = match (circular, checkpoint_own, checkpoint) {
+        (false, true, Some(c)) => archived
+            .iter()
+            .filter(|l| l.position().is_some_and(|g| i64::from(g) < i64::from(c.generation)))
+            .map(|l| l.file.clone())
+            .collect(),
+        _ => Vec::new(),
+    };
+    check(
+        &mut checks,
+        "R3",
+        if circular || !checkpoint_own { CheckStatus::NotApplicable } else { CheckStatus::Passed },
+        match (circular, checkpoint) {
+            (true, _) => "circular logging is on: the engine deletes its logs itself".into(),
+            (false, Some(c)) if checkpoint_own => format!(
+                "after they are backed up, the {} archived logs below the checkpoint generation {} (0x{:X}) may be deleted",
+                deletable_logs.len(),
+                c.generation,
+                c.generation
+            ),
+            _ => "no valid checkpoint of this stream: no log may be deleted".into(),
+        },
+    );
+
+    // --- B. point-in-time ---------------------------------------------------------------------
+    let not_clean: Vec<&&Database> = restoring.iter().filter(|d| !d.clean()).collect();
+    if input.databases.is_empty() {
+        check(&mut checks, "R4", CheckStatus::NotApplicable, "no database in this stream".into());
+    } else if not_clean.is_empty() && pairs_ok {
+        check(&mut checks, "R4", CheckStatus::Passed, "every database restored is in Clean Shutdown".into());
+    } else {
+        for d in &not_clean {
+            let msg = format!("{} is {}, not Clean Shutdown", d.file, state_name(d.state_code));
+            check(&mut checks, "R4", CheckStatus::Failed, msg.clone());
+            pit.blockers.push(Blocker { rule: "R4", message: msg.clone() });
+            let e = if d.header_valid { err::DATABASE_DIRTY_SHUTDOWN } else { err::DATABASE_CORRUPTED };
+            pit.predicted_errors.push(predicted(e, "R4", msg));
+        }
+        if !pairs_ok && not_clean.is_empty() {
+            check(
+                &mut checks,
+                "R4",
+                CheckStatus::Failed,
+                "a database and its streaming file do not belong together (R1)".into(),
+            );
+        }
+    }
+    let no_logs_at_all = own.is_empty() && checkpoint.is_none();
+    if input.databases.is_empty() || no_logs_at_all {
+        check(
+            &mut checks,
+            "R5",
+            CheckStatus::NotApplicable,
+            if no_logs_at_all {
+                "no log and no checkpoint: the databases start a new log stream".into()
+            } else {
+                "no database".into()
+            },
+        );
+    } else if checkpoint_valid_pit {
+        check(&mut checks, "R5", CheckStatus::Passed, "the checkpoint's generation is the current log's".into());
+    } else {
+        let why = match (checkpoint, current_generation) {
+            (None, _) => format!("there is no checkpoint ({base}.chk)"),
+            (Some(c), _) if !c.valid => format!("{} is damaged", c.file),
+            (Some(c), _) if !checkpoint_own => format!("{} belongs to another log stream", c.file),
+            (Some(c), Some(g)) => format!(
+                "{} is at generation {} (0x{:X}), but the current log is generation {g} (0x{g:X})",
+                c.file, c.generation, c.generation
+            ),
+            (Some(c), None) => format!("{} cannot be matched: there is no current log {current_name}", c.file),
+        };
+        let msg =
+            format!("no valid checkpoint: {why}; mounting fails with -1216 even though the databases are consistent");
+        check(&mut checks, "R5", CheckStatus::Failed, msg.clone());
+        pit.blockers.push(Blocker {
+            rule: "R5",
+            message: format!(
+                "{msg} (to start without logs instead, move every log and the checkpoint out of the folder: R10 a)"
+            ),
+        });
+        pit.predicted_errors.push(predicted(err::ATTACHED_DATABASE_MISMATCH, "R5", msg));
+    }
+    check(
+        &mut checks,
+        "R6",
+        CheckStatus::Passed,
+        "for a point-in-time restore, delete neither the checkpoint nor any log".into(),
+    );
+
+    // --- C. roll-forward ----------------------------------------------------------------------
+    if circular {
+        let msg = "circular logging is on: the logs since the backup were overwritten; only a point-in-time restore is possible".to_string();
+        check(&mut checks, "R7", CheckStatus::Failed, msg.clone());
+        rf.blockers.push(Blocker { rule: "R7", message: msg });
+    }
+    for d in &not_clean {
+        rf.blockers.push(Blocker {
+            rule: "R7",
+            message: format!("{} is {}, not Clean Shutdown", d.file, state_name(d.state_code)),
+        });
+    }
+    if !circular && not_clean.is_empty() && !input.databases.is_empty() {
+        check(
+            &mut checks,
+            "R7",
+            CheckStatus::Passed,
+            "circular logging off and every database restored is Clean Shutdown".into(),
+        );
+    }
+
+    let gens: Vec<i32> = restoring.iter().filter(|d| d.header_valid).map(|d| d.last_consistent.generation).collect();
+    let anchor = |g: i32| Anchor {
+        generation: g,
+        file: u32::try_from(g).ok().and_then(|g| by_gen.get(&g)).map(|l| l.file.clone()),
+    };
+    let low = gens.iter().min().map(|&g| anchor(g));
+    let high = gens.iter().max().map(|&g| anchor(g));
+    match (&low, &high) {
+        (Some(l), Some(h)) => check(
+            &mut checks,
+            "R8",
+            CheckStatus::Passed,
+            format!(
+                "low anchor generation {} (0x{:X}) in {}, high anchor generation {} (0x{:X}) in {}",
+                l.generation,
+                l.generation,
+                l.file.as_deref().unwrap_or("no log present"),
+                h.generation,
+                h.generation,
+                h.file.as_deref().unwrap_or("no log present")
+            ),
+        ),
+        _ => check(&mut checks, "R8", CheckStatus::NotApplicable, "no database to restore".into()),
+    }
+
+    // R9: each database's log signature is the stream's.
+    for d in &restoring {
+        if sig.is_some_and(|s| s != d.log_signature) {
+            let msg = format!("{}: its log signature is not this stream's: it belongs to another log stream", d.file);
+            check(&mut checks, "R9", CheckStatus::Failed, msg.clone());
+            rf.blockers.push(Blocker { rule: "R9", message: msg });
+        }
+    }
+    if restoring.iter().all(|d| sig.is_none_or(|s| s == d.log_signature)) && !restoring.is_empty() {
+        check(
+            &mut checks,
+            "R9",
+            CheckStatus::Passed,
+            "every database restored carries the stream's log signature".into(),
+        );
+    }
+
+    // R10: the low anchor log must be there.
+    match &low {
+        Some(l) if l.file.is_none() => {
+            let lowest_db = restoring.iter().filter(|d| d.header_valid).min_by_key(|d| d.last_consistent.generation);
+            let msg = format!(
+                "the low anchor log (generation {} (0x{:X})) is missing: logs cannot be replayed. Either (a) delete all logs and start the databases without them (everything after the backup is lost), or (b) leave out {} so that the others have a contiguous range; it can never take more log data",
+                l.generation,
+                l.generation,
+                lowest_db.map_or("the database with the lowest Last Consistent", |d| d.file.as_str())
+            );
+            check(&mut checks, "R10", CheckStatus::Failed, msg.clone());
+            rf.blockers.push(Blocker { rule: "R10", message: msg.clone() });
+            rf.predicted_errors.push(predicted(err::MISSING_LOG_FILE, "R10", msg));
+        }
+        Some(_) => check(&mut checks, "R10", CheckStatus::Passed, "the low anchor log is present".into()),
+        None => check(&mut checks, "R10", CheckStatus::NotApplicable, "no database to restore".into()),
+    }
+
+    // R11: the databases must be at the paths the logs recorded: the high anchor log's list, or
+    // the next log's when it lists none (generation 1 is created before any attach).
+    let list_log = high.as_ref().and_then(|h| {
+        let start = u32::try_from(h.generation).ok()?;
+        by_gen.range(start..).map(|(_, l)| *l).find(|l| !l.attached.is_empty())
+    });
+    for d in &restoring {
+        let entry = list_log.and_then(|l| l.attached.iter().find(|a| a.db_signature == d.db_signature));
+        match (list_log, entry) {
+            (Some(l), Some(a)) if crate::model::file_name(&a.path).eq_ignore_ascii_case(d.file_name()) => check(
+                &mut checks,
+                "R11",
+                CheckStatus::Passed,
+                format!("{} is recorded in {} as {}", d.file, l.file, a.path),
+            ),
+            (Some(l), Some(a)) => {
+                let msg = format!(
+                    "{} is recorded in {} as {}: the logs replay only into a database at that path",
+                    d.file, l.file, a.path
+                );
+                check(&mut checks, "R11", CheckStatus::Failed, msg.clone());
+                let i = add_action(
+                    &mut actions,
+                    Action {
+                        rule: "R11",
+                        action: ActionKind::RestorePath,
+                        path: d.file.clone(),
+                        to: Some(a.path.clone()),
+                        why: msg.clone(),
+                    },
+                );
+                rf.actions.push(i);
+                rf.predicted_errors.push(predicted(err::ATTACHED_DATABASE_MISMATCH, "R11", msg));
+            }
+            (Some(l), None) => check(
+                &mut checks,
+                "R11",
+                CheckStatus::NotApplicable,
+                format!("{} lists no database with the DB signature of {}", l.file, d.file),
+            ),
+            (None, _) => check(
+                &mut checks,
+                "R11",
+                CheckStatus::NotApplicable,
+                format!("no log from the high anchor on lists {}", d.file),
+            ),
+        }
+    }
+
+    // R12: every generation from the low anchor up to the high anchor, present, sound, named
+    // right and chained. When every database is restored at once, newer logs are replayed too as
+    // long as they stay contiguous: replay ends at the end of the run that starts at the high
+    // anchor, and logs after a gap cannot be replayed and must leave the folder.
+    let mut range_ok = true;
+    let mut replay_end: Option<u32> = None;
+    if let (Some(l), Some(h)) = (&low, &high) {
+        let from = u32::try_from(l.generation).unwrap_or(0);
+        let high_gen = u32::try_from(h.generation).unwrap_or(0);
+        let mut end = high_gen;
+        if all_restored_together {
+            while by_gen.contains_key(&(end + 1)) {
+                end += 1;
+            }
+        }
+        replay_end = Some(end);
+        let mut problems: Vec<(String, (i32, &'static str))> = Vec::new();
+        for gap in &missing {
+            if gap.to >= from && gap.from <= high_gen {
+                problems
+                    .push((format!("generations 0x{:X}-0x{:X} are missing", gap.from, gap.to), err::MISSING_LOG_FILE));
+            }
+        }
+        if last.is_none_or(|x| x < high_gen) && !(l.file.is_some() && h.file.is_some()) {
+            problems.push((format!("no log holds the high anchor generation 0x{high_gen:X}"), err::MISSING_LOG_FILE));
+        }
+        let mut prev: Option<&Log> = None;
+        for (&g, l) in by_gen.range(from..=end) {
+            if l.damaged {
+                problems.push((format!("{} is damaged", l.file), err::LOG_FILE_CORRUPT));
+            }
+            if let (Some(n), Some(hg)) = (l.name_generation, l.generation) {
+                if i64::from(n) != i64::from(hg) {
+                    problems.push((
+                        format!("{} holds generation 0x{hg:X}, not the one in its name", l.file),
+                        err::LOG_GENERATION_MISMATCH,
+                    ));
+                }
+            }
+            if let Some(p) = prev.filter(|p| p.position() == Some(g.saturating_sub(1))) {
+                if l.previous_created != p.created {
+                    problems.push((
+                        format!("{} does not continue {} (tmPrevGen)", l.file, p.file),
+                        err::INVALID_LOG_SEQUENCE,
+                    ));
+                }
+            }
+            prev = Some(l);
+        }
+        if problems.is_empty() {
+            check(
+                &mut checks,
+                "R12",
+                CheckStatus::Passed,
+                format!("generations 0x{from:X} to 0x{end:X} are present, sound and contiguous"),
+            );
+        } else {
+            range_ok = false;
+            for (msg, e) in problems {
+                check(&mut checks, "R12", CheckStatus::Failed, msg.clone());
+                rf.blockers.push(Blocker { rule: "R12", message: msg.clone() });
+                rf.predicted_errors.push(predicted(e, "R12", msg));
+            }
+        }
+        if all_restored_together {
+            for l in own.iter().filter(|l| l.position().is_some_and(|g| g > end + 1)) {
+                let msg = format!(
+                    "{} comes after the missing generation 0x{:X}: it cannot be replayed; move it out of the folder (everything after 0x{end:X} is lost)",
+                    l.file,
+                    end + 1
+                );
+                check(&mut checks, "R12", CheckStatus::Failed, msg.clone());
+                let i = add_action(
+                    &mut actions,
+                    Action {
+                        rule: "R12",
+                        action: ActionKind::Delete,
+                        path: l.file.clone(),
+                        to: None,
+                        why: msg.clone(),
+                    },
+                );
+                rf.actions.push(i);
+                rf.predicted_errors.push(predicted(err::MISSING_LOG_FILE, "R12", msg));
+            }
+        }
+    } else {
+        check(&mut checks, "R12", CheckStatus::NotApplicable, "no database to restore".into());
+    }
+
+    // R13: logs of another stream must go.
+    for l in &foreign {
+        let msg = format!("{} has another log signature: move it out of the folder before replay", l.file);
+        check(&mut checks, "R13", CheckStatus::Failed, msg.clone());
+        let i = add_action(
+            &mut actions,
+            Action {
+                rule: "R13",
+                action: ActionKind::RemoveForeignLog,
+                path: l.file.clone(),
+                to: None,
+                why: msg.clone(),
+            },
+        );
+        rf.actions.push(i);
+        soft.actions.push(i);
+        rf.predicted_errors.push(predicted(err::BAD_LOG_SIGNATURE, "R13", msg.clone()));
+        soft.predicted_errors.push(predicted(err::BAD_LOG_SIGNATURE, "R13", msg));
+    }
+    if foreign.is_empty() {
+        check(&mut checks, "R13", CheckStatus::Passed, "no log of another stream".into());
+    }
+
+    // R14: the last log replayed must be named <base>.log: the current log, or the newest
+    // archived log when the current log is missing or lies after a gap (R12).
+    let newest = || current.or_else(|| archived.iter().copied().max_by_key(|l| l.position()));
+    let last_replayed =
+        if all_restored_together { replay_end.and_then(|e| by_gen.get(&e).copied()).or_else(newest) } else { newest() };
+    match last_replayed {
+        Some(l) if l.is_current() => {
+            check(&mut checks, "R14", CheckStatus::Passed, format!("the newest log is {current_name}"))
+        }
+        Some(l) => {
+            let msg = format!("the last log of the range, {}, must be renamed to {current_name}", l.file);
+            check(&mut checks, "R14", CheckStatus::Failed, msg.clone());
+            let i = add_action(
+                &mut actions,
+                Action {
+                    rule: "R14",
+                    action: ActionKind::Rename,
+                    path: l.file.clone(),
+                    to: Some(current_path.clone()),
+                    why: msg.clone(),
+                },
+            );
+            rf.actions.push(i);
+            rf.predicted_errors.push(predicted(err::MISSING_LOG_FILE, "R14", msg));
+        }
+        None => check(&mut checks, "R14", CheckStatus::NotApplicable, "no log".into()),
+    }
+
+    // R15: the checkpoint must go for a roll-forward.
+    match checkpoint {
+        Some(c) => {
+            let past = low.as_ref().is_some_and(|l| c.generation > l.generation);
+            let msg = if past {
+                format!(
+                    "delete {}: it points past the low anchor, so replay would skip the logs the databases need",
+                    c.file
+                )
+            } else {
+                format!("delete {} before replaying the logs", c.file)
+            };
+            check(&mut checks, "R15", CheckStatus::Failed, msg.clone());
+            let i = add_action(
+                &mut actions,
+                Action { rule: "R15", action: ActionKind::Delete, path: c.file.clone(), to: None, why: msg.clone() },
+            );
+            rf.actions.push(i);
+            let e = if checkpoint_own || !c.valid {
+                err::ATTACHED_DATABASE_MISMATCH
+            } else {
+                err::BAD_CHECKPOINT_SIGNATURE
+            };
+            rf.predicted_errors.push(predicted(e, "R15", msg));
+        }
+        None => check(&mut checks, "R15", CheckStatus::Passed, "no checkpoint".into()),
+    }
+
+    // R17: a signature change inside the stream stops replay for that database.
+    for d in &restoring {
+        let after = u32::try_from(d.last_consistent.generation).unwrap_or(0);
+        let change = by_gen.range(after..).find_map(|(&g, l)| {
+            l.attached
+                .iter()
+                .find(|a| {
+                    crate::model::file_name(&a.path).eq_ignore_ascii_case(d.file_name())
+                        && a.db_signature != d.db_signature
+                })
+                .map(|a| (g, l, a))
+        });
+        if let Some((g, l, a)) = change {
+            check(
+                &mut checks,
+                "R17",
+                CheckStatus::Failed,
+                format!(
+                    "{} lists {} with another DB signature (Rand {}): replay for {} stops at generation {g:#X}; everything after is lost for it (take a full backup after every defragmentation or repair)",
+                    l.file, a.path, a.db_signature.random, d.file
+                ),
+            );
+        }
+    }
+    if !checks.iter().any(|c| c.rule == "R17") {
+        check(&mut checks, "R17", CheckStatus::Passed, "no database signature changes inside the stream".into());
+    }
+
+    // --- D. soft recovery ---------------------------------------------------------------------
+    for d in &input.databases {
+        if !d.header_valid {
+            let msg = format!("{}: no valid header copy", d.file);
+            soft.blockers.push(Blocker { rule: "R18", message: msg.clone() });
+            soft.predicted_errors.push(predicted(err::DATABASE_CORRUPTED, "R18", msg));
+            continue;
+        }
+        if !d.dirty() {
+            continue;
+        }
+        let (min, max) = d.log_required;
+        let (from, to) = if min > 0 && max >= min {
+            (u32::try_from(min).unwrap_or(0), u32::try_from(max).unwrap_or(0))
+        } else {
+            let from = checkpoint
+                .filter(|_| checkpoint_own)
+                .map(|c| c.generation)
+                .and_then(|g| u32::try_from(g).ok())
+                .or(first)
+                .unwrap_or(0);
+            (from, current_generation.or(last).unwrap_or(0))
+        };
+        let mut absent = Vec::new();
+        for g in from..=to {
+            match by_gen.get(&g) {
+                Some(l) if !l.damaged => {}
+                Some(l) => absent.push(format!("{} is damaged", l.file)),
+                None => absent.push(format!("generation {g:#X}")),
+            }
+        }
+        if sig.is_some_and(|s| s != d.log_signature) {
+            absent.push("its log signature is another stream's".into());
+        }
+        if absent.is_empty() {
+            check(
+                &mut checks,
+                "R18",
+                CheckStatus::Passed,
+                format!("{} (Dirty Shutdown) needs generations {from:#X}-{to:#X}: all present and sound", d.file),
+            );
+        } else {
+            let msg = format!("{} (Dirty Shutdown) needs generations {from:#X}-{to:#X}: {}", d.file, absent.join(", "));
+            check(&mut checks, "R18", CheckStatus::Failed, msg.clone());
+            soft.blockers.push(Blocker { rule: "R18", message: msg.clone() });
+            soft.predicted_errors.push(predicted(err::REQUIRED_LOG_FILES_MISSING, "R18", msg));
+        }
+    }
+    if !checks.iter().any(|c| c.rule == "R18") {
+        check(&mut checks, "R18", CheckStatus::NotApplicable, "no database in Dirty Shutdown".into());
+    }
+
+    // --- verdicts -----------------------------------------------------------------------------
+    if input.databases.is_empty() {
+        for v in [&mut pit, &mut rf, &mut soft] {
+            v.blockers.push(Blocker { rule: "R8", message: "no database in this stream".into() });
+        }
+    }
+    pit.possible = pit.blockers.is_empty();
+    rf.possible = rf.blockers.is_empty() && range_ok;
+    soft.possible = soft.blockers.is_empty();
+    for v in [&mut pit, &mut rf, &mut soft] {
+        v.actions.sort_unstable();
+        v.actions.dedup();
+        v.ready = v.possible && v.actions.is_empty();
+        if v.possible && v.ready {
+            v.predicted_errors.clear();
+        }
+    }
+    check(
+        &mut checks,
+        "R16",
+        if rf.possible { CheckStatus::Passed } else { CheckStatus::Failed },
+        if rf.possible {
+            format!("after the roll-forward actions: databases at their paths, logs from the low anchor on, the newest named {current_name}, no checkpoint; then mount")
+        } else {
+            "a roll-forward restore is not possible (see the failed checks)".into()
+        },
+    );
+
+    // Rules in their order (R16, the final check, comes after R15).
+    checks.sort_by_key(|c| c.rule.trim_start_matches('R').parse::<u32>().unwrap_or(0));
+
+    let logs_intact = missing.is_empty() && damaged.is_empty() && current.is_some();
+    let dbs_intact = !input.databases.is_empty() && input.databases.iter().all(|d| d.header_valid);
+    let case = if input.databases.is_empty() {
+        None
+    } else if dbs_intact && logs_intact && soft.possible {
+        Some(3)
+    } else if logs_intact && rf.possible {
+        Some(2)
+    } else if pit.possible {
+        Some(1)
+    } else {
+        None
+    };
+    check(
+        &mut checks,
+        "R19",
+        if case.is_some() { CheckStatus::Passed } else { CheckStatus::Failed },
+        match case {
+            Some(3) => "case 3: logs and databases intact: recover from what is on disk (soft recovery)".into(),
+            Some(2) => "case 2: databases to restore, every log intact: restore the backup and roll forward".into(),
+            Some(1) => {
+                "case 1: logs missing or damaged: restore the latest backup (point-in-time), no roll-forward".into()
+            }
+            _ => "no restore is possible with these files".into(),
+        },
+    );
+
+    let databases = input
+        .databases
+        .iter()
+        .map(|d| DatabaseSummary {
+            file: d.file.clone(),
+            state: state_name(d.state_code),
+            last_consistent: d.last_consistent,
+            log_required: LogRange { min: d.log_required.0, max: d.log_required.1 },
+            db_signature: d.db_signature,
+            log_signature_matches: sig.is_none_or(|s| s == d.log_signature),
+            streaming_file: d.streaming_file.as_ref().map(|s| s.file.clone()),
+            restoring: d.restoring || !any_flagged,
+        })
+        .collect();
+    StreamPlan {
+        base_name: base.clone(),
+        log_signature: sig,
+        circular_logging: circular,
+        databases,
+        logs: LogSummary {
+            first_generation: first,
+            last_generation: last,
+            current_generation,
+            missing,
+            damaged: damaged.iter().map(|l| l.file.clone()).collect(),
+            foreign: foreign.iter().map(|l| l.file.clone()).collect(),
+        },
+        checkpoint: checkpoint.map(|c| CheckpointSummary {
+            file: c.file.clone(),
+            generation: c.generation,
+            valid_for_point_in_time: checkpoint_valid_pit,
+        }),
+        low_anchor: low,
+        high_anchor: high,
+        checks,
+        verdicts: Verdicts { point_in_time: pit, roll_forward: rf, soft_recovery: soft },
+        case,
+        actions,
+        backup_logs,
+        deletable_logs,
+    }
+}
+
+fn join(folder: &str, name: &str) -> String {
+    if folder.is_empty() {
+        name.to_string()
+    } else if folder.ends_with(['\\', '/']) {
+        format!("{folder}{name}")
+    } else {
+        format!("{folder}/{name}")
+    }
+}

@@ -1,0 +1,437 @@
+//! Unit tests per rule (../shared/RESTORE-RULES.md), on streams built by hand, and proptest
+//! invariants of the planner.
+
+use esehdr_format::{Lgpos, LogTime, Signature};
+use esehdr_plan::*;
+
+fn sig(random: u32) -> Signature {
+    Signature { random, ..Signature::default() }
+}
+
+/// A LOGTIME `n` seconds into 2022-01-01.
+fn t(n: u32) -> LogTime {
+    LogTime::from_bytes([(n % 60) as u8, (n / 60 % 60) as u8, (n / 3600) as u8, 1, 1, 122, 1, 0])
+}
+
+const STREAM: u32 = 0x5151;
+const DB1: u32 = 0xD1;
+const DB2: u32 = 0xD2;
+
+fn log(g: u32, current: bool) -> Log {
+    Log {
+        file: if current { "logs/E00.log".into() } else { format!("logs/E00{g:05X}.log") },
+        name_generation: if current { None } else { Some(g) },
+        generation: Some(g as i32),
+        signature: sig(STREAM),
+        created: t(g),
+        previous_created: t(g - 1),
+        circular_logging: false,
+        attached: vec![
+            Attached { path: "C:\\EXCHSRVR\\MDBDATA\\priv1.edb".into(), db_signature: sig(DB1) },
+            Attached { path: "C:\\EXCHSRVR\\MDBDATA\\pub1.edb".into(), db_signature: sig(DB2) },
+        ],
+        damaged: false,
+    }
+}
+
+fn db(name: &str, db_sig: u32, consistent_gen: i32) -> Database {
+    Database {
+        file: format!("db/{name}"),
+        header_valid: true,
+        state_code: 3,
+        last_consistent: Lgpos { generation: consistent_gen, isec: 1, ib: 0 },
+        log_required: (0, 0),
+        db_signature: sig(db_sig),
+        log_signature: sig(STREAM),
+        streaming_file: None,
+        restoring: false,
+    }
+}
+
+/// An Exchange-style stream: logs 3..=9 (9 is E00.log), two clean databases at 5 and 7, a
+/// checkpoint at 9, circular logging off.
+fn stream() -> StreamInput {
+    let mut logs: Vec<Log> = (3..9).map(|g| log(g, false)).collect();
+    logs.push(log(9, true));
+    StreamInput {
+        base_name: "E00".into(),
+        log_signature: Some(sig(STREAM)),
+        log_folder: "logs".into(),
+        ext: "log".into(),
+        databases: vec![db("priv1.edb", DB1, 5), db("pub1.edb", DB2, 7)],
+        logs,
+        checkpoint: Some(Checkpoint {
+            file: "logs/E00.chk".into(),
+            valid: true,
+            generation: 9,
+            signature: sig(STREAM),
+            circular_logging: false,
+        }),
+    }
+}
+
+fn check_status(p: &StreamPlan, rule: &str) -> Vec<CheckStatus> {
+    p.checks.iter().filter(|c| c.rule == rule).map(|c| c.status).collect()
+}
+
+fn action_kinds(p: &StreamPlan, v: &Verdict) -> Vec<(ActionKind, String)> {
+    v.actions.iter().map(|&i| (p.actions[i].action, p.actions[i].path.clone())).collect()
+}
+
+fn codes(v: &Verdict) -> Vec<i32> {
+    v.predicted_errors.iter().map(|e| e.code).collect()
+}
+
+#[test]
+fn a_healthy_stream_allows_all_three_with_the_roll_forward_actions() {
+    let p = plan(&stream());
+    assert!(p.verdicts.point_in_time.possible && p.verdicts.point_in_time.ready);
+    assert!(p.verdicts.roll_forward.possible && !p.verdicts.roll_forward.ready);
+    assert_eq!(action_kinds(&p, &p.verdicts.roll_forward), vec![(ActionKind::Delete, "logs/E00.chk".into())]);
+    assert_eq!(codes(&p.verdicts.roll_forward), vec![-1216], "mounting with the checkpoint left in place (R15)");
+    assert!(p.verdicts.soft_recovery.possible);
+    assert_eq!(p.case, Some(3));
+    assert_eq!(p.low_anchor, Some(Anchor { generation: 5, file: Some("logs/E0000005.log".into()) }));
+    assert_eq!(p.high_anchor, Some(Anchor { generation: 7, file: Some("logs/E0000007.log".into()) }));
+}
+
+#[test]
+fn r1_a_streaming_file_that_does_not_match_asks_for_a_remount() {
+    let mut s = stream();
+    s.databases[0].streaming_file = Some(StreamingFile {
+        file: "db/priv1.stm".into(),
+        db_signature: sig(DB1),
+        clean: true,
+        last_consistent: Lgpos { generation: 4, isec: 0, ib: 0 },
+    });
+    let p = plan(&s);
+    assert_eq!(check_status(&p, "R1"), vec![CheckStatus::Failed]);
+    assert!(p.actions.iter().any(|a| a.action == ActionKind::Remount && a.path == "db/priv1.edb"));
+    assert!(!p.verdicts.point_in_time.ready);
+    s.databases[0].streaming_file.as_mut().unwrap().last_consistent = s.databases[0].last_consistent;
+    assert_eq!(check_status(&plan(&s), "R1"), vec![CheckStatus::Passed]);
+}
+
+#[test]
+fn r2_r3_back_up_every_archived_log_and_delete_only_below_the_checkpoint() {
+    let p = plan(&stream());
+    assert_eq!(p.backup_logs.len(), 6, "3..8, never E00.log");
+    assert!(!p.backup_logs.contains(&"logs/E00.log".to_string()));
+    assert_eq!(p.deletable_logs, (3..9).map(|g| format!("logs/E00{g:05X}.log")).collect::<Vec<_>>());
+    let mut s = stream();
+    s.checkpoint.as_mut().unwrap().generation = 6;
+    assert_eq!(plan(&s).deletable_logs, vec!["logs/E0000003.log", "logs/E0000004.log", "logs/E0000005.log"]);
+}
+
+#[test]
+fn r5_a_stale_checkpoint_makes_point_in_time_fail_with_1216() {
+    let mut s = stream();
+    s.checkpoint.as_mut().unwrap().generation = 8;
+    let p = plan(&s);
+    assert!(!p.verdicts.point_in_time.possible);
+    assert_eq!(codes(&p.verdicts.point_in_time), vec![-1216]);
+    assert_eq!(p.checkpoint.as_ref().map(|c| c.valid_for_point_in_time), Some(false));
+    // Roll-forward deletes the checkpoint anyway.
+    assert!(p.verdicts.roll_forward.possible);
+}
+
+#[test]
+fn r7_circular_logging_allows_only_point_in_time() {
+    let mut s = stream();
+    for l in &mut s.logs {
+        l.circular_logging = true;
+    }
+    let p = plan(&s);
+    assert!(p.circular_logging);
+    assert!(p.verdicts.point_in_time.possible);
+    assert!(!p.verdicts.roll_forward.possible);
+    assert!(p.verdicts.roll_forward.blockers.iter().any(|b| b.rule == "R7"));
+    assert!(p.backup_logs.is_empty() && p.deletable_logs.is_empty(), "R2/R3 do not apply");
+}
+
+#[test]
+fn r7_a_dirty_database_cannot_be_rolled_forward() {
+    let mut s = stream();
+    s.databases[1].state_code = 2;
+    let p = plan(&s);
+    assert!(!p.verdicts.roll_forward.possible);
+    assert!(!p.verdicts.point_in_time.possible);
+    assert_eq!(codes(&p.verdicts.point_in_time), vec![-550]);
+}
+
+#[test]
+fn r8_the_low_anchor_may_still_be_the_current_log() {
+    let mut s = stream();
+    s.databases = vec![db("priv1.edb", DB1, 9)];
+    let p = plan(&s);
+    assert_eq!(p.low_anchor, Some(Anchor { generation: 9, file: Some("logs/E00.log".into()) }));
+    assert!(p.verdicts.roll_forward.possible);
+}
+
+#[test]
+fn r9_a_database_of_another_stream() {
+    let mut s = stream();
+    s.databases[1].log_signature = sig(0x9999);
+    let p = plan(&s);
+    assert!(check_status(&p, "R9").contains(&CheckStatus::Failed));
+    assert!(!p.verdicts.roll_forward.possible);
+    assert!(!p.databases[1].log_signature_matches);
+}
+
+#[test]
+fn r10_the_low_anchor_missing_blocks_roll_forward_and_names_the_ways_on() {
+    let mut s = stream();
+    s.logs.retain(|l| l.name_generation != Some(5));
+    let p = plan(&s);
+    assert_eq!(p.low_anchor, Some(Anchor { generation: 5, file: None }));
+    assert!(!p.verdicts.roll_forward.possible);
+    let b = p.verdicts.roll_forward.blockers.iter().find(|b| b.rule == "R10").unwrap();
+    assert!(b.message.contains("(a) delete all logs") && b.message.contains("db/priv1.edb"), "{}", b.message);
+    assert!(p.verdicts.point_in_time.possible, "point-in-time does not need the logs");
+}
+
+#[test]
+fn r11_paths_come_from_the_high_anchor_log_or_the_next_that_lists_databases() {
+    let mut s = stream();
+    // The high anchor log (7) lists no database: the next one is used.
+    s.logs.iter_mut().find(|l| l.name_generation == Some(7)).unwrap().attached.clear();
+    s.databases[0].file = "restore/priv1-copy.edb".into();
+    let p = plan(&s);
+    let a = p.actions.iter().find(|a| a.action == ActionKind::RestorePath).expect("restore_path action");
+    assert_eq!(a.path, "restore/priv1-copy.edb");
+    assert_eq!(a.to.as_deref(), Some("C:\\EXCHSRVR\\MDBDATA\\priv1.edb"));
+    assert!(a.why.contains("E0000008.log"), "{}", a.why);
+    assert!(codes(&p.verdicts.roll_forward).contains(&-1216));
+}
+
+#[test]
+fn r12_a_gap_between_the_anchors_blocks_and_one_beyond_only_when_all_are_restored() {
+    let mut s = stream();
+    s.logs.retain(|l| l.name_generation != Some(6));
+    let p = plan(&s);
+    assert!(!p.verdicts.roll_forward.possible);
+    assert!(codes(&p.verdicts.roll_forward).contains(&-528));
+    assert_eq!(p.logs.missing, vec![Gap { from: 6, to: 6 }]);
+
+    // All databases restored at once: the logs after the high anchor (7) are replayed too while
+    // contiguous; E00.log (9) comes after the missing 8, so it must leave the folder and 7 becomes
+    // the last log, renamed E00.log.
+    let mut s = stream();
+    s.logs.retain(|l| l.name_generation != Some(8));
+    let p = plan(&s);
+    assert!(p.verdicts.roll_forward.possible, "{:?}", p.verdicts.roll_forward.blockers);
+    assert_eq!(
+        action_kinds(&p, &p.verdicts.roll_forward),
+        vec![
+            (ActionKind::Delete, "logs/E00.log".into()),
+            (ActionKind::Rename, "logs/E0000007.log".into()),
+            (ActionKind::Delete, "logs/E00.chk".into())
+        ]
+    );
+    assert!(codes(&p.verdicts.roll_forward).contains(&-528));
+    // Only priv1 restored (anchors 5..5): generation 8 does not matter and nothing moves.
+    s.databases[0].restoring = true;
+    let p = plan(&s);
+    assert!(p.verdicts.roll_forward.possible, "{:?}", p.verdicts.roll_forward.blockers);
+    assert_eq!(action_kinds(&p, &p.verdicts.roll_forward), vec![(ActionKind::Delete, "logs/E00.chk".into())]);
+}
+
+#[test]
+fn r12_a_broken_tmprevgen_chain_and_a_damaged_log() {
+    let mut s = stream();
+    s.logs.iter_mut().find(|l| l.name_generation == Some(6)).unwrap().previous_created = t(1000);
+    let p = plan(&s);
+    assert!(codes(&p.verdicts.roll_forward).contains(&-515));
+    let mut s = stream();
+    s.logs.iter_mut().find(|l| l.name_generation == Some(6)).unwrap().damaged = true;
+    let p = plan(&s);
+    assert!(codes(&p.verdicts.roll_forward).contains(&-501));
+    assert_eq!(p.logs.damaged, vec!["logs/E0000006.log"]);
+}
+
+#[test]
+fn r13_a_foreign_log_must_be_removed() {
+    let mut s = stream();
+    let mut f = log(10, false);
+    f.signature = sig(0x7777);
+    f.file = "logs/E000000A.log".into();
+    s.logs.push(f);
+    let p = plan(&s);
+    assert_eq!(p.logs.foreign, vec!["logs/E000000A.log"]);
+    assert!(action_kinds(&p, &p.verdicts.roll_forward)
+        .contains(&(ActionKind::RemoveForeignLog, "logs/E000000A.log".into())));
+    assert!(codes(&p.verdicts.roll_forward).contains(&-530));
+    assert!(p.verdicts.roll_forward.possible);
+}
+
+#[test]
+fn r14_the_last_log_not_yet_renamed() {
+    let mut s = stream();
+    s.logs.retain(|l| !l.is_current());
+    let p = plan(&s);
+    let a = p.actions.iter().find(|a| a.action == ActionKind::Rename).expect("rename");
+    assert_eq!((a.path.as_str(), a.to.as_deref()), ("logs/E0000008.log", Some("logs/E00.log")));
+    assert!(p.verdicts.roll_forward.possible);
+    assert!(codes(&p.verdicts.roll_forward).contains(&-528));
+    // The order: rename before deleting the checkpoint? Actions are listed as found; both are in.
+    assert_eq!(p.verdicts.roll_forward.actions.len(), 2);
+}
+
+#[test]
+fn r15_a_checkpoint_of_another_stream_predicts_532() {
+    let mut s = stream();
+    s.checkpoint.as_mut().unwrap().signature = sig(0x4444);
+    let p = plan(&s);
+    assert!(codes(&p.verdicts.roll_forward).contains(&-532));
+    assert!(!p.verdicts.point_in_time.possible, "R5: not this stream's checkpoint");
+}
+
+#[test]
+fn r17_a_new_database_signature_inside_the_stream() {
+    let mut s = stream();
+    for l in s.logs.iter_mut().filter(|l| l.position() >= Some(8)) {
+        l.attached[0].db_signature = sig(0xD9); // defragmented at generation 8
+    }
+    let p = plan(&s);
+    let c = p.checks.iter().find(|c| c.rule == "R17" && c.status == CheckStatus::Failed).expect("R17 failed");
+    assert!(c.message.contains("generation 0x8"), "{}", c.message);
+}
+
+#[test]
+fn r18_soft_recovery_needs_log_required() {
+    let mut s = stream();
+    s.databases[0].state_code = 2;
+    s.databases[0].log_required = (6, 8);
+    assert!(plan(&s).verdicts.soft_recovery.possible);
+    s.logs.retain(|l| l.name_generation != Some(7));
+    let p = plan(&s);
+    assert!(!p.verdicts.soft_recovery.possible);
+    assert_eq!(codes(&p.verdicts.soft_recovery), vec![-543]);
+    // Both zero (older formats): from the checkpoint to the current log.
+    let mut s = stream();
+    s.databases[0].state_code = 2;
+    s.checkpoint.as_mut().unwrap().generation = 4;
+    s.logs.retain(|l| l.name_generation != Some(5));
+    assert!(!plan(&s).verdicts.soft_recovery.possible);
+}
+
+#[test]
+fn r19_the_three_cases() {
+    assert_eq!(plan(&stream()).case, Some(3));
+    let mut s = stream();
+    s.databases[0].header_valid = false;
+    s.databases[0].restoring = true;
+    s.databases[1].restoring = true;
+    s.databases[0] = db("priv1.edb", DB1, 5);
+    s.databases[0].restoring = true;
+    s.databases.push(Database { header_valid: false, restoring: false, ..db("broken.edb", 0xBB, 0) });
+    assert_eq!(plan(&s).case, Some(2));
+    let mut s = stream();
+    s.logs.retain(|l| l.name_generation != Some(5));
+    assert_eq!(plan(&s).case, Some(1));
+}
+
+#[test]
+fn no_database_means_no_anchor_and_no_case() {
+    let mut s = stream();
+    s.databases.clear();
+    let p = plan(&s);
+    assert_eq!((p.low_anchor, p.high_anchor, p.case), (None, None, None));
+    assert!(!p.verdicts.point_in_time.possible);
+}
+
+mod invariants {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn arb_stream() -> impl Strategy<Value = StreamInput> {
+        (
+            proptest::collection::vec(any::<bool>(), 7),
+            3i32..=9,
+            3i32..=9,
+            any::<bool>(),
+            3i32..=10,
+            any::<bool>(),
+            any::<bool>(),
+        )
+            .prop_map(|(keep, g1, g2, circular, chk_gen, has_chk, dirty)| {
+                let mut s = stream();
+                let mut i = 0;
+                s.logs.retain(|_| {
+                    i += 1;
+                    keep[i - 1]
+                });
+                for l in &mut s.logs {
+                    l.circular_logging = circular;
+                }
+                s.databases[0].last_consistent.generation = g1;
+                s.databases[1].last_consistent.generation = g2;
+                if dirty {
+                    s.databases[1].state_code = 2;
+                    s.databases[1].log_required = (g2, g2 + 1);
+                }
+                if has_chk {
+                    s.checkpoint.as_mut().unwrap().generation = chk_gen;
+                } else {
+                    s.checkpoint = None;
+                }
+                s
+            })
+    }
+
+    fn possible(p: &StreamPlan) -> [bool; 3] {
+        [p.verdicts.point_in_time.possible, p.verdicts.roll_forward.possible, p.verdicts.soft_recovery.possible]
+    }
+
+    proptest! {
+        #[test]
+        fn deletable_logs_are_below_the_checkpoint_and_never_the_current_log(s in arb_stream()) {
+            let p = plan(&s);
+            for f in &p.deletable_logs {
+                prop_assert!(f != "logs/E00.log");
+                let l = s.logs.iter().find(|l| &l.file == f).unwrap();
+                prop_assert!(i64::from(l.position().unwrap()) < i64::from(s.checkpoint.as_ref().unwrap().generation));
+            }
+        }
+
+        #[test]
+        fn removing_a_log_never_makes_a_restore_possible(s in arb_stream(), which in 0usize..7) {
+            let before = possible(&plan(&s));
+            let mut t = s.clone();
+            if which < t.logs.len() {
+                t.logs.remove(which);
+            }
+            let after = possible(&plan(&t));
+            for k in 0..3 {
+                prop_assert!(before[k] || !after[k], "verdict {k} became possible after removing a log");
+            }
+        }
+
+        #[test]
+        fn adding_the_missing_log_of_a_gap_never_makes_a_restore_impossible(s in arb_stream()) {
+            let p = plan(&s);
+            if let Some(gap) = p.logs.missing.first() {
+                let before = possible(&p);
+                let mut t = s.clone();
+                t.logs.push(log(gap.from, false));
+                let after = possible(&plan(&t));
+                for k in 0..3 {
+                    prop_assert!(!before[k] || after[k], "verdict {k} became impossible after adding {}", gap.from);
+                }
+            }
+        }
+
+        #[test]
+        fn file_order_never_changes_the_plan(s in arb_stream(), seed in any::<u64>()) {
+            let mut t = s.clone();
+            // A deterministic shuffle.
+            let n = t.logs.len();
+            for i in (1..n).rev() {
+                let j = (seed.wrapping_mul(6364136223846793005).wrapping_add(i as u64) % (i as u64 + 1)) as usize;
+                t.logs.swap(i, j);
+            }
+            t.databases.reverse();
+            prop_assert_eq!(plan(&s), plan(&t));
+        }
+    }
+}
