@@ -535,16 +535,23 @@ pub fn plan(input: &StreamInput) -> StreamPlan {
         None => check(&mut checks, "R15", CheckStatus::Passed, "no checkpoint".into()),
     }
 
-    // R17: a signature change inside the stream stops replay for that database.
+    // R17: a signature change inside the stream stops replay for that database. The path the
+    // logs recorded for it is the one listed with its DB signature; a later log that lists that
+    // same path with another signature marks where replay stops.
     for d in &restoring {
+        let Some(recorded) = own
+            .iter()
+            .flat_map(|l| l.attached.iter())
+            .find(|a| a.db_signature == d.db_signature)
+            .map(|a| a.path.clone())
+        else {
+            continue;
+        };
         let after = u32::try_from(d.last_consistent.generation).unwrap_or(0);
         let change = by_gen.range(after..).find_map(|(&g, l)| {
             l.attached
                 .iter()
-                .find(|a| {
-                    crate::model::file_name(&a.path).eq_ignore_ascii_case(d.file_name())
-                        && a.db_signature != d.db_signature
-                })
+                .find(|a| a.path.eq_ignore_ascii_case(&recorded) && a.db_signature != d.db_signature)
                 .map(|a| (g, l, a))
         });
         if let Some((g, l, a)) = change {
@@ -553,7 +560,7 @@ pub fn plan(input: &StreamInput) -> StreamPlan {
                 "R17",
                 CheckStatus::Failed,
                 format!(
-                    "{} lists {} with another DB signature (Rand {}): replay for {} stops at generation {g:#X}; everything after is lost for it (take a full backup after every defragmentation or repair)",
+                    "{} lists {} with another DB signature (Rand {}): replay for {} stops at generation 0x{g:X}; everything after is lost for it (take a full backup after every defragmentation or repair)",
                     l.file, a.path, a.db_signature.random, d.file
                 ),
             );
