@@ -11,7 +11,7 @@ set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 testdata="$here/../testdata"
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(db_header log_header checkpoint sniff log_content page)
+[ ${#targets[@]} -gt 0 ] || targets=(db_header log_header checkpoint sniff log_content page plan)
 
 seed() { # seed TARGET NAME FILE [BYTES]
     local out="$here/corpus/$1"
@@ -57,6 +57,10 @@ for t in "${targets[@]}"; do
                 [ -s "$out/$(basename "$f")-page$k" ] && n=$((n + 1)) || rm -f "$out/$(basename "$f")-page$k"
             done
         done
+        ;;
+    plan)
+        # Bytes steer a synthetic stream: any file is a fine start.
+        for f in "$testdata"/corrupt/*.edb; do seed "$t" "$(basename "$f")" "$f" 400; n=$((n + 1)); done
         ;;
     *) echo "seed-corpus.sh: unknown target $t" >&2; exit 2 ;;
     esac

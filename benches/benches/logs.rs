@@ -159,6 +159,75 @@ fn scan(c: &mut Criterion) {
     g.finish();
 }
 
+/// A stream of `n` contiguous logs (the current log last), two databases and a checkpoint.
+fn big_stream(n: u32) -> esehdr_plan::StreamInput {
+    use esehdr_format::{Lgpos, LogTime, Signature};
+    use esehdr_plan::*;
+    let sig = |r: u32| Signature { random: r, ..Signature::default() };
+    let t = |g: u32| {
+        LogTime::from_bytes([
+            (g % 60) as u8,
+            (g / 60 % 60) as u8,
+            (g / 3600 % 24) as u8,
+            (1 + g / 86_400 % 28) as u8,
+            1,
+            122,
+            1,
+            0,
+        ])
+    };
+    let logs = (1..=n)
+        .map(|g| Log {
+            file: if g == n { "E00.log".into() } else { format!("E00{g:08X}.log") },
+            name_generation: (g != n).then_some(g),
+            generation: Some(g as i32),
+            signature: sig(1),
+            created: t(g),
+            previous_created: t(g - 1),
+            circular_logging: false,
+            attached: vec![Attached { path: "C:\\db\\priv1.edb".into(), db_signature: sig(7) }],
+            damaged: false,
+        })
+        .collect();
+    let db = |name: &str, s: u32, g: i32| Database {
+        file: name.into(),
+        header_valid: true,
+        state_code: 3,
+        last_consistent: Lgpos { generation: g, isec: 1, ib: 0 },
+        log_required: (0, 0),
+        db_signature: sig(s),
+        log_signature: sig(1),
+        streaming_file: None,
+        restoring: false,
+    };
+    StreamInput {
+        base_name: "E00".into(),
+        log_signature: Some(sig(1)),
+        log_folder: "logs".into(),
+        ext: "log".into(),
+        databases: vec![db("priv1.edb", 7, n as i32 / 2), db("pub1.edb", 8, n as i32 - 10)],
+        logs,
+        checkpoint: Some(Checkpoint {
+            file: "E00.chk".into(),
+            valid: true,
+            generation: n as i32,
+            signature: sig(1),
+            circular_logging: false,
+        }),
+    }
+}
+
+fn planner(c: &mut Criterion) {
+    let input = big_stream(100_000);
+    let p = esehdr_plan::plan(&input);
+    assert!(p.verdicts.roll_forward.possible && p.verdicts.point_in_time.ready, "{:?}", p.verdicts);
+    let mut g = c.benchmark_group("plan");
+    g.sample_size(20);
+    g.throughput(Throughput::Elements(100_000));
+    g.bench_function("100k logs contiguous", |b| b.iter(|| esehdr_plan::plan(black_box(&input))));
+    g.finish();
+}
+
 fn log_folder() -> (PathBuf, u32) {
     let n: u32 = std::env::var("ESEHDR_BENCH_LOGS").ok().and_then(|v| v.parse().ok()).unwrap_or(100_000);
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("../target/bench-logs-{n}"));
@@ -199,5 +268,5 @@ fn stream(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, headers, content, pages, scan, stream);
+criterion_group!(benches, headers, content, pages, scan, planner, stream);
 criterion_main!(benches);
