@@ -3,33 +3,9 @@
 use std::io::{self, Write};
 use std::time::Duration;
 
-/// An engine error as eseutil prints it: `-1206 (JET_errDatabaseCorrupted, Non database file or
-/// corrupted db)`. Texts from `jethdr.w` (FORMAT.md §9).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
-pub struct JetError {
-    /// The error number.
-    pub code: i32,
-    /// `JET_err*` name.
-    pub name: &'static str,
-    /// The description eseutil prints.
-    #[serde(skip)]
-    pub description: &'static str,
-}
-
-/// `JET_errDatabaseCorrupted`: what `/mh` returns when no header copy is valid.
-pub const DATABASE_CORRUPTED: JetError =
-    JetError { code: -1206, name: "JET_errDatabaseCorrupted", description: "Non database file or corrupted db" };
-
-/// `JET_errFileNotFound`.
-pub const FILE_NOT_FOUND: JetError =
-    JetError { code: -1811, name: "JET_errFileNotFound", description: "File not found" };
-
-/// `JET_errFileInvalidType`.
-pub const FILE_INVALID_TYPE: JetError =
-    JetError { code: -1812, name: "JET_errFileInvalidType", description: "Invalid file type" };
-
-/// `JET_errDiskIO`.
-pub const DISK_IO: JetError = JetError { code: -1022, name: "JET_errDiskIO", description: "Disk IO error" };
+/// An engine error as eseutil prints it (`esehdr_format::engine`).
+pub use esehdr_format::engine::EngineError as JetError;
+pub use esehdr_format::engine::DATABASE_CORRUPTED;
 
 /// The first line of every text report: esehdr's name and version (eseutil prints its logo here).
 pub fn banner(w: &mut dyn Write) -> io::Result<()> {

@@ -5,11 +5,9 @@ use std::time::Duration;
 
 use esehdr_format::checkpoint::Checkpoint;
 
-use crate::frame::{footer, JetError};
+use crate::frame::footer;
 
-/// `JET_errCheckpointCorrupt`.
-pub const CHECKPOINT_CORRUPT: JetError =
-    JetError { code: -533, name: "JET_errCheckpointCorrupt", description: "Checkpoint file not found or corrupt" };
+pub use esehdr_format::engine::CHECKPOINT_CORRUPT;
 
 /// Writes `Initiating FILE DUMP mode...` through the closing line for one checkpoint.
 pub fn render_text(w: &mut dyn Write, path: &str, c: &Checkpoint, elapsed: Duration) -> io::Result<()> {

@@ -13,15 +13,7 @@ use serde::Serialize;
 
 use crate::frame::{footer, JetError};
 
-/// `JET_errLogFileCorrupt`.
-pub const LOG_FILE_CORRUPT: JetError =
-    JetError { code: -501, name: "JET_errLogFileCorrupt", description: "Log file is corrupt" };
-/// `JET_errLogFileSizeMismatch`.
-pub const LOG_FILE_SIZE_MISMATCH: JetError = JetError {
-    code: -541,
-    name: "JET_errLogFileSizeMismatch",
-    description: "actual log file size does not match JET_paramLogFileSize",
-};
+pub use esehdr_format::engine::{LOG_FILE_CORRUPT, LOG_FILE_SIZE_MISMATCH};
 
 /// The checkpoint file found beside a log (`<base>.jcp`, then `<base>.chk`), and its position.
 #[derive(Debug, Clone, PartialEq, Eq)]

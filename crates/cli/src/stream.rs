@@ -10,7 +10,7 @@ use esehdr_format::log_header::{read_log_header, LOG_HEADER_SIZE};
 use esehdr_format::log_names::{archived_name, enumerate, Enumeration};
 use esehdr_format::log_stream::{check_stream, Line, LogInput, StreamReport};
 
-use crate::frame::{footer, JetError};
+use crate::frame::footer;
 use crate::input;
 use crate::Status;
 
@@ -268,6 +268,6 @@ fn render_text(
             writeln!(w, "No damaged log files were found.")?;
         }
     }
-    let error = r.error.map(|e| JetError { code: e.code, name: e.name, description: e.description });
+    let error = r.error;
     footer(w, error, elapsed)
 }

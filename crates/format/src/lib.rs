@@ -39,6 +39,7 @@ pub mod checksum;
 pub mod database;
 pub mod db_header;
 pub mod dbms_param;
+pub mod engine;
 pub mod error;
 pub mod findings;
 #[doc(hidden)]

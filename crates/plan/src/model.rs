@@ -249,14 +249,8 @@ pub struct Anchor {
     pub file: Option<String>,
 }
 
-/// A run of missing generations.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-pub struct Gap {
-    /// First missing generation.
-    pub from: u32,
-    /// Last missing generation.
-    pub to: u32,
-}
+/// A run of missing generations (the type the log-stream check uses).
+pub use esehdr_format::log_stream::Gap;
 
 /// A database in the plan's inventory.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
