@@ -221,12 +221,25 @@ pub fn plan(input: &StreamInput) -> StreamPlan {
         let msg =
             format!("no valid checkpoint: {why}; mounting fails with -1216 even though the databases are consistent");
         check(&mut checks, "R5", CheckStatus::Failed, msg.clone());
-        pit.blockers.push(Blocker {
-            rule: "R5",
-            message: format!(
-                "{msg} (to start without logs instead, move every log and the checkpoint out of the folder: R10 a)"
-            ),
-        });
+        // The way on (R10 a): every database is consistent, so it can start without logs; the
+        // logs and the checkpoint leave the folder (keep them: a later roll-forward needs them).
+        let mut leave: Vec<&str> = input.logs.iter().map(|l| l.file.as_str()).collect();
+        if let Some(c) = checkpoint {
+            leave.push(c.file.as_str());
+        }
+        for f in leave {
+            let i = add_action(
+                &mut actions,
+                Action {
+                    rule: "R5",
+                    action: ActionKind::Delete,
+                    path: f.to_string(),
+                    to: None,
+                    why: "without a valid checkpoint the databases start without logs: move this file out of the folder (keep it)".into(),
+                },
+            );
+            pit.actions.push(i);
+        }
         pit.predicted_errors.push(predicted(err::ATTACHED_DATABASE_MISMATCH, "R5", msg));
     }
     check(
