@@ -413,17 +413,16 @@ pub fn render_text(w: &mut dyn Write, plans: &[StreamPlan]) -> io::Result<()> {
             for b in &v.blockers {
                 writeln!(w, "      because ({}) {}", b.rule, b.message)?;
             }
-            for (n, i) in v.actions.iter().enumerate() {
-                if let Some(a) = p.actions.get(*i) {
-                    writeln!(w, "      {}. [{}] {}", n + 1, a.rule, action_text(a))?;
+            if v.possible {
+                for (n, i) in v.actions.iter().enumerate() {
+                    if let Some(a) = p.actions.get(*i) {
+                        writeln!(w, "      {}. [{}] {}", n + 1, a.rule, action_text(a))?;
+                    }
                 }
             }
+            let label = if v.possible { "mounting without these actions" } else { "mounting now" };
             for e in &v.predicted_errors {
-                writeln!(
-                    w,
-                    "      mounting without these actions: {} ({}) [{}] {}",
-                    e.code, e.name, e.rule, e.message
-                )?;
+                writeln!(w, "      {label}: {} ({}) [{}] {}", e.code, e.name, e.rule, e.message)?;
             }
         }
         writeln!(w, "  Recovery case: {}", p.case.map_or("none".into(), |c| c.to_string()))?;
