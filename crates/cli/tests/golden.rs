@@ -163,3 +163,16 @@ fn stream_v7_catroot2() {
 fn stream_v8_srum_verbose() {
     golden_stream("testdata/logs/srum-server2022/SRU", "stream-srum-server2022.v", true);
 }
+
+#[test]
+fn plan_srum_win10() {
+    let prefix = format!("{}/", repo().display());
+    for json in [false, true] {
+        let opts = esehdr::plan::PlanOptions { inputs: vec![repo().join("testdata/logs/srum-win10")], json, ..Default::default() };
+        let mut out = Vec::new();
+        let status = esehdr::plan::run_plan(&opts, None, &mut out).unwrap();
+        assert_eq!(status, esehdr::Status::Ok);
+        let text = String::from_utf8(out).unwrap().replace(&prefix, "");
+        check(if json { "plan-srum-win10.json" } else { "plan-srum-win10.txt" }, &text);
+    }
+}
