@@ -168,7 +168,11 @@ fn stream_v8_srum_verbose() {
 fn plan_srum_win10() {
     let prefix = format!("{}/", repo().display());
     for json in [false, true] {
-        let opts = esehdr::plan::PlanOptions { inputs: vec![repo().join("testdata/logs/srum-win10")], json, ..Default::default() };
+        let opts = esehdr::plan::PlanOptions {
+            inputs: vec![repo().join("testdata/logs/srum-win10")],
+            json,
+            ..Default::default()
+        };
         let mut out = Vec::new();
         let status = esehdr::plan::run_plan(&opts, None, &mut out).unwrap();
         assert_eq!(status, esehdr::Status::Ok);
