@@ -250,3 +250,28 @@ fn usage_errors() {
     let out = Command::new(env!("CARGO_BIN_EXE_esehdr")).args(["plan", ".", "--expect", "sometime"]).output().unwrap();
     assert_eq!(out.status.code(), Some(2));
 }
+
+#[test]
+fn split_layouts_with_logs_system_and_db_apart() {
+    let set = Set::new("split", true);
+    std::fs::create_dir_all(set.p("system")).unwrap();
+    std::fs::rename(set.p("logs/E00.chk"), set.p("system/E00.chk")).unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_esehdr"))
+        .args(["plan", "--json", "--base", "E00"])
+        .arg("--logs")
+        .arg(set.p("logs"))
+        .arg("--system")
+        .arg(set.p("system"))
+        .arg("--db")
+        .arg(set.p("db/SRUDB.dat"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let j: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(j["streams"].as_array().unwrap().len(), 1);
+    let s = stream(&j, "E00");
+    assert!(s["checkpoint"]["file"].as_str().unwrap().ends_with("system/E00.chk"));
+    assert_eq!(s["databases"].as_array().unwrap().len(), 1);
+    assert_eq!(verdict(s, "roll_forward"), (true, false));
+    assert_eq!(actions(s, "roll_forward"), vec![("delete".to_string(), "E00.chk".to_string())]);
+}
