@@ -1,6 +1,7 @@
 //! `esehdr k FILE`: verify every page checksum of a database, like `esefile /s` and
 //! `eseutil /k` (FORMAT.md §6.6, §10.5); logs, log streams and checkpoints get their own checks.
 
+use std::fs::File;
 use std::io::{self, IsTerminal, Read, Write};
 use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -39,48 +40,68 @@ pub struct KReport<'a> {
     pub ok: bool,
 }
 
-/// The bytes of the database: memory-mapped, or read when mapping is not possible.
-enum Bytes {
-    Mapped(memmap2::Mmap),
-    Read(Vec<u8>),
-}
+/// Size of one plain read when the file is not memory-mapped (rounded down to whole pages).
+const READ_CHUNK: usize = 64 * 1024 * 1024;
 
-impl Bytes {
-    fn as_slice(&self) -> &[u8] {
-        match self {
-            Bytes::Mapped(m) => m,
-            Bytes::Read(v) => v,
-        }
-    }
-}
-
-fn load(path: &Path) -> io::Result<Bytes> {
-    let file = input::open_shared(path)?;
-    // SAFETY: the map is read-only and private to this process. Another process (a running
-    // server) could change the file under it; esehdr only reads the bytes and tolerates any
-    // value, so a concurrent change can give a wrong verdict but not undefined behaviour in
-    // safe code that treats the slice as plain bytes. Mapping fails cleanly on special files,
-    // which are then read instead.
+/// Maps the file read-only, or `None` when mapping is refused or not possible.
+fn map(file: &File) -> Option<memmap2::Mmap> {
+    // SAFETY: the map is read-only and private to this process, and esehdr treats the slice as
+    // plain bytes whose every value is valid. If another process (a running server) rewrites the
+    // file meanwhile, a verdict can be wrong but memory stays sound. If it *shrinks* the file
+    // while it is mapped, reading the vanished pages raises SIGBUS and ends esehdr: for a live
+    // database use `--no-mmap`, which reads the file in plain chunks instead.
     #[allow(unsafe_code)]
-    let mapped = unsafe { memmap2::Mmap::map(&file) };
-    match mapped {
-        Ok(m) => Ok(Bytes::Mapped(m)),
-        Err(_) => {
-            let mut v = Vec::new();
-            let mut file = file;
-            file.read_to_end(&mut v)?;
-            Ok(Bytes::Read(v))
+    let mapped = unsafe { memmap2::Mmap::map(file) };
+    mapped.ok()
+}
+
+/// Scans the file in plain reads of [`READ_CHUNK`] bytes (no mapping): for live databases and
+/// files that cannot be mapped. Returns the statistics and the bytes read.
+fn scan_reading(
+    mut file: File,
+    page_size: usize,
+    file_len: u64,
+    chunk_bytes: usize,
+    progress: &AtomicU64,
+) -> io::Result<(ScanStats, u64)> {
+    let total = file_len / page_size as u64;
+    let chunk = (chunk_bytes / page_size).max(1) * page_size;
+    let mut buf = vec![0u8; chunk];
+    let mut stats = ScanStats::default();
+    let mut first = 0u64;
+    let mut read_total = 0u64;
+    loop {
+        let mut got = 0;
+        while got < buf.len() {
+            match file.read(buf.get_mut(got..).unwrap_or_default()) {
+                Ok(0) => break,
+                Ok(n) => got += n,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(e),
+            }
+        }
+        read_total += got as u64;
+        let whole = got / page_size * page_size;
+        if whole > 0 {
+            stats.merge(scan_parallel(buf.get(..whole).unwrap_or_default(), page_size, first, total, progress));
+            first += (whole / page_size) as u64;
+        }
+        if got < buf.len() {
+            return Ok((stats, read_total));
         }
     }
 }
 
-/// Scans a database on every core; `progress` counts pages done.
-fn scan_parallel(bytes: &[u8], page_size: usize, progress: &AtomicU64) -> ScanStats {
-    let total = (bytes.len() / page_size) as u64;
-    let batches: Vec<(u64, &[u8])> = bytes[..total as usize * page_size]
+/// Scans whole pages on every core: `bytes` starts at physical page `first` of a file of `total`
+/// pages; `progress` counts pages done.
+fn scan_parallel(bytes: &[u8], page_size: usize, first: u64, total: u64, progress: &AtomicU64) -> ScanStats {
+    let whole = bytes.len() / page_size * page_size;
+    let batches: Vec<(u64, &[u8])> = bytes
+        .get(..whole)
+        .unwrap_or_default()
         .chunks(BATCH_PAGES * page_size)
         .enumerate()
-        .map(|(i, chunk)| ((i * BATCH_PAGES) as u64, chunk))
+        .map(|(i, chunk)| (first + (i * BATCH_PAGES) as u64, chunk))
         .collect();
     let next = std::sync::atomic::AtomicUsize::new(0);
     let workers = std::thread::available_parallelism().map_or(1, |n| n.get()).min(batches.len().max(1));
@@ -117,7 +138,13 @@ fn status_bar_head(w: &mut dyn Write) -> io::Result<()> {
 }
 
 /// Runs `esehdr k` on a database file; writes the report and returns the status.
-pub fn run_k_database(path: &Path, json: bool, out: &mut dyn Write, err: &mut dyn Write) -> io::Result<Status> {
+pub fn run_k_database(
+    path: &Path,
+    json: bool,
+    no_mmap: bool,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> io::Result<Status> {
     let name = path.display().to_string();
     let started = Instant::now();
     let head = input::read_head(path, DB_HEADER_READ_LEN)?;
@@ -128,14 +155,15 @@ pub fn run_k_database(path: &Path, json: bool, out: &mut dyn Write, err: &mut dy
             return Ok(Status::Error);
         }
     };
-    let bytes = load(path)?;
-    let data = bytes.as_slice();
+    let file = input::open_shared(path)?;
+    let file_len = file.metadata()?.len();
     let ps = page_size as usize;
     let progress = AtomicU64::new(0);
-    let total = (data.len() / ps) as u64;
+    let total = file_len / ps as u64;
+    let mapped = if no_mmap { None } else { map(&file) };
     let live = !json && io::stderr().is_terminal();
     let done = std::sync::atomic::AtomicBool::new(false);
-    let stats = std::thread::scope(|s| {
+    let (stats, bytes_read) = std::thread::scope(|s| {
         if live {
             s.spawn(|| {
                 let mut shown = 0u64;
@@ -153,19 +181,22 @@ pub fn run_k_database(path: &Path, json: bool, out: &mut dyn Write, err: &mut dy
                 let _ = writeln!(e, "{}", ".".repeat(51usize.saturating_sub(shown as usize)));
             });
         }
-        let stats = scan_parallel(data, ps, &progress);
+        let result = match &mapped {
+            Some(m) => Ok((scan_parallel(m, ps, 0, (m.len() / ps) as u64, &progress), m.len() as u64)),
+            None => scan_reading(file, ps, file_len, READ_CHUNK, &progress),
+        };
         done.store(true, Ordering::Relaxed);
-        stats
-    });
+        result
+    })?;
     let elapsed = started.elapsed();
-    let trailing = (data.len() % ps) as u64;
+    let trailing = bytes_read % ps as u64;
     let report = KReport {
         file: &name,
         kind: "database",
         page_size,
         stats: &stats,
         trailing_bytes: trailing,
-        bytes_read: data.len() as u64,
+        bytes_read,
         seconds: elapsed.as_secs_f64(),
         ok: stats.ok(),
     };
@@ -238,11 +269,33 @@ pub fn render_text(w: &mut dyn Write, r: &KReport<'_>, total_pages: u64, elapsed
     writeln!(w, "{} MB/second", (r.bytes_read as f64 / 1048576.0 / secs) as u64)?;
     writeln!(w, "{ms} milliseconds used")?;
     writeln!(w, "{} milliseconds per read", ms / u128::from(reads))?;
-    writeln!(w, "(esehdr: {:.1} MB/s over {} core(s), memory-mapped)", r.bytes_read as f64 / 1e6 / secs, workers())?;
+    writeln!(w, "(esehdr: {:.1} MB/s over {} core(s))", r.bytes_read as f64 / 1e6 / secs, workers())?;
     writeln!(w)?;
     footer(w, (!r.ok).then_some(DATABASE_CORRUPTED), elapsed)
 }
 
 fn workers() -> usize {
     std::thread::available_parallelism().map_or(1, |n| n.get())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Plain reads in chunks of a few pages find exactly what one pass over the mapped file finds.
+    #[test]
+    fn chunked_reads_equal_the_mapped_scan() {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../testdata/corrupt/pages-legacy-changed-byte.db");
+        let len = std::fs::metadata(&path).unwrap().len();
+        let mapped = map(&File::open(&path).unwrap()).unwrap();
+        let whole = scan_parallel(&mapped, 4096, 0, len / 4096, &AtomicU64::new(0));
+        for pages in [1, 3, 7, 64] {
+            let (chunked, read) =
+                scan_reading(File::open(&path).unwrap(), 4096, len, pages * 4096, &AtomicU64::new(0)).unwrap();
+            assert_eq!(chunked, whole, "{pages}-page chunks");
+            assert_eq!(read, len);
+        }
+        assert_eq!(whole.bad_checksums, 1);
+        assert_eq!(whole.pages_seen, len / 4096);
+    }
 }

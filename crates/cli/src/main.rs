@@ -71,6 +71,10 @@ enum Mode {
         /// Databases, log files, 3-character base names or checkpoints.
         #[arg(required = true)]
         files: Vec<PathBuf>,
+        /// Read the database in plain chunks instead of memory-mapping it (for a database a
+        /// running server may shrink meanwhile).
+        #[arg(long)]
+        no_mmap: bool,
     },
     /// Plan a restore: find databases, logs and checkpoints under DIR, and say what can be
     /// restored, how (point-in-time, roll-forward, soft recovery) and what to do first.
@@ -127,7 +131,7 @@ fn eseutil_style(args: impl Iterator<Item = std::ffi::OsString>) -> Vec<std::ffi
 
 /// `esehdr k FILE...`: page checksums of databases; the log, stream or checkpoint checks of the
 /// other kinds.
-fn run_k(files: &[PathBuf], common: Common, out: &mut dyn Write, err: &mut dyn Write) -> ExitCode {
+fn run_k(files: &[PathBuf], no_mmap: bool, common: Common, out: &mut dyn Write, err: &mut dyn Write) -> ExitCode {
     let mut worst = Status::Ok;
     if !common.json && !common.nologo {
         let _ = esehdr::frame::banner(out);
@@ -140,7 +144,7 @@ fn run_k(files: &[PathBuf], common: Common, out: &mut dyn Write, err: &mut dyn W
             let started = std::time::Instant::now();
             esehdr::stream::run_stream(file, opts, out, || started.elapsed())
         } else if matches!(esehdr::inspect(file), esehdr::Inspected::Database(_)) {
-            esehdr::k::run_k_database(file, common.json, out, err)
+            esehdr::k::run_k_database(file, common.json, no_mmap, out, err)
         } else {
             run(RunMode::Auto, &[file.as_path()], nologo, out, err)
         };
@@ -190,8 +194,8 @@ fn main() -> ExitCode {
             }
         };
     }
-    if let Some(Mode::K { files }) = &cli.mode {
-        return run_k(files, cli.common, &mut out, &mut err);
+    if let Some(Mode::K { files, no_mmap }) = &cli.mode {
+        return run_k(files, *no_mmap, cli.common, &mut out, &mut err);
     }
     let (mode, files, fail_if_dirty) = match &cli.mode {
         Some(Mode::Mh { files, fail_if_dirty }) => (RunMode::Mh, files.clone(), *fail_if_dirty),

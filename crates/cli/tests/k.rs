@@ -130,3 +130,16 @@ fn logs_streams_and_checkpoints_get_their_own_checks() {
     let out = esehdr(&["k", "testdata/corrupt/random-bytes.edb"]);
     assert_eq!(out.status.code(), Some(2));
 }
+
+#[test]
+fn no_mmap_reads_in_plain_chunks_with_the_same_result() {
+    for file in ["testdata/corrupt/pages-page-copied.dat", "testdata/db/qmgr-win11-dirty-16k.db"] {
+        let (a_code, mut a) = json(&[file]);
+        let (b_code, mut b) = json(&["--no-mmap", file]);
+        assert_eq!(a_code, b_code, "{file}");
+        for j in [&mut a, &mut b] {
+            j.as_object_mut().unwrap().remove("seconds");
+        }
+        assert_eq!(a, b, "{file}");
+    }
+}
