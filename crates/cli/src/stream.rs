@@ -84,41 +84,43 @@ fn read_all(dir: &Path, arg: &Path, e: &Enumeration, range: Option<(u32, u32)>, 
         jobs.push((None, c.clone()));
     }
     let folder = input::Folder::open(dir);
+    // Workers take blocks of consecutive logs; putting the blocks back in order restores the
+    // enumeration order with each result moved only twice.
+    const BLOCK: usize = 256;
+    let blocks = jobs.len().div_ceil(BLOCK);
     let next = AtomicUsize::new(0);
-    let workers = std::thread::available_parallelism().map_or(1, |n| n.get()).min(jobs.len().max(1));
-    // Each worker keeps what it read with the job's index; one sort puts them back in order.
-    let done: Vec<(usize, LogInput)> = std::thread::scope(|s| {
+    let workers = std::thread::available_parallelism().map_or(1, |n| n.get()).min(blocks.max(1));
+    let mut done: Vec<(usize, Vec<LogInput>)> = std::thread::scope(|s| {
         let handles: Vec<_> = (0..workers)
             .map(|_| {
                 s.spawn(|| {
-                    let mut mine = Vec::with_capacity(jobs.len() / workers + 1);
+                    let mut mine = Vec::new();
                     loop {
-                        let i = next.fetch_add(1, Ordering::Relaxed);
-                        let Some((name_generation, name)) = jobs.get(i) else { break };
-                        let (header, content) = read_one(&folder, dir, name, headers_only);
-                        mine.push((
-                            i,
-                            LogInput { file: shown(arg, name), name_generation: *name_generation, header, content },
-                        ));
+                        let b = next.fetch_add(1, Ordering::Relaxed);
+                        let Some(block) = jobs.get(b * BLOCK..jobs.len().min((b + 1) * BLOCK)) else { break };
+                        if block.is_empty() {
+                            break;
+                        }
+                        let read: Vec<LogInput> = block
+                            .iter()
+                            .map(|(name_generation, name)| {
+                                let (header, content) = read_one(&folder, dir, name, headers_only);
+                                LogInput { file: shown(arg, name), name_generation: *name_generation, header, content }
+                            })
+                            .collect();
+                        mine.push((b, read));
                     }
                     mine
                 })
             })
             .collect();
-        let mut all = Vec::with_capacity(jobs.len());
-        for h in handles {
-            all.extend(h.join().unwrap_or_default());
-        }
-        all
+        handles.into_iter().flat_map(|h| h.join().unwrap_or_default()).collect()
     });
-    // Back in enumeration order, each moved once.
-    let mut slots: Vec<Option<LogInput>> = std::iter::repeat_with(|| None).take(jobs.len()).collect();
-    for (i, input) in done {
-        if let Some(slot) = slots.get_mut(i) {
-            *slot = Some(input);
-        }
+    done.sort_unstable_by_key(|(b, _)| *b);
+    let mut inputs: Vec<LogInput> = Vec::with_capacity(jobs.len());
+    for (_, block) in done {
+        inputs.extend(block);
     }
-    let mut inputs: Vec<LogInput> = slots.into_iter().flatten().collect();
     // The current log is checked only within the range, if one is given.
     if let Some((a, b)) = range {
         inputs.retain(|i| {
