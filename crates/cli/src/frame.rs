@@ -7,6 +7,15 @@ use std::time::Duration;
 pub use esehdr_format::engine::EngineError as JetError;
 pub use esehdr_format::engine::DATABASE_CORRUPTED;
 
+/// The tag eseutil-style lines carry for a finding of this severity.
+pub fn severity_tag(s: esehdr_format::Severity) -> &'static str {
+    match s {
+        esehdr_format::Severity::Error => "ERROR",
+        esehdr_format::Severity::Warning => "WARNING",
+        esehdr_format::Severity::Info => "NOTE",
+    }
+}
+
 /// The first line of every text report: esehdr's name and version (eseutil prints its logo here).
 pub fn banner(w: &mut dyn Write) -> io::Result<()> {
     writeln!(

@@ -87,6 +87,13 @@ impl Folder {
 }
 
 fn read_file_into(mut file: File, buf: &mut [u8]) -> io::Result<(usize, u64)> {
+    let got = fill(&mut file, buf)?;
+    let len = file.seek(SeekFrom::End(0))?;
+    Ok((got, len))
+}
+
+/// Reads until `buf` is full or the file ends; returns how many bytes were read.
+pub fn fill(file: &mut impl Read, buf: &mut [u8]) -> io::Result<usize> {
     let mut got = 0;
     while got < buf.len() {
         match file.read(buf.get_mut(got..).unwrap_or_default()) {
@@ -96,6 +103,5 @@ fn read_file_into(mut file: File, buf: &mut [u8]) -> io::Result<(usize, u64)> {
             Err(e) => return Err(e),
         }
     }
-    let len = file.seek(SeekFrom::End(0))?;
-    Ok((got, len))
+    Ok(got)
 }

@@ -2,7 +2,7 @@
 //! `eseutil /k` (FORMAT.md §6.6, §10.5); logs, log streams and checkpoints get their own checks.
 
 use std::fs::File;
-use std::io::{self, IsTerminal, Read, Write};
+use std::io::{self, IsTerminal, Write};
 use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
@@ -71,15 +71,7 @@ fn scan_reading(
     let mut first = 0u64;
     let mut read_total = 0u64;
     loop {
-        let mut got = 0;
-        while got < buf.len() {
-            match file.read(buf.get_mut(got..).unwrap_or_default()) {
-                Ok(0) => break,
-                Ok(n) => got += n,
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                Err(e) => return Err(e),
-            }
-        }
+        let got = input::fill(&mut file, &mut buf)?;
         read_total += got as u64;
         let whole = got / page_size * page_size;
         if whole > 0 {

@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use esehdr_format::database::{Copy, CopyStatus, DatabaseHeader, HeaderCopy};
 use esehdr_format::db_header::{Backup, Counter, DbFileHeader};
-use esehdr_format::{LgposTime, Severity};
+use esehdr_format::LgposTime;
 
 use crate::frame::{footer, DATABASE_CORRUPTED};
 
@@ -283,8 +283,7 @@ fn warning_lines(db: &DatabaseHeader) -> Vec<String> {
                     .to_string(),
             ),
             _ => {
-                let tag = if f.severity == Severity::Error { "ERROR" } else { "WARNING" };
-                out.push(format!("{tag}: {}.", f.message))
+                out.push(format!("{}: {}.", crate::frame::severity_tag(f.severity), f.message))
             }
         }
     }

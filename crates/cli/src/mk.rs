@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use esehdr_format::checkpoint::Checkpoint;
 
-use crate::frame::footer;
+use crate::frame::{footer, severity_tag};
 
 pub use esehdr_format::engine::CHECKPOINT_CORRUPT;
 
@@ -43,8 +43,7 @@ pub fn render_text(w: &mut dyn Write, path: &str, c: &Checkpoint, elapsed: Durat
     if !c.findings.is_empty() {
         writeln!(w)?;
         for finding in &c.findings {
-            let tag = if finding.severity == esehdr_format::Severity::Error { "ERROR" } else { "WARNING" };
-            writeln!(w, "{tag}: {}.", finding.message)?;
+            writeln!(w, "{}: {}.", severity_tag(finding.severity), finding.message)?;
         }
     }
     footer(w, (!c.is_sound()).then_some(CHECKPOINT_CORRUPT), elapsed)

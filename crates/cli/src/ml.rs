@@ -11,7 +11,7 @@ use esehdr_format::log_stream::lower_gen;
 use esehdr_format::Lgpos;
 use serde::Serialize;
 
-use crate::frame::{footer, JetError};
+use crate::frame::{footer, severity_tag, JetError};
 
 pub use esehdr_format::engine::{LOG_FILE_CORRUPT, LOG_FILE_SIZE_MISMATCH};
 
@@ -205,12 +205,4 @@ pub fn write_dump(
         writeln!(w, "Integrity check passed for log file: {path}")?;
     }
     Ok(result)
-}
-
-fn severity_tag(s: esehdr_format::Severity) -> &'static str {
-    match s {
-        esehdr_format::Severity::Error => "ERROR",
-        esehdr_format::Severity::Warning => "WARNING",
-        esehdr_format::Severity::Info => "NOTE",
-    }
 }

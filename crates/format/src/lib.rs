@@ -20,7 +20,7 @@
 //! let bytes = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/../../testdata/db/srum-server2022-clean.dat"))?;
 //! let head = &bytes[..bytes.len().min(esehdr_format::DB_HEADER_READ_LEN)];
 //! let db = esehdr_format::read_database_header(head)?;
-//! let hdr = db.header().expect("both copies of this sample are valid");
+//! let hdr = db.header().ok_or("no valid header copy")?;
 //! assert_eq!(db.page_size, 4096);
 //! assert_eq!(hdr.state, esehdr_format::DbState::CleanShutdown);
 //! assert_eq!(hdr.last_consistent.lgpos.generation, 2);
