@@ -13,8 +13,8 @@ use std::time::Duration;
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use esehdr_format::checkpoint::read_checkpoint;
-use esehdr_format::log_content::verify_log_content;
-use esehdr_format::log_header::read_log_header;
+use esehdr_format::log::content::verify_log_content;
+use esehdr_format::log::header::read_log_header;
 use esehdr_format::page::{verify_page, write_page_checksum, xe_checksum};
 
 fn testdata(rel: &str) -> Vec<u8> {
@@ -111,7 +111,9 @@ fn scan_threads(buf: &[u8], page_size: usize, threads: usize) -> u64 {
                 let start = t * per;
                 let end = if t + 1 == threads { buf.len() / page_size } else { start + per };
                 let part = &buf[start * page_size..end * page_size];
-                s.spawn(move || esehdr_format::scan::scan_pages(part, page_size, start as u64, total).bad_checksums)
+                s.spawn(move || {
+                    esehdr_format::page::scan::scan_pages(part, page_size, start as u64, total).bad_checksums
+                })
             })
             .collect();
         handles.into_iter().map(|h| h.join().unwrap()).sum()

@@ -7,7 +7,7 @@ use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-use esehdr_format::scan::{scan_pages, BadKind, ScanStats};
+use esehdr_format::page::scan::{scan_pages, BadKind, ScanStats};
 use esehdr_format::{read_database_header, DB_HEADER_READ_LEN};
 use serde::Serialize;
 

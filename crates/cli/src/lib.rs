@@ -20,8 +20,8 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use esehdr_format::checkpoint::{read_checkpoint, Checkpoint, CHECKPOINT_FILE_SIZE};
-use esehdr_format::log_content::{verify_log_content, ContentVerdict};
-use esehdr_format::log_header::{read_log_header, LogHeader, LOG_HEADER_SIZE};
+use esehdr_format::log::content::{verify_log_content, ContentVerdict};
+use esehdr_format::log::header::{read_log_header, LogHeader, LOG_HEADER_SIZE};
 use esehdr_format::{read_database_header, sniff_named, DatabaseHeader, DbState, FileKind, DB_HEADER_READ_LEN};
 use serde::Serialize;
 
@@ -204,9 +204,9 @@ pub struct ContentJson<'a> {
     /// XOR of the good segments' checksums (v8).
     pub accumulated_segment_checksum: Option<u64>,
     /// Bits the ECC corrects.
-    pub corrected_bits: &'a [esehdr_format::log_content::CorrectedBit],
+    pub corrected_bits: &'a [esehdr_format::log::content::CorrectedBit],
     /// Content problems (damage, torn writes, corrected bits).
-    pub content_problems: &'a [esehdr_format::log_content::ContentProblem],
+    pub content_problems: &'a [esehdr_format::log::content::ContentProblem],
 }
 
 impl<'a> ContentJson<'a> {

@@ -3,8 +3,8 @@
 use std::io::{self, Write};
 use std::time::Duration;
 
-use esehdr_format::database::{Copy, CopyStatus, DatabaseHeader, HeaderCopy};
-use esehdr_format::db_header::{Backup, Counter, DbFileHeader};
+use esehdr_format::db::header::{Backup, Counter, DbFileHeader};
+use esehdr_format::db::{Copy, CopyStatus, DatabaseHeader, HeaderCopy};
 use esehdr_format::LgposTime;
 
 use crate::frame::{footer, DATABASE_CORRUPTED};

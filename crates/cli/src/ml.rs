@@ -5,9 +5,9 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use esehdr_format::checkpoint::{read_checkpoint, CHECKPOINT_FILE_SIZE};
-use esehdr_format::log_content::ContentVerdict;
-use esehdr_format::log_header::LogHeader;
-use esehdr_format::log_stream::lower_gen;
+use esehdr_format::log::content::ContentVerdict;
+use esehdr_format::log::header::LogHeader;
+use esehdr_format::log::stream::lower_gen;
 use esehdr_format::Lgpos;
 use serde::Serialize;
 

@@ -6,8 +6,8 @@ use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
 use esehdr_format::checkpoint::{read_checkpoint, CHECKPOINT_FILE_SIZE};
-use esehdr_format::log_header::{read_log_header, LOG_HEADER_SIZE};
-use esehdr_format::log_names::{classify, LogName};
+use esehdr_format::log::header::{read_log_header, LOG_HEADER_SIZE};
+use esehdr_format::log::names::{classify, LogName};
 use esehdr_format::{read_database_header, sniff_named, DbKind, FileKind, Signature, DB_HEADER_READ_LEN};
 use esehdr_plan::{plan, Attached, Checkpoint, Database, Log, StreamInput, StreamPlan, StreamingFile};
 use serde::Serialize;

@@ -6,9 +6,9 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
-use esehdr_format::log_header::{read_log_header, LOG_HEADER_SIZE};
-use esehdr_format::log_names::{archived_name, enumerate, Enumeration};
-use esehdr_format::log_stream::{check_stream, Line, LogInput, StreamReport};
+use esehdr_format::log::header::{read_log_header, LOG_HEADER_SIZE};
+use esehdr_format::log::names::{archived_name, enumerate, Enumeration};
+use esehdr_format::log::stream::{check_stream, Line, LogInput, StreamReport};
 
 use crate::frame::footer;
 use crate::input;
@@ -133,7 +133,8 @@ fn read_all(dir: &Path, arg: &Path, e: &Enumeration, range: Option<(u32, u32)>, 
     inputs
 }
 
-type Read = (Result<esehdr_format::log_header::LogHeader, String>, Option<esehdr_format::log_content::ContentVerdict>);
+type Read =
+    (Result<esehdr_format::log::header::LogHeader, String>, Option<esehdr_format::log::content::ContentVerdict>);
 
 fn read_one(folder: &input::Folder, dir: &Path, name: &str, headers_only: bool) -> Read {
     // The header into a buffer on the stack: no allocation per log for the read itself.

@@ -5,13 +5,13 @@
 
 use serde::{Serialize, Serializer};
 
-use crate::attach::{parse_attach_list, AttachInfo, ATTACH_AREA_SIZE};
 use crate::bytes::Fields;
 use crate::checksum::xor32_legacy;
-use crate::database::{Copy, CopyStatus};
-use crate::dbms_param::{DbmsParam, DbmsSizes};
+use crate::db::{Copy, CopyStatus};
 use crate::error::{Error, Result};
 use crate::findings::{Finding, Severity};
+use crate::log::attach::{parse_attach_list, AttachInfo, ATTACH_AREA_SIZE};
+use crate::log::dbms_param::{DbmsParam, DbmsSizes};
 use crate::primitives::{Lgpos, LogTime, Signature};
 
 /// Size of one checkpoint copy.

@@ -3,8 +3,8 @@
 //! the stable API.
 
 use crate::checkpoint::read_checkpoint;
-use crate::log_content::verify_log_content;
-use crate::log_header::{read_log_header, LgFileHeader, LOG_HEADER_SIZE};
+use crate::log::content::verify_log_content;
+use crate::log::header::{read_log_header, LgFileHeader, LOG_HEADER_SIZE};
 use crate::page::{verify_header_page, verify_page};
 use crate::{read_database_header, sniff, sniff_named};
 

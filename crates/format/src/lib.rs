@@ -32,31 +32,24 @@
 #![warn(clippy::indexing_slicing, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 #![cfg_attr(test, allow(clippy::indexing_slicing, clippy::unwrap_used, clippy::expect_used))]
 
-pub mod attach;
 mod bytes;
 pub mod checkpoint;
 pub mod checksum;
-pub mod database;
-pub mod db_header;
-pub mod dbms_param;
+pub mod db;
 pub mod engine;
 pub mod error;
 pub mod findings;
 #[doc(hidden)]
 pub mod fuzzing;
-pub mod log_content;
-pub mod log_header;
-pub mod log_names;
-pub mod log_stream;
+pub mod log;
 pub mod page;
 pub mod primitives;
-pub mod scan;
 pub mod sniff;
 
-pub use database::{
+pub use db::header::{DbFileHeader, DbState, DB_HEADER_SIZE, DB_MAGIC};
+pub use db::{
     read_database_header, Copy, CopyStatus, DatabaseHeader, DbKind, HeaderCopy, DB_HEADER_READ_LEN, PAGE_SIZES,
 };
-pub use db_header::{DbFileHeader, DbState, DB_HEADER_SIZE, DB_MAGIC};
 pub use error::{Error, Result};
 pub use findings::{Finding, Severity};
 pub use primitives::{BkInfo, Lgpos, LgposTime, LogTime, Signature};

@@ -284,7 +284,7 @@ impl Signature {
 
     /// The computer name up to its NUL (ANSI, read as Windows-1252).
     pub fn computer(&self) -> String {
-        crate::dbms_param::ansi_z(&self.computer_raw)
+        crate::log::dbms_param::ansi_z(&self.computer_raw)
     }
 
     /// All 28 bytes zero (never set, or reset by repair).

@@ -8,7 +8,7 @@ use byteorder::{ByteOrder, LittleEndian};
 use serde::Serialize;
 
 use crate::checksum::xor32_legacy;
-use crate::database::has_db_magic;
+use crate::db::has_db_magic;
 
 /// Offset of `le_filetype` in every ESE header (database, log, checkpoint, flush map).
 pub const OFFSET_FILE_TYPE: usize = 667;

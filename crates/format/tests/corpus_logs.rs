@@ -5,7 +5,7 @@
 mod common;
 
 use esehdr_format::checkpoint::{read_checkpoint, CHECKPOINT_FILE_SIZE};
-use esehdr_format::log_header::{read_log_header, LOG_HEADER_SIZE};
+use esehdr_format::log::header::{read_log_header, LOG_HEADER_SIZE};
 use esehdr_format::{sniff, FileKind, LogTime};
 
 fn iso(t: LogTime) -> String {

@@ -2,12 +2,12 @@
 
 mod common;
 
-use esehdr_format::log_content::verify_log_content;
-use esehdr_format::log_header::read_log_header;
+use esehdr_format::log::content::verify_log_content;
+use esehdr_format::log::header::read_log_header;
 
 fn verify(
     path: &std::path::Path,
-) -> (esehdr_format::log_header::LogHeader, esehdr_format::log_content::ContentVerdict) {
+) -> (esehdr_format::log::header::LogHeader, esehdr_format::log::content::ContentVerdict) {
     let bytes = std::fs::read(path).unwrap();
     let log = read_log_header(&bytes[..4096], bytes.len() as u64).unwrap();
     let v = verify_log_content(&bytes, &log.header);

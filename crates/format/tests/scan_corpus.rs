@@ -4,8 +4,8 @@
 
 mod common;
 
+use esehdr_format::page::scan::scan_pages;
 use esehdr_format::read_database_header;
-use esehdr_format::scan::scan_pages;
 
 #[test]
 fn every_whole_corpus_database_scans() {

@@ -250,7 +250,7 @@ pub struct Anchor {
 }
 
 /// A run of missing generations (the type the log-stream check uses).
-pub use esehdr_format::log_stream::Gap;
+pub use esehdr_format::log::stream::Gap;
 
 /// A database in the plan's inventory.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

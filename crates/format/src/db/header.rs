@@ -1,7 +1,7 @@
 //! `DBFILEHDR`: the 748-byte database header (one copy).
 //!
 //! Sources: ../shared/FORMAT.md §1.2 (field table), §1.6 (streaming files), §10.2 (eseutil names).
-//! This module only decodes; [`crate::database`] finds the two copies and validates them.
+//! This module only decodes; [`crate::db`] finds the two copies and validates them.
 
 use serde::ser::{SerializeStruct, Serializer};
 use serde::Serialize;
@@ -370,7 +370,7 @@ impl Serialize for DbFlags {
 /// One decoded copy of `DBFILEHDR` (FORMAT.md §1.2), every field typed.
 ///
 /// Decoding needs 748 bytes and nothing else: no checksum, magic or version is checked here, so
-/// a damaged header can still be shown. Validation is [`crate::database::read_database_header`].
+/// a damaged header can still be shown. Validation is [`crate::db::read_database_header`].
 #[doc(alias = "DBFILEHDR")]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct DbFileHeader {

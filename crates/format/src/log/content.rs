@@ -7,7 +7,7 @@
 use byteorder::{ByteOrder, LittleEndian};
 use serde::Serialize;
 
-use crate::log_header::LgFileHeader;
+use crate::log::header::LgFileHeader;
 use crate::primitives::Lgpos;
 use crate::sniff::is_log_extend_pattern;
 

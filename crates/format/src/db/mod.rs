@@ -4,11 +4,13 @@
 //! Sources: ../shared/FORMAT.md §1.1 (placement), §1.5 (page-size detection and acceptance),
 //! §6.1 (checksum), §10.2 (eseutil's warnings).
 
+pub mod header;
+
 use serde::{Serialize, Serializer};
 
 use crate::bytes::Fields;
 use crate::checksum::xor32_legacy;
-use crate::db_header::{DbFileHeader, DbState, DB_MAGIC, DB_VERSION_ESE97};
+use crate::db::header::{DbFileHeader, DbState, DB_MAGIC, DB_VERSION_ESE97};
 use crate::error::{Error, Result};
 use crate::findings::{Finding, Severity};
 
@@ -500,7 +502,7 @@ fn validate(h: &DatabaseHeader) -> Vec<Finding> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::db_header::DB_HEADER_SIZE;
+    use crate::db::header::DB_HEADER_SIZE;
 
     /// One header page of `size` bytes with the given state, file type and attrib, checksummed.
     fn page(size: u32, field: u32, state: u32, file_type: u32, attrib: i32) -> Vec<u8> {

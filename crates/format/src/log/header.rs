@@ -6,12 +6,12 @@
 use serde::ser::Serializer;
 use serde::Serialize;
 
-use crate::attach::{parse_attach_list, AttachInfo, ATTACH_AREA_SIZE};
 use crate::bytes::Fields;
 use crate::checksum::xor32_legacy;
-use crate::dbms_param::{DbmsParam, DbmsSizes};
 use crate::error::{Error, Result};
 use crate::findings::{Finding, Severity};
+use crate::log::attach::{parse_attach_list, AttachInfo, ATTACH_AREA_SIZE};
+use crate::log::dbms_param::{DbmsParam, DbmsSizes};
 use crate::primitives::{Lgpos, LogTime, Signature};
 
 /// `cbLogFileHeader`: the header's size, and what a reader needs of the file.

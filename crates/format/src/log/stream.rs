@@ -6,8 +6,8 @@
 
 use serde::Serialize;
 
-use crate::log_content::{ContentVerdict, CorrectedBit};
-use crate::log_header::{LogHeader, LogVersion};
+use crate::log::content::{ContentVerdict, CorrectedBit};
+use crate::log::header::{LogHeader, LogVersion};
 use crate::primitives::{Lgpos, Signature};
 
 pub use crate::engine::{
@@ -164,7 +164,7 @@ fn version_str(v: &LogVersion) -> String {
 }
 
 /// Checks a stream: `inputs` are the archived logs in ascending name generation, then the
-/// current log if present (as [`crate::log_names::enumerate`] orders them). With a `range`
+/// current log if present (as [`crate::log::names::enumerate`] orders them). With a `range`
 /// (eseutil's `/r`), a gap at its start counts and a missing current log does not.
 pub fn check_stream(
     base_name: &str,

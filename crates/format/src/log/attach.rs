@@ -117,7 +117,7 @@ fn split_names(names: &[u8], unicode: bool) -> Vec<String> {
             .collect();
         units.split(|&u| u == 0).filter(|s| !s.is_empty()).map(String::from_utf16_lossy).collect()
     } else {
-        names.split(|&b| b == 0).filter(|s| !s.is_empty()).map(crate::dbms_param::ansi).collect()
+        names.split(|&b| b == 0).filter(|s| !s.is_empty()).map(crate::log::dbms_param::ansi).collect()
     }
 }
 
