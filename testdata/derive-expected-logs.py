@@ -3,7 +3,8 @@
 
 Python 3 standard library only, deterministic, independent of the Rust code.  Walks every
 file of the corpus, classifies it from its first bytes, decodes the header fields of every
-transaction log and checkpoint file (offsets from /work/shared/FORMAT.md sections 2-6) and
+transaction log and checkpoint file (offsets from docs/format-common.md §2-§3,
+format-log.md §4, format-checkpoint.md §5, format-page.md §6) and
 writes testdata/expected-logs.tsv (tab separated, one header line, rows sorted by path).
 
 Usage:  python3 testdata/derive-expected-logs.py [--corpus DIR] [--check]
@@ -12,8 +13,8 @@ Usage:  python3 testdata/derive-expected-logs.py [--corpus DIR] [--check]
         --check       do not write; recompute and compare with the existing
                       expected-logs.tsv, print the differences, exit 1 if any
 
-Classification (first 4096 bytes; FORMAT.md 0.1):
-  * XOR-32 checksum (FORMAT.md 6.1): 0x89ABCDEF XOR every little-endian u32 of a
+Classification (first 4096 bytes; docs/format-common.md §0.1):
+  * XOR-32 checksum (docs/format-page.md §6.1): 0x89ABCDEF XOR every little-endian u32 of a
     4096-byte block except word 0; valid when equal to the u32 at offset 0.
   * log:        le_filetype (u32 @667) is 3, or 0 (old format) with no database magic
                 at @4 and le_ulMajor (@32) 7 or 8 and le_cbSec (@8) a power of two >= 512;
@@ -34,7 +35,7 @@ Value formats:
   * random numbers: 8 lower-case hex digits.
   * ANSI strings (szSystemPath, non-Unicode attach names) up to the first NUL, decoded
     as cp1252 (every byte in this corpus is ASCII anyway).
-  * attach list (FORMAT.md 4.3, 2048 bytes at log @671 / checkpoint @679): records
+  * attach list (docs/format-log.md §4.3, 2048 bytes at log @671 / checkpoint @679): records
     u8 dbid, u8 flags, u16 cbNames, 60 more fixed bytes, cbNames bytes of names; dbid 0
     ends the list; the first name is UTF-16LE when flags & 0x20, else ANSI.  Records
     "<dbid>:<name>" joined with " | "; attached_db_random = signDb random (record +36)
@@ -91,7 +92,7 @@ def i32(b, off):
 
 
 def xor_ok(block):
-    """FORMAT.md 6.1 over one 4096-byte block."""
+    """docs/format-page.md §6.1 over one 4096-byte block."""
     if len(block) < HDR:
         return False
     acc = 0x89ABCDEF
@@ -155,7 +156,7 @@ def looks_like_log(h):
     ft = u32(h, FILETYPE)
     if ft == FT_LOG:
         return True
-    if ft == 0:  # old format: no filetype; apply the FORMAT.md 0.1 practical test
+    if ft == 0:  # old format: no filetype; apply the docs/format-common.md §0.1 practical test
         return (u32(h, 4) != DB_MAGIC and u32(h, L_MAJOR) in (7, 8)
                 and u16(h, L_CBSEC) >= 512 and is_pow2(u16(h, L_CBSEC)))
     return False

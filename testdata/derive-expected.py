@@ -2,7 +2,7 @@
 """Derive the expected database-header values of testdata/db/* from the raw bytes.
 
 Python 3 standard library only. Reads every database listed in DBS, decodes the
-header fields named below (offsets from /work/shared/FORMAT.md section 1), and
+header fields named below (offsets from docs/format-database.md §1), and
 
   * writes testdata/expected-db.tsv (tab separated, one header line);
   * prints, for each database, a Markdown "re-derive with a hex viewer" table
@@ -20,7 +20,7 @@ Conventions:
     ms bits 7-9.  Rendered YYYY-MM-DDTHH:MM:SS.mmm, with a trailing Z only when
     the UTC flag is set.  A LOGTIME whose 8 bytes are all zero is rendered "null".
   * page size: u32 @0xEC, 0 means 4096.
-  * XOR checksum (FORMAT.md 6.1): 0x89ABCDEF XOR every little-endian u32 of the
+  * XOR checksum (docs/format-page.md §6.1): 0x89ABCDEF XOR every little-endian u32 of the
     first page (page-size bytes) except word 0.
 """
 import os

@@ -11,7 +11,7 @@ Usage:  python3 testdata/make-corrupt.py
 
 The source is a clean-shutdown SRUM database from Windows Server 2022 with
 4096-byte pages: primary header page = bytes [0, 4096), shadow = [4096, 8192),
-both identical and carrying a valid legacy XOR checksum (FORMAT.md 6.1).
+both identical and carrying a valid legacy XOR checksum (docs/format-page.md §6.1).
 Its sha256 is checked first so that a changed source cannot silently produce
 different fixtures.
 
@@ -188,7 +188,7 @@ def load_log_sources():
 
 
 def build_logs(srcs):
-    """Damaged log headers and checkpoints (FORMAT.md 4 and 5)."""
+    """Damaged log headers and checkpoints (docs/format-log.md §4, docs/format-checkpoint.md §5)."""
     files = []
 
     def add(name, made_from, defect, data):
@@ -239,12 +239,12 @@ LEGACY_SRC = ("db/catdb-server2003-clean", "5a469f83e4ffc6a55a40936ad80d8b9fe7cb
 
 
 def used_pages(db, page):
-    """Physical indexes k >= 2 of pages that are not all zero (FORMAT.md 6.6: page k is pgno k-1)."""
+    """Physical indexes k >= 2 of pages that are not all zero (docs/format-page.md §6.6: page k is pgno k-1)."""
     return [k for k in range(2, len(db) // page) if any(db[k * page:(k + 1) * page])]
 
 
 def build_pages():
-    """Whole-database copies with one page defect each, for `esehdr k` (FORMAT.md 6.2-6.6)."""
+    """Whole-database copies with one page defect each, for `esehdr k` (docs/format-page.md §6.2-§6.6)."""
     files = []
 
     def add(name, made_from, defect, data):

@@ -1,4 +1,4 @@
-//! eseutil's frame around every mode's output (FORMAT.md §10.1) and the engine errors it names.
+//! eseutil's frame around every mode's output (docs/output.md §10.1) and the engine errors it names.
 
 use std::io::{self, Write};
 use std::time::Duration;

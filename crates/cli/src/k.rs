@@ -1,5 +1,6 @@
 //! `esehdr k FILE`: verify every page checksum of a database, like `esefile /s` and
-//! `eseutil /k` (FORMAT.md §6.6, §10.5); logs, log streams and checkpoints get their own checks.
+//! `eseutil /k` (docs/format-page.md §6.6, docs/output.md §10.5); logs, log streams and checkpoints get their
+//! own checks.
 
 use std::fs::File;
 use std::io::{self, IsTerminal, Write};
@@ -201,7 +202,7 @@ pub fn run_k_database(
     Ok(if stats.ok() { Status::Ok } else { Status::No })
 }
 
-/// The text of `eseutil /k` for a database (FORMAT.md §10.5), with the bad pages listed.
+/// The text of `eseutil /k` for a database (docs/output.md §10.5), with the bad pages listed.
 pub fn render_text(w: &mut dyn Write, r: &KReport<'_>, total_pages: u64, elapsed: Duration) -> io::Result<()> {
     let s = r.stats;
     writeln!(w, "Initiating CHECKSUM mode...")?;

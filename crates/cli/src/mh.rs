@@ -1,4 +1,4 @@
-//! `esehdr mh`: the database header dump of `eseutil /mh` (FORMAT.md §10.2), and its JSON.
+//! `esehdr mh`: the database header dump of `eseutil /mh` (docs/output.md §10.2), and its JSON.
 
 use std::io::{self, Write};
 use std::time::Duration;

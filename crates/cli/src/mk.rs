@@ -1,4 +1,4 @@
-//! `esehdr mk FILE`: the checkpoint dump of `eseutil /mk` (FORMAT.md §10.4).
+//! `esehdr mk FILE`: the checkpoint dump of `eseutil /mk` (docs/output.md §10.4).
 
 use std::io::{self, Write};
 use std::time::Duration;

@@ -1,4 +1,4 @@
-//! `esehdr ml FILE`: the single-file log dump of `eseutil /ml` (FORMAT.md §10.3), and its JSON.
+//! `esehdr ml FILE`: the single-file log dump of `eseutil /ml` (docs/output.md §10.3), and its JSON.
 
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};

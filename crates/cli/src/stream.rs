@@ -1,5 +1,5 @@
-//! `esehdr ml BASE`: verify a whole log stream, like `eseutil /ml E00` (FORMAT.md §8, §7.3,
-//! §10.3 "Set of logs").
+//! `esehdr ml BASE`: verify a whole log stream, like `eseutil /ml E00` (docs/format-log.md §8, §7.3,
+//! docs/output.md §10.3 "Set of logs").
 
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};

@@ -63,7 +63,7 @@ impl Drop for Scenario {
     }
 }
 
-/// Recomputes a log header's XOR checksum after an edit (FORMAT.md §6.1).
+/// Recomputes a log header's XOR checksum after an edit (docs/format-page.md §6.1).
 fn fix_header_checksum(b: &mut [u8]) {
     let c = esehdr_format::checksum::xor32_legacy(&b[..4096]);
     b[..4].copy_from_slice(&c.to_le_bytes());

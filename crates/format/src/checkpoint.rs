@@ -1,6 +1,6 @@
 //! `CHECKPOINT`: the checkpoint file (`E00.chk`, `edb.chk`, `<base>.jcp`).
 //!
-//! Sources: ../shared/FORMAT.md §5. Two 4096-byte copies (primary at 0, shadow at 4096), each
+//! Sources: docs/format-checkpoint.md §5. Two 4096-byte copies (primary at 0, shadow at 4096), each
 //! with the legacy XOR-32 checksum; the reader falls back to the shadow like the engine.
 
 use serde::{Serialize, Serializer};
@@ -23,7 +23,7 @@ pub const OFFSET_ATTACH: usize = 679;
 /// `fCheckpointAttachInfoPresent`.
 pub const FLAG_ATTACH_INFO_PRESENT: u8 = 0x01;
 
-/// One decoded copy of `CHECKPOINT` (FORMAT.md §5).
+/// One decoded copy of `CHECKPOINT` (docs/format-checkpoint.md §5).
 #[doc(alias = "CHECKPOINT")]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CheckpointFields {

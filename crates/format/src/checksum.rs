@@ -1,6 +1,6 @@
 //! Checksums of ESE headers and pages.
 //!
-//! Sources: ../shared/FORMAT.md §6.1 (legacy XOR-32).
+//! Sources: docs/format-page.md §6.1 (legacy XOR-32).
 
 use byteorder::{ByteOrder, LittleEndian};
 
@@ -41,7 +41,7 @@ mod tests {
         acc
     }
 
-    /// FORMAT.md §6.7 test vector 2.
+    /// docs/format-page.md §6.7 test vector 2.
     #[test]
     fn known_vector_2() {
         let mut buf = vec![0u8; 8192];

@@ -1,5 +1,5 @@
 //! Engine errors as eseutil names them: `-1206 (JET_errDatabaseCorrupted, Non database file or
-//! corrupted db)`. Codes, names and descriptions from `jethdr.w` (../shared/FORMAT.md §9).
+//! corrupted db)`. Codes, names and descriptions from `jethdr.w` (docs/errors.md §9).
 
 use serde::Serialize;
 

@@ -6,7 +6,10 @@
 //!
 //! The crate does no I/O: it takes the bytes at the start of a file and returns owned, typed
 //! headers. Decoding is separate from validation, so a damaged header can still be shown.
-//! Every offset and field name follows `FORMAT.md` (read from Microsoft's open-source ESE).
+//! Every offset and field name follows the format documentation in the `docs/` folder at the root
+//! of the esehdr repository (`docs/format-database.md` and its siblings, which name the files of
+//! Microsoft's open-source ESE each section rests on); code comments cite it as
+//! `docs/format-database.md §1.5`.
 //!
 //! ## Getting started
 //! 1. Read the first [`DB_HEADER_READ_LEN`] bytes of the file (less if the file is shorter);

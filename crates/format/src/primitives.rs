@@ -1,6 +1,7 @@
 //! The small structures every ESE header shares: `LOGTIME`, `LGPOS`, `SIGNATURE` and `BKINFO`.
 //!
-//! Sources: ../shared/FORMAT.md §1.3 (SIGNATURE), §1.4 (BKINFO), §2 (LOGTIME), §3 (LGPOS).
+//! Sources: docs/format-database.md §1.3 (SIGNATURE), §1.4 (BKINFO), docs/format-common.md §2 (LOGTIME),
+//! §3 (LGPOS).
 
 use std::fmt;
 
@@ -8,7 +9,7 @@ use byteorder::{ByteOrder, LittleEndian};
 use serde::ser::{SerializeStruct, Serializer};
 use serde::Serialize;
 
-/// `LOGTIME`: an 8-byte broken-down time (FORMAT.md §2).
+/// `LOGTIME`: an 8-byte broken-down time (docs/format-common.md §2).
 ///
 /// | offset | field |
 /// |---|---|
@@ -149,7 +150,7 @@ impl Serialize for LogTime {
     }
 }
 
-/// `LGPOS`: a position in the log stream (FORMAT.md §3).
+/// `LGPOS`: a position in the log stream (docs/format-common.md §3).
 ///
 /// | offset | field |
 /// |---|---|
@@ -249,7 +250,7 @@ impl Serialize for LgposTime {
     }
 }
 
-/// `SIGNATURE`: 28 bytes identifying a database or a log stream (FORMAT.md §1.3).
+/// `SIGNATURE`: 28 bytes identifying a database or a log stream (docs/format-database.md §1.3).
 ///
 /// | offset | field |
 /// |---|---|
@@ -317,7 +318,7 @@ impl Serialize for Signature {
     }
 }
 
-/// `BKINFO`: one backup record of the database header (FORMAT.md §1.4).
+/// `BKINFO`: one backup record of the database header (docs/format-database.md §1.4).
 ///
 /// | offset | field |
 /// |---|---|

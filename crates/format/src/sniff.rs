@@ -1,4 +1,4 @@
-//! Telling ESE file kinds apart from their first bytes (FORMAT.md §0.1).
+//! Telling ESE file kinds apart from their first bytes (docs/format-common.md §0.1).
 //!
 //! Databases and streaming files carry the magic 0x89ABCDEF at offset 4 (or in the shadow
 //! copy); logs, checkpoints and flush maps have no magic but a valid XOR checksum over their
@@ -15,7 +15,7 @@ pub const OFFSET_FILE_TYPE: usize = 667;
 /// Size of a log header, a checkpoint copy and a flush-map header.
 pub const HEADER_4K: usize = 4096;
 
-/// `JET_filetype*` values (FORMAT.md §0).
+/// `JET_filetype*` values (docs/format-common.md §0).
 pub mod filetype {
     /// 0: unknown, or a header written before the field existed.
     pub const UNKNOWN: u32 = 0;

@@ -1,9 +1,9 @@
 //! # esehdr-plan
 //!
 //! The restore planner: Microsoft KB296788's offline backup and restore procedure, and the three
-//! recovery cases of the Exchange 2003 cluster recovery guide, as rules R1-R19
-//! (`../shared/RESTORE-RULES.md`) over small facts taken from the headers of a stream's databases,
-//! logs and checkpoint. Pure logic: no bytes, no files. Every check and conclusion names its rule.
+//! recovery cases of the Exchange 2003 cluster recovery guide, as rules R1-R19 (`docs/restore-rules.md`
+//! at the root of the esehdr repository) over small facts taken from the headers of a stream's
+//! databases, logs and checkpoint. Pure logic: no bytes, no files. Every check and conclusion names its rule.
 //!
 //! ## Getting started
 //! 1. Read the headers with `esehdr-format` and fill a [`StreamInput`].

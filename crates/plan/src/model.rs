@@ -1,6 +1,6 @@
 //! The planner's input (small facts taken from the headers) and output (the plan).
 //!
-//! Sources: ../shared/RESTORE-RULES.md (terms, rules R1-R19), ../shared/FORMAT.md §9 (errors).
+//! Sources: docs/restore-rules.md (terms, rules R1-R19), docs/errors.md §9 (errors).
 
 use esehdr_format::{Lgpos, LogTime, Signature};
 use serde::Serialize;

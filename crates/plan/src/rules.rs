@@ -1,10 +1,10 @@
-//! The rules R1-R19 of ../shared/RESTORE-RULES.md applied to one stream.
+//! The rules R1-R19 of docs/restore-rules.md applied to one stream.
 
 use std::collections::BTreeMap;
 
 use crate::model::*;
 
-/// Engine errors the plan predicts (FORMAT.md §9).
+/// Engine errors the plan predicts (docs/errors.md §9).
 mod err {
     pub const ATTACHED_DATABASE_MISMATCH: (i32, &str) = (-1216, "JET_errAttachedDatabaseMismatch");
     pub const MISSING_LOG_FILE: (i32, &str) = (-528, "JET_errMissingLogFile");

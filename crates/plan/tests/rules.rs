@@ -1,4 +1,4 @@
-//! Unit tests per rule (../shared/RESTORE-RULES.md), on streams built by hand, and proptest
+//! Unit tests per rule (docs/restore-rules.md), on streams built by hand, and proptest
 //! invariants of the planner.
 
 use esehdr_format::{Lgpos, LogTime, Signature};

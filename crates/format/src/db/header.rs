@@ -1,6 +1,7 @@
 //! `DBFILEHDR`: the 748-byte database header (one copy).
 //!
-//! Sources: ../shared/FORMAT.md §1.2 (field table), §1.6 (streaming files), §10.2 (eseutil names).
+//! Sources: docs/format-database.md §1.2 (field table), §1.6 (streaming files), docs/output.md §10.2
+//! (eseutil names).
 //! This module only decodes; [`crate::db`] finds the two copies and validates them.
 
 use serde::ser::{SerializeStruct, Serializer};
@@ -17,7 +18,7 @@ pub const DB_HEADER_SIZE: usize = 748;
 /// `le_ulVersion` of every database ESE97 and later can attach.
 pub const DB_VERSION_ESE97: u32 = 0x620;
 
-/// `le_dbstate` (FORMAT.md §1.2 "Database states"); unknown values are kept.
+/// `le_dbstate` (docs/format-database.md §1.2 "Database states"); unknown values are kept.
 #[doc(alias = "le_dbstate")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum DbState {
@@ -118,7 +119,7 @@ impl Serialize for DbState {
     }
 }
 
-/// `BKINFOTYPE` of a backup record (FORMAT.md §1.4).
+/// `BKINFOTYPE` of a backup record (docs/format-database.md §1.4).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum BackupType {
     /// 0 `backupNormal`.
@@ -367,7 +368,7 @@ impl Serialize for DbFlags {
     }
 }
 
-/// One decoded copy of `DBFILEHDR` (FORMAT.md §1.2), every field typed.
+/// One decoded copy of `DBFILEHDR` (docs/format-database.md §1.2), every field typed.
 ///
 /// Decoding needs 748 bytes and nothing else: no checksum, magic or version is checked here, so
 /// a damaged header can still be shown. Validation is [`crate::db::read_database_header`].

@@ -1,8 +1,8 @@
 //! Reading a database (or streaming-file) header: both copies, page-size detection, checksums
 //! and validation.
 //!
-//! Sources: ../shared/FORMAT.md §1.1 (placement), §1.5 (page-size detection and acceptance),
-//! §6.1 (checksum), §10.2 (eseutil's warnings).
+//! Sources: docs/format-database.md §1.1 (placement), §1.5 (page-size detection and acceptance),
+//! docs/format-page.md §6.1 (checksum), docs/output.md §10.2 (eseutil's warnings).
 
 pub mod header;
 
@@ -266,7 +266,7 @@ fn page_size_field_at(buf: &[u8], offset: usize) -> Option<u32> {
 }
 
 /// Whether the copy `[offset, offset + size)` passes the engine's acceptance test: its checksum
-/// over `size` bytes matches and its page-size field says `size` (FORMAT.md §1.5 step 2).
+/// over `size` bytes matches and its page-size field says `size` (docs/format-database.md §1.5 step 2).
 fn copy_accepted(buf: &[u8], offset: usize, size: u32) -> bool {
     let Some(page) = buf.get(offset..offset.saturating_add(size as usize)) else {
         return false;
@@ -324,7 +324,7 @@ fn examine_copy(buf: &[u8], which: Copy, size: u32, valid: bool) -> HeaderCopy {
 /// Reads the database header from the first bytes of a file.
 ///
 /// `buf` holds the first `min(file size, DB_HEADER_READ_LEN)` bytes. The page size is detected
-/// as the engine does (FORMAT.md §1.5): each copy is accepted at the first candidate size whose
+/// as the engine does (docs/format-database.md §1.5): each copy is accepted at the first candidate size whose
 /// checksum matches and whose `le_cbPageSize` agrees. A file whose primary fails falls back to
 /// the shadow, with a warning, as eseutil does.
 ///
@@ -380,7 +380,7 @@ pub fn read_database_header(buf: &[u8]) -> Result<DatabaseHeader> {
     Ok(header)
 }
 
-/// Validation: every way the header can be off, as findings (FORMAT.md §1.5, §10.2).
+/// Validation: every way the header can be off, as findings (docs/format-database.md §1.5, docs/output.md §10.2).
 fn validate(h: &DatabaseHeader) -> Vec<Finding> {
     let mut out = Vec::new();
     let no_valid = h.used.is_none();

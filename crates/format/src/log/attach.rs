@@ -1,6 +1,6 @@
 //! The attached-database list (`ATTACHINFO` records) of log headers and checkpoints.
 //!
-//! Sources: ../shared/FORMAT.md §4.3. The list is 2048 bytes (`rgbAttach`, offset 671 in a log
+//! Sources: docs/format-log.md §4.3. The list is 2048 bytes (`rgbAttach`, offset 671 in a log
 //! header, 679 in a checkpoint): records of a 64-byte fixed part and `cbNames` bytes of names,
 //! ended by a record whose first byte (the DBID) is 0.
 

@@ -1,7 +1,7 @@
 //! Verifying the contents of a log file: the legacy `LRCHECKSUM` chain (v7) and the per-segment
 //! `LGSEGHDR` checksums (v8).
 //!
-//! Sources: ../shared/FORMAT.md §7.1 (legacy), §7.2 (segments), §6.2/§6.4 (the segment checksum
+//! Sources: docs/format-log.md §7.1 (legacy), §7.2 (segments), docs/format-page.md §6.2/§6.4 (the segment checksum
 //! is the small-page ECC checksum, shared with page verification in [`crate::page`]).
 
 use byteorder::{ByteOrder, LittleEndian};
@@ -116,7 +116,7 @@ fn bytes_xor(range: &[u8], seed: u32) -> u32 {
     acc
 }
 
-/// One `LRCHECKSUM` record (FORMAT.md §7.1).
+/// One `LRCHECKSUM` record (docs/format-log.md §7.1).
 #[derive(Debug, Clone, Copy)]
 struct Lrck {
     lrtyp: u8,
@@ -284,7 +284,7 @@ fn verify_segments(file: &[u8], h: &LgFileHeader) -> ContentVerdict {
     // Logs from 8.4000.2 on are zero-filled: an all-zero segment is an unused one.
     let zero_filled = (h.version.major, h.version.minor, h.version.update_major) >= (8, 4000, 2);
     let mut seen_empty = false;
-    // The last segment is not scanned (FORMAT.md §7.2).
+    // The last segment is not scanned (docs/format-log.md §7.2).
     for isec in first..count.saturating_sub(1) {
         let Some(seg) = file.get(isec * SEGMENT_SIZE..(isec + 1) * SEGMENT_SIZE) else {
             break;

@@ -1,6 +1,6 @@
 //! `DBMS_PARAM`: the run-time environment recorded in log headers and checkpoints.
 //!
-//! Sources: ../shared/FORMAT.md §4.2 (DBMS_PARAM table). 567 bytes; at offset 72 in a log
+//! Sources: docs/format-log.md §4.2 (DBMS_PARAM table). 567 bytes; at offset 72 in a log
 //! header and 48 in a checkpoint.
 
 use serde::Serialize;
@@ -33,7 +33,7 @@ pub struct DbmsSizes {
     pub cache_size_max: u32,
 }
 
-/// `DBMS_PARAM` (FORMAT.md §4.2).
+/// `DBMS_PARAM` (docs/format-log.md §4.2).
 #[doc(alias = "DBMS_PARAM")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct DbmsParam {

@@ -1,6 +1,6 @@
 //! `LGFILEHDR`: the 4096-byte header of a transaction log (`E00.log`, `E0000001A.log`, ...).
 //!
-//! Sources: ../shared/FORMAT.md §4.1 (placement, checksum, size), §4.2 (field table), §4.3
+//! Sources: docs/format-log.md §4.1 (placement, checksum, size), §4.2 (field table), §4.3
 //! (attach list), §4.4 (legacy v7 and segment v8 formats). One copy only, at offset 0.
 
 use serde::ser::Serializer;
@@ -72,7 +72,7 @@ impl std::fmt::Display for LogVersion {
     }
 }
 
-/// One decoded `LGFILEHDR` (FORMAT.md §4.2). Decoding checks nothing; see [`LogHeader`].
+/// One decoded `LGFILEHDR` (docs/format-log.md §4.2). Decoding checks nothing; see [`LogHeader`].
 #[doc(alias = "LGFILEHDR")]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LgFileHeader {

@@ -1,6 +1,6 @@
 //! Log file names: which files of a folder belong to a log stream, and with which generation.
 //!
-//! Sources: ../shared/FORMAT.md §8 (file naming; how `eseutil /ml <base>` enumerates). Windows
+//! Sources: docs/format-log.md §8 (file naming; how `eseutil /ml <base>` enumerates). Windows
 //! file names are case-insensitive, so every comparison here is too.
 
 use serde::Serialize;
@@ -100,7 +100,7 @@ pub struct Enumeration {
 }
 
 /// Enumerates a folder's file names for `base`: `.jtx` logs if there are any, else `.log`
-/// (FORMAT.md §8), archived ones by generation, then the current log.
+/// (docs/format-log.md §8), archived ones by generation, then the current log.
 pub fn enumerate<'a>(base: &str, names: impl IntoIterator<Item = &'a str>) -> Enumeration {
     let members: Vec<Member> =
         names.into_iter().map(|n| Member { name: n.to_string(), role: classify(base, n) }).collect();

@@ -1,7 +1,7 @@
 //! Checks across a log stream (`eseutil /ml <base>`): generations, gaps, signatures, the
 //! `tmPrevGen` chain and the accumulated segment checksum chain.
 //!
-//! Sources: ../shared/FORMAT.md §7.3 (sequence checks), §8 (enumeration), §9 (error codes).
+//! Sources: docs/format-log.md §7.3 (sequence checks), §8 (enumeration), docs/errors.md §9 (error codes).
 //! Pure logic: the caller reads the files (see `esehdr ml BASE`) and hands over what it read.
 
 use serde::Serialize;

@@ -1,8 +1,8 @@
 //! Database page checksums and page verification (also used for v8 log segments).
 //!
-//! Sources: ../shared/FORMAT.md §6.2 (old and new page checksum), §6.3 (large pages), §6.4
+//! Sources: docs/format-page.md §6.2 (old and new page checksum), §6.3 (large pages), §6.4
 //! (single-bit ECC correction), §6.5 (page header offsets), §6.6 (the `eseutil /k` scan rules),
-//! §6.7 (test vectors) and §7.2 (log segments use the small-page checksum with pgno = segment
+//! §6.7 (test vectors) and docs/format-log.md §7.2 (log segments use the small-page checksum with pgno = segment
 //! index). The page-level flow follows `ComputePageChecksum`, `TryFixPage` and
 //! `ChecksumAndPossiblyFixPage` in `dev/ese/src/ese/_osu/checksumu.cxx`.
 //!
@@ -10,7 +10,7 @@
 //! This module says **stored** for what is on the page and **expected** for what the page
 //! should hold, i.e. what is computed from its contents.
 //!
-//! Offsets used here (all little-endian, `CPAGE::PGHDR` / `PGHDR2`, FORMAT.md §6.5):
+//! Offsets used here (all little-endian, `CPAGE::PGHDR` / `PGHDR2`, docs/format-page.md §6.5):
 //!
 //! | offset | size | field |
 //! |---|---|---|
@@ -57,7 +57,7 @@ const RG_CHECKSUM_BITS: std::ops::Range<u32> = (RG_CHECKSUM_OFFSET as u32 * 8)..
 // The XE (XOR + ECC) block checksum
 // ---------------------------------------------------------------------------------------------
 
-/// The new-format ("XE", XOR + ECC) checksum of one block (FORMAT.md §6.2).
+/// The new-format ("XE", XOR + ECC) checksum of one block (docs/format-page.md §6.2).
 ///
 /// `block` is a whole small page, a log segment, or one 4/8 KiB block of a large page; its length
 /// is a power of two from 1 KiB to 8 KiB. The block is read as little-endian u32 words; when
@@ -144,7 +144,7 @@ fn col_and_p_slow(block: &[u8]) -> (u32, u32) {
     (col, p)
 }
 
-/// Assembles the XE value from the XOR of the words and `p` (FORMAT.md §6.2).
+/// Assembles the XE value from the XOR of the words and `p` (docs/format-page.md §6.2).
 fn ecc_and_xor(col: u32, p: u32, n_words: usize, pgno: u32) -> u64 {
     // The number of odd-parity words is odd iff the XOR of all words has odd parity; then
     // q = XOR over those words of !i = p ^ 0xFFFFFFFF, else q = p.
@@ -163,7 +163,7 @@ fn ecc_and_xor(col: u32, p: u32, n_words: usize, pgno: u32) -> u64 {
 }
 
 /// The bit (relative to its block) that a single-bit ECC correction would flip, or `None` when
-/// the difference is not a correctable single-bit error (FORMAT.md §6.4).
+/// the difference is not a correctable single-bit error (docs/format-page.md §6.4).
 ///
 /// `cb` is the block length in bytes, `stored` and `expected` the XE checksums of the block as
 /// stored on the page and as computed from its contents. Correctable iff the ECC difference `d`
@@ -188,7 +188,7 @@ pub fn ecc_correctable_bit(cb: usize, stored: u64, expected: u64) -> Option<u32>
 // Page checksums
 // ---------------------------------------------------------------------------------------------
 
-/// Which checksum a page uses, chosen per page by bit 0x2000 of `fFlags` @36 (FORMAT.md §6.2).
+/// Which checksum a page uses, chosen per page by bit 0x2000 of `fFlags` @36 (docs/format-page.md §6.2).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ChecksumFormat {
@@ -258,7 +258,7 @@ impl PageChecksums {
     }
 }
 
-/// How a supported page size is cut into checksum blocks (`CbBlockSize`, FORMAT.md §6.3).
+/// How a supported page size is cut into checksum blocks (`CbBlockSize`, docs/format-page.md §6.3).
 #[derive(Debug, Clone, Copy)]
 struct Layout {
     /// Size of block 0 (and of every other block but a 4 KiB remainder).
@@ -314,7 +314,7 @@ fn stored_checksums(page: &[u8], layout: Layout) -> BlockChecksums {
     }
 }
 
-/// Old-format checksum of a page: `(pgno << 32) | xor32_legacy(page)` (FORMAT.md §6.2).
+/// Old-format checksum of a page: `(pgno << 32) | xor32_legacy(page)` (docs/format-page.md §6.2).
 fn legacy_expected(page: &[u8], pgno: u32) -> u64 {
     (u64::from(pgno) << 32) | u64::from(xor32_legacy(page))
 }
@@ -331,7 +331,7 @@ fn tail_checksums(page: &[u8], pgno: u32, layout: Layout) -> [u64; 4] {
     out
 }
 
-/// What the page should store (FORMAT.md §6.2, §6.3), and what it stores; `None` for a length
+/// What the page should store (docs/format-page.md §6.2, §6.3), and what it stores; `None` for a length
 /// that is not a page size (powers of two 1-8 KiB; multiples of 4 KiB up to 32 KiB above that).
 ///
 /// * flag 0x2000 @36 clear: old format, `[(pgno << 32) | xor32_legacy(page)]`;
@@ -408,7 +408,7 @@ pub enum PageVerdict {
     Ok,
     /// Every byte is zero (`CPAGE::FPageIsInitialized` is false; `JET_errPageNotInitialized`).
     Uninitialized,
-    /// A single-bit error that the ECC can correct (FORMAT.md §6.4). When several blocks of a
+    /// A single-bit error that the ECC can correct (docs/format-page.md §6.4). When several blocks of a
     /// large page have one, this is the first, as ESE reports it.
     Correctable {
         /// Checksum block holding the bit (0 for small pages; 0..=3 for large pages).
@@ -418,7 +418,7 @@ pub enum PageVerdict {
         bit: u32,
     },
     /// The contents are intact but belong to another page number (a rule derived from the
-    /// format, FORMAT.md §6.6: ESE itself counts these as bad checksums).
+    /// format, docs/format-page.md §6.6: ESE itself counts these as bad checksums).
     WrongPageNumber {
         /// The page number the contents were written for, when it can be derived: the stored
         /// pgno (old format), `xorComputed ^ xorStored ^ pgno` (new format), or `PGHDR2.pgno`.
@@ -451,7 +451,8 @@ impl PageVerdict {
 }
 
 /// Checks a database page (or a 4 KiB v8 log segment, with `pgno` = segment index) the way
-/// ESE does on read, attempting single-bit correction (FORMAT.md §6.2-§6.4, §6.6, §7.2).
+/// ESE does on read, attempting single-bit correction (docs/format-page.md §6.2-§6.4, §6.6,
+/// docs/format-log.md §7.2).
 ///
 /// `pgno` is the page number the caller expects (for a database file, physical page index − 1).
 /// Header and trailer pages use [`verify_header_page`] instead. The page is not modified.
@@ -475,7 +476,7 @@ pub fn verify_page(page: &[u8], pgno: u32) -> PageVerdict {
     verdict
 }
 
-/// Old format: u32@0 = `xor32_legacy(page)`, u32@4 = pgno (FORMAT.md §6.2).
+/// Old format: u32@0 = `xor32_legacy(page)`, u32@4 = pgno (docs/format-page.md §6.2).
 fn verify_legacy(page: &[u8], pgno: u32) -> PageVerdict {
     let expected = legacy_expected(page, pgno);
     let stored = read_u64_at(page, CHECKSUM_OFFSET);
@@ -489,7 +490,7 @@ fn verify_legacy(page: &[u8], pgno: u32) -> PageVerdict {
     }
 }
 
-/// New format, small or large page, with `TryFixPage`'s correction rules (FORMAT.md §6.3-§6.4).
+/// New format, small or large page, with `TryFixPage`'s correction rules (docs/format-page.md §6.3-§6.4).
 fn verify_ecc(page: &[u8], pgno: u32, layout: Layout) -> PageVerdict {
     let stored = stored_checksums(page, layout);
     let block0 = page.get(..layout.block).unwrap_or(&[]);
@@ -557,7 +558,7 @@ fn correction(len: usize, layout: Layout, expected: &BlockChecksums, stored: &Bl
     first
 }
 
-/// Derived rule (FORMAT.md §6.4, §6.6): every block's ECC half matches and every XOR half differs
+/// Derived rule (docs/format-page.md §6.4, §6.6): every block's ECC half matches and every XOR half differs
 /// by the same value, so the contents are intact but were summed with another page number.
 fn misplaced_page(expected: &BlockChecksums, stored: &BlockChecksums, pgno: u32) -> Option<u32> {
     let mut delta: Option<u32> = None;
@@ -575,14 +576,14 @@ fn misplaced_page(expected: &BlockChecksums, stored: &BlockChecksums, pgno: u32)
 }
 
 /// Checks a database header copy or the backup patch (trailer) page: u32@0 must equal
-/// `xor32_legacy(page)` (FORMAT.md §6.1, §6.6). False for fewer than 4 bytes. An all-zero page
+/// `xor32_legacy(page)` (docs/format-page.md §6.1, §6.6). False for fewer than 4 bytes. An all-zero page
 /// is not valid (check for it first if it should count as uninitialized).
 pub fn verify_header_page(page: &[u8]) -> bool {
     page.get(0..4).is_some_and(|w| LittleEndian::read_u32(w) == xor32_legacy(page))
 }
 
 /// `dbtimeDirtied` (u64 @8): the dbtime of the page's last modification; `None` if the page is
-/// shorter than 16 bytes. The `/k` scan reports the highest one (FORMAT.md §6.6).
+/// shorter than 16 bytes. The `/k` scan reports the highest one (docs/format-page.md §6.6).
 #[doc(alias = "dbtimeDirtied")]
 pub fn page_dbtime(page: &[u8]) -> Option<u64> {
     page.get(DBTIME_OFFSET..DBTIME_OFFSET + 8).map(LittleEndian::read_u64)
@@ -599,7 +600,7 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
 
-    /// FORMAT.md §6.2, written as literally as possible.
+    /// docs/format-page.md §6.2, written as literally as possible.
     fn xe_checksum_reference(block: &[u8], pgno: u32, is_header_block: bool) -> u64 {
         let n = block.len() / 4;
         let start = if is_header_block { 2 } else { 0 };
@@ -628,7 +629,7 @@ mod tests {
         page[bit as usize / 8] ^= 1 << (bit % 8);
     }
 
-    /// §6.7 vector 1 buffer.
+    /// docs/format-page.md §6.7 vector 1 buffer.
     fn vector1_buffer() -> Vec<u8> {
         let mut buf = vec![0u8; 8192];
         for (i, b) in buf.iter_mut().enumerate().take(4096) {
@@ -637,7 +638,7 @@ mod tests {
         buf
     }
 
-    /// §6.7 vectors 3-5 pattern, flag set.
+    /// docs/format-page.md §6.7 vectors 3-5 pattern, flag set.
     fn large_pattern(len: usize) -> Vec<u8> {
         let mut buf: Vec<u8> = (0..len).map(|i| (i + i / 13) as u8).collect();
         let f = LittleEndian::read_u32(&buf[36..40]) | NEW_CHECKSUM_FORMAT_FLAG;

@@ -1,6 +1,6 @@
 //! Scanning every page of a database, like `esefile /s` and `eseutil /k`.
 //!
-//! Sources: ../shared/FORMAT.md §6.6 (the scan: header and trailer pages, physical page index
+//! Sources: docs/format-page.md §6.6 (the scan: header and trailer pages, physical page index
 //! `k`, displayed number `k - 1`, uninitialized pages, highest dbtime) and [`crate::page`] for
 //! the per-page verdicts. Pure logic over bytes: the caller maps or reads the file and may split
 //! it into ranges scanned in parallel, then [`ScanStats::merge`]s the results.
@@ -100,7 +100,7 @@ fn hex(b: &crate::page::BlockChecksums) -> String {
 }
 
 /// Whether the last page of a file is the backup trailer (`PATCHHDR`): u32 at 4, 8, 12 and 24 all
-/// zero (FORMAT.md §6.6). It is checksummed like a header.
+/// zero (docs/format-page.md §6.6). It is checksummed like a header.
 fn is_trailer(page: &[u8]) -> bool {
     [4usize, 8, 12, 24].iter().all(|&o| page.get(o..o + 4).is_some_and(|w| LittleEndian::read_u32(w) == 0))
 }
