@@ -132,17 +132,13 @@ pub fn open_shared(path: &Path) -> io::Result<File> {
     Ok(file)
 }
 
-/// Clears `O_NONBLOCK` on a file opened with it, once it is known to be a regular file or a
-/// block device.
+/// Clears `O_NONBLOCK` on a file this module opened with it, once it is known to be a regular
+/// file or a block device. `F_SETFL` changes only the status flags (`O_APPEND`, `O_NONBLOCK`,
+/// `O_ASYNC`, `O_DIRECT`, `O_NOATIME`), and the files here are opened with none of them but
+/// `O_NONBLOCK`, so setting them to none clears exactly that one, without an `F_GETFL` first.
 fn blocking(file: &File) -> io::Result<()> {
     #[cfg(unix)]
-    {
-        use rustix::fs::OFlags;
-        let flags = rustix::fs::fcntl_getfl(file)?;
-        if flags.contains(OFlags::NONBLOCK) {
-            rustix::fs::fcntl_setfl(file, flags - OFlags::NONBLOCK)?;
-        }
-    }
+    rustix::fs::fcntl_setfl(file, rustix::fs::OFlags::empty())?;
     #[cfg(not(unix))]
     let _ = file;
     Ok(())
@@ -151,7 +147,10 @@ fn blocking(file: &File) -> io::Result<()> {
 /// The size of an opened file, and whether it is a block device. A block device's metadata
 /// says 0 bytes, so its size comes from seeking to its end.
 pub fn size(file: &File) -> io::Result<(u64, bool)> {
-    let meta = file.metadata()?;
+    size_from(file, &file.metadata()?)
+}
+
+fn size_from(file: &File, meta: &std::fs::Metadata) -> io::Result<(u64, bool)> {
     #[cfg(unix)]
     {
         use std::os::unix::fs::FileTypeExt;
@@ -178,10 +177,13 @@ pub fn read_head(path: &Path, max: usize) -> io::Result<Head> {
 /// Reads up to `buf.len()` bytes from the start of `path` into `buf`; returns how many were read
 /// and the file's size.
 ///
-/// The size comes from seeking to the end rather than from the metadata (which says 0 for a block
-/// device). Anything but a regular file or a block device is refused (see [`open_shared`]).
+/// The size comes from the opened file's metadata (from its end for a block device, whose
+/// metadata says 0). Anything but a regular file or a block device is refused (see
+/// [`open_shared`]).
 pub fn read_into(path: &Path, buf: &mut [u8]) -> io::Result<(usize, u64)> {
-    read_file_into(open_shared(path)?, buf)
+    let file = open_shared(path)?;
+    let (len, _) = size(&file)?;
+    read_file_into(file, buf, len)
 }
 
 /// A folder opened once, so that its files are opened by name relative to it (`openat` on Unix:
@@ -218,19 +220,20 @@ impl Folder {
             // opened file's type is checked before anything is read.
             let flags = OFlags::RDONLY | OFlags::CLOEXEC | OFlags::NONBLOCK;
             let file = File::from(rustix::fs::openat(fd, name, flags, Mode::empty())?);
-            if let Some(refused) = NotAFile::of(file.metadata()?.file_type()) {
+            let meta = file.metadata()?;
+            if let Some(refused) = NotAFile::of(meta.file_type()) {
                 return Err(refused.into_io());
             }
             blocking(&file)?;
-            return read_file_into(file, buf);
+            let (len, _) = size_from(&file, &meta)?;
+            return read_file_into(file, buf, len);
         }
         read_into(&self.path.join(name), buf)
     }
 }
 
-fn read_file_into(mut file: File, buf: &mut [u8]) -> io::Result<(usize, u64)> {
+fn read_file_into(mut file: File, buf: &mut [u8], len: u64) -> io::Result<(usize, u64)> {
     let got = fill(&mut file, buf)?;
-    let len = file.seek(SeekFrom::End(0))?;
     Ok((got, len))
 }
 
