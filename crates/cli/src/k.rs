@@ -149,11 +149,13 @@ pub fn run_k_database(
         }
     };
     let file = input::open_shared(path)?;
-    let file_len = file.metadata()?.len();
+    // A block device holding a database image: its size comes from its end, and it is read in
+    // chunks (a map would take the metadata's 0 bytes).
+    let (file_len, device) = input::size(&file)?;
     let ps = page_size as usize;
     let progress = AtomicU64::new(0);
     let total = file_len / ps as u64;
-    let mapped = if no_mmap { None } else { map(&file) };
+    let mapped = if no_mmap || device { None } else { map(&file) };
     let live = !json && io::stderr().is_terminal();
     let done = std::sync::atomic::AtomicBool::new(false);
     let (stats, bytes_read) = std::thread::scope(|s| {

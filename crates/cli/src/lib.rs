@@ -137,6 +137,10 @@ impl Inspected {
 pub fn inspect(path: &Path) -> Inspected {
     let head = match input::read_head(path, DB_HEADER_READ_LEN) {
         Ok(h) => h,
+        // A FIFO, a device or a directory: one line saying what it is.
+        Err(e) if input::NotAFile::within(&e).is_some() => {
+            return Inspected::Other { kind: "unreadable", reason: e.to_string() }
+        }
         Err(e) => return Inspected::Other { kind: "unreadable", reason: format!("cannot read the file: {e}") },
     };
     let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();

@@ -182,6 +182,18 @@ fn main() -> ExitCode {
             headers_only: *headers_only,
             json: cli.common.json,
         };
+        // Plan reads folders and files: a FIFO, a character device or a socket given as an input
+        // is refused at once, with one line (inside a folder, plan only looks at regular files).
+        for input in &opts.inputs {
+            let refused = std::fs::metadata(input)
+                .ok()
+                .filter(|m| !m.is_dir())
+                .and_then(|m| esehdr::input::NotAFile::of(m.file_type()));
+            if let Some(refused) = refused {
+                let _ = writeln!(err, "esehdr: {}: {refused}", input.display());
+                return ExitCode::from(Status::Error as u8);
+            }
+        }
         if !cli.common.json && !cli.common.nologo {
             let _ = esehdr::frame::banner(&mut out);
         }
