@@ -38,6 +38,8 @@ pub enum Expect {
     RollForward,
     /// `soft-recovery`.
     SoftRecovery,
+    /// `without-logs`.
+    WithoutLogs,
 }
 
 impl std::str::FromStr for Expect {
@@ -47,7 +49,8 @@ impl std::str::FromStr for Expect {
             "point-in-time" => Ok(Expect::PointInTime),
             "roll-forward" => Ok(Expect::RollForward),
             "soft-recovery" => Ok(Expect::SoftRecovery),
-            _ => Err(format!("--expect takes point-in-time, roll-forward or soft-recovery, not {s:?}")),
+            "without-logs" => Ok(Expect::WithoutLogs),
+            _ => Err(format!("--expect takes point-in-time, roll-forward, soft-recovery or without-logs, not {s:?}")),
         }
     }
 }
@@ -232,15 +235,15 @@ fn streams(found: Found, opts: &PlanOptions) -> Vec<StreamInput> {
     if let Some(only) = &opts.base {
         bases.retain(|b, _| b.eq_ignore_ascii_case(only));
     }
-    let all_dbs: Vec<Database> = dbs.into_iter().map(|(_, d, _)| d).collect();
+    let all_dbs: Vec<(PathBuf, Database)> = dbs.into_iter().map(|(p, d, _)| (p, d)).collect();
     let mut used = vec![false; all_dbs.len()];
     let mut out = Vec::new();
     for (base, (logs, checkpoint, folder)) in bases {
         let log_refs: Vec<&Log> = logs.iter().collect();
-        let db_refs: Vec<&Database> = all_dbs.iter().collect();
+        let db_refs: Vec<&Database> = all_dbs.iter().map(|(_, d)| d).collect();
         let sig = stream_signature(&log_refs, checkpoint.as_ref(), &db_refs);
         let mut databases = Vec::new();
-        for (i, d) in all_dbs.iter().enumerate() {
+        for (i, (_, d)) in all_dbs.iter().enumerate() {
             if sig.is_some_and(|s| s == d.log_signature) && !used[i] {
                 used[i] = true;
                 databases.push(d.clone());
@@ -257,19 +260,61 @@ fn streams(found: Found, opts: &PlanOptions) -> Vec<StreamInput> {
             checkpoint,
         });
     }
-    if opts.base.is_none() {
-        // A database whose log signature matches no stream is planned on its own (R9).
-        for (i, d) in all_dbs.into_iter().enumerate() {
-            if !used[i] {
-                out.push(StreamInput {
-                    log_signature: Some(d.log_signature),
-                    databases: vec![d],
-                    ..StreamInput::default()
-                });
+    // A database whose log signature matches no stream, found with a stream's logs or checkpoint,
+    // is reported under that stream, where it fails R9 (it belongs to another log stream). Only a
+    // database with no stream to compare with is planned on its own.
+    let mut alone = Vec::new();
+    for (i, (path, d)) in all_dbs.into_iter().enumerate() {
+        if used[i] {
+            continue;
+        }
+        match found_with(&path, &out) {
+            Some(k) => {
+                if let Some(s) = out.get_mut(k) {
+                    s.databases.push(d);
+                }
             }
+            None if opts.base.is_none() => alone.push(StreamInput {
+                log_signature: Some(d.log_signature),
+                databases: vec![d],
+                ..StreamInput::default()
+            }),
+            None => {}
         }
     }
+    out.extend(alone);
     out
+}
+
+/// The stream a database was found with: the one stream with a log or its checkpoint in the
+/// database's folder; else in a folder beside it (`SG/db` and `SG/logs`); else the only stream
+/// found. `None` when there is no stream, or when two are equally near (which one it was brought
+/// for cannot be told).
+fn found_with(db: &Path, streams: &[StreamInput]) -> Option<usize> {
+    let folder = db.parent()?;
+    let folders = |s: &StreamInput| -> Vec<PathBuf> {
+        s.logs
+            .iter()
+            .map(|l| l.file.as_str())
+            .chain(s.checkpoint.iter().map(|c| c.file.as_str()))
+            .filter_map(|f| Path::new(f).parent().map(Path::to_path_buf))
+            .collect()
+    };
+    let same = |f: &Path| f == folder;
+    let beside = |f: &Path| f.parent().is_some() && f.parent() == folder.parent();
+    let anywhere = |_: &Path| true;
+    let tiers: [&dyn Fn(&Path) -> bool; 3] = [&same, &beside, &anywhere];
+    for near in tiers {
+        let hits: Vec<usize> = (0..streams.len())
+            .filter(|&k| streams.get(k).is_some_and(|s| folders(s).iter().any(|f| near(f))))
+            .collect();
+        match hits.as_slice() {
+            [] => continue,
+            [k] => return Some(*k),
+            _ => return None,
+        }
+    }
+    None
 }
 
 /// Runs `esehdr plan`: writes the report and returns the exit status.
@@ -290,8 +335,12 @@ pub fn run_plan(opts: &PlanOptions, expect: Option<Expect>, out: &mut dyn Write)
         Some(Expect::PointInTime) => p.verdicts.point_in_time.possible,
         Some(Expect::RollForward) => p.verdicts.roll_forward.possible,
         Some(Expect::SoftRecovery) => p.verdicts.soft_recovery.possible,
+        Some(Expect::WithoutLogs) => p.verdicts.without_logs.possible,
         None => {
-            p.verdicts.point_in_time.possible || p.verdicts.roll_forward.possible || p.verdicts.soft_recovery.possible
+            p.verdicts.point_in_time.possible
+                || p.verdicts.roll_forward.possible
+                || p.verdicts.soft_recovery.possible
+                || p.verdicts.without_logs.possible
         }
     };
     let with_db: Vec<&StreamPlan> = plans.iter().filter(|p| !p.databases.is_empty()).collect();
@@ -309,6 +358,7 @@ fn action_text(a: &esehdr_plan::Action) -> String {
             format!("put database {} back at {}", a.path, a.to.as_deref().unwrap_or("?"))
         }
         esehdr_plan::ActionKind::Remount => format!("mount and dismount database {}, then copy it again", a.path),
+        esehdr_plan::ActionKind::MoveOut => format!("move {} out of the folder (keep it)", a.path),
     }
 }
 
@@ -343,7 +393,7 @@ pub fn render_text(w: &mut dyn Write, plans: &[StreamPlan]) -> io::Result<()> {
                 d.last_consistent.eseutil(),
                 d.log_required.min,
                 d.log_required.max,
-                yes(d.log_signature_matches),
+                if d.log_signature_matches { "yes" } else { "no (another log stream: left out of the verdicts, R9)" },
                 d.streaming_file.as_deref().map(|s| format!(", streaming file {s}")).unwrap_or_default(),
                 if d.restoring { ", restoring" } else { "" }
             )?;
@@ -403,6 +453,7 @@ pub fn render_text(w: &mut dyn Write, plans: &[StreamPlan]) -> io::Result<()> {
             ("point-in-time restore", &p.verdicts.point_in_time),
             ("roll-forward restore", &p.verdicts.roll_forward),
             ("soft recovery", &p.verdicts.soft_recovery),
+            ("start without logs (data after the backup is lost)", &p.verdicts.without_logs),
         ] {
             let state = match (v.possible, v.ready) {
                 (true, true) => "possible, ready".to_string(),
