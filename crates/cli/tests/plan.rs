@@ -342,6 +342,10 @@ fn a_checkpoint_of_an_earlier_generation_copied_back() {
     assert!(actions(s, "point_in_time").is_empty());
     assert_eq!(verdict(s, "without_logs"), (true, false));
     assert_eq!(actions(s, "without_logs"), moved_out(&["SRU00003.log", "SRU00004.log", "SRU.log", "SRU.chk"]));
+    // SRUDB.dat is consistent: a soft recovery is the same mount, and meets the same -1216.
+    assert_eq!(verdict(s, "soft_recovery"), (false, false));
+    assert_eq!(errors(s, "soft_recovery"), vec![-1216]);
+    assert_eq!(s["case"], 1, "restore the backup and start it without logs");
     // Without the copied checkpoint the set is what it was: point-in-time ready.
     std::fs::copy(root.join("APTSimulatorVM_SRUM_Clean_Server2022_1DayLater/SRU/SRU.chk"), set.p("SRU.chk")).unwrap();
     let (code, j) = set.plan(&["--expect", "point-in-time"]);

@@ -230,8 +230,13 @@ pub fn plan(input: &StreamInput) -> StreamPlan {
         check(&mut checks, "R5", CheckStatus::Failed, msg.clone());
         pit.blockers.push(Blocker { rule: "R5", message: msg.clone() });
         pit.predicted_errors.push(predicted(err::ATTACHED_DATABASE_MISMATCH, "R5", msg.clone()));
-        // Mounting now, before the logs and the checkpoint leave, meets the same error.
-        without_logs.predicted_errors.push(predicted(err::ATTACHED_DATABASE_MISMATCH, "R5", msg));
+        // Mounting now, before the logs and the checkpoint leave, meets the same error; so does
+        // a soft recovery when every database is consistent (it is then the same mount).
+        without_logs.predicted_errors.push(predicted(err::ATTACHED_DATABASE_MISMATCH, "R5", msg.clone()));
+        if members.iter().all(|d| d.clean()) {
+            soft.blockers.push(Blocker { rule: "R5", message: msg.clone() });
+            soft.predicted_errors.push(predicted(err::ATTACHED_DATABASE_MISMATCH, "R5", msg));
+        }
     }
     check(
         &mut checks,

@@ -147,7 +147,10 @@ fn r5_a_stale_checkpoint_makes_point_in_time_fail_with_1216() {
     assert_eq!(action_kinds(&p, wl), moved.into_iter().map(|f| (ActionKind::MoveOut, f)).collect::<Vec<_>>());
     assert!(wl.actions.iter().all(|&i| p.actions[i].rule == "R10"));
     assert_eq!(codes(wl), vec![-1216], "mounting before the files move out");
-    assert_eq!(p.case, Some(3), "the logs are intact: soft recovery");
+    // Soft recovery of consistent databases is the same mount: it meets the same -1216.
+    assert!(!p.verdicts.soft_recovery.possible);
+    assert_eq!(codes(&p.verdicts.soft_recovery), vec![-1216]);
+    assert_eq!(p.case, Some(2), "the logs are intact: roll forward");
     // Roll-forward deletes the checkpoint anyway.
     assert!(p.verdicts.roll_forward.possible);
 }
@@ -501,10 +504,11 @@ mod invariants {
             }
             let after = possible(&plan(&t));
             // The one exception: with no log and no checkpoint left, the databases start a new
-            // log stream (R5 does not apply), so point-in-time may become possible.
+            // log stream (R5 does not apply), so point-in-time (and soft recovery, the same mount
+            // when every database is consistent) may become possible.
             let none_left = t.logs.is_empty() && t.checkpoint.is_none();
             for k in 0..4 {
-                prop_assert!(before[k] || !after[k] || (k == 0 && none_left), "verdict {k} became possible after removing a log");
+                prop_assert!(before[k] || !after[k] || ((k == 0 || k == 2) && none_left), "verdict {k} became possible after removing a log");
             }
         }
 
@@ -541,6 +545,10 @@ mod invariants {
             if !valid && !(s.logs.is_empty() && s.checkpoint.is_none()) {
                 prop_assert!(!p.verdicts.point_in_time.possible);
                 prop_assert!(p.verdicts.point_in_time.blockers.iter().any(|b| b.rule == "R5"));
+                // Soft recovery of consistent databases is the same mount: never ready either.
+                if s.databases.iter().all(|d| d.clean()) {
+                    prop_assert!(!p.verdicts.soft_recovery.ready);
+                }
             }
         }
 
