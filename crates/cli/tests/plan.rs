@@ -513,3 +513,33 @@ fn split_layouts_with_logs_system_and_db_apart() {
     assert_eq!(verdict(s, "roll_forward"), (true, false));
     assert_eq!(actions(s, "roll_forward"), vec![("delete".to_string(), "E00.chk".to_string())]);
 }
+
+#[test]
+fn split_layouts_report_a_database_of_another_stream_under_the_stream() {
+    // `--db` names a database far from the logs: with one stream found, it is compared with it.
+    let set = Set::new("splitother", true);
+    let other = repo().join("testdata/db/srum-server2022-clean.dat");
+    let out = Command::new(env!("CARGO_BIN_EXE_esehdr"))
+        .args(["plan", "--json", "--base", "E00"])
+        .arg("--logs")
+        .arg(set.p("logs"))
+        .arg("--db")
+        .arg(set.p("db/SRUDB.dat"))
+        .arg("--db")
+        .arg(&other)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let j: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(j["streams"].as_array().unwrap().len(), 1);
+    let s = stream(&j, "E00");
+    let matches = |name: &str| {
+        let d = s["databases"].as_array().unwrap().iter().find(|d| d["file"].as_str().unwrap().ends_with(name));
+        d.unwrap()["log_signature_matches"].as_bool().unwrap()
+    };
+    assert_eq!(s["databases"].as_array().unwrap().len(), 2);
+    assert!(matches("SRUDB.dat"));
+    assert!(!matches("srum-server2022-clean.dat"));
+    assert_eq!(check_messages(s, "R9", "failed").len(), 1);
+    assert_eq!(verdict(s, "roll_forward"), (true, false));
+}
