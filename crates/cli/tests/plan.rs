@@ -543,3 +543,29 @@ fn split_layouts_report_a_database_of_another_stream_under_the_stream() {
     assert_eq!(check_messages(s, "R9", "failed").len(), 1);
     assert_eq!(verdict(s, "roll_forward"), (true, false));
 }
+
+#[test]
+fn two_srum_folders_side_by_side_are_two_streams() {
+    // The Windows 10 set, and the Server 2022 logs with their database (log signature ed8673f7,
+    // testdata/README.md) in a folder beside it: same base name, two streams, no stranger.
+    let set = Set::new("twofolders", false);
+    std::fs::create_dir_all(set.p("server2022")).unwrap();
+    for e in std::fs::read_dir(repo().join("testdata/logs/srum-server2022")).unwrap() {
+        let e = e.unwrap();
+        std::fs::copy(e.path(), set.p("server2022").join(e.file_name())).unwrap();
+    }
+    std::fs::copy(repo().join("testdata/db/srum-server2022-clean.dat"), set.p("server2022/SRUDB.dat")).unwrap();
+    let (code, j) = set.plan(&[]);
+    assert_eq!(code, 0);
+    let streams = j["streams"].as_array().unwrap();
+    assert_eq!(streams.len(), 2, "{j}");
+    let randoms: Vec<u64> = streams.iter().map(|s| s["log_signature"]["random"].as_u64().unwrap()).collect();
+    assert_eq!(randoms, [0x142F_FD4D, 0xED86_73F7], "by base name, then folder: logs/, server2022/");
+    for s in streams {
+        assert_eq!(s["base_name"], "SRU");
+        assert_eq!(s["databases"].as_array().unwrap().len(), 1);
+        assert_eq!(s["databases"][0]["log_signature_matches"], true);
+        assert!(s["logs"]["foreign"].as_array().unwrap().is_empty());
+        assert_eq!(verdict(s, "point_in_time"), (true, true));
+    }
+}
