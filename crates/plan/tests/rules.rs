@@ -542,7 +542,8 @@ mod invariants {
             }
             // An invalid checkpoint makes point-in-time impossible, never "possible after moving the logs".
             let valid = p.checkpoint.as_ref().is_some_and(|c| c.valid_for_point_in_time);
-            if !valid && !(s.logs.is_empty() && s.checkpoint.is_none()) {
+            let none_at_all = s.logs.is_empty() && s.checkpoint.is_none();
+            if !valid && !none_at_all {
                 prop_assert!(!p.verdicts.point_in_time.possible);
                 prop_assert!(p.verdicts.point_in_time.blockers.iter().any(|b| b.rule == "R5"));
                 // Soft recovery of consistent databases is the same mount: never ready either.
