@@ -256,9 +256,6 @@ fn streams(found: Found, opts: &PlanOptions) -> Vec<StreamInput> {
         let key = key.unwrap_or_else(|| (base, folder_of(&c)));
         groups.entry(key).or_default().1 = Some(c);
     }
-    if let Some(only) = &opts.base {
-        groups.retain(|(b, _), _| b.eq_ignore_ascii_case(only));
-    }
     let all_dbs: Vec<(PathBuf, Database)> = dbs.into_iter().map(|(p, d, _)| (p, d)).collect();
     let mut out = Vec::new();
     for ((base, folder), (logs, checkpoint)) in groups {
@@ -299,6 +296,10 @@ fn streams(found: Found, opts: &PlanOptions) -> Vec<StreamInput> {
             }),
             None => {}
         }
+    }
+    // `--base`: only that stream, once every database has found its own.
+    if let Some(only) = &opts.base {
+        out.retain(|s| s.base_name.eq_ignore_ascii_case(only));
     }
     out.extend(alone);
     out

@@ -569,3 +569,25 @@ fn two_srum_folders_side_by_side_are_two_streams() {
         assert_eq!(verdict(s, "point_in_time"), (true, true));
     }
 }
+
+#[test]
+fn base_keeps_one_stream_after_every_database_found_its_own() {
+    // Two streams in one folder: E00 (the set) and edb (the Server 2003 catroot2 logs, with their
+    // catdb, log signature 0000fced, beside SRUDB.dat).
+    let set = Set::new("twobases", true);
+    for e in std::fs::read_dir(repo().join("testdata/logs/catroot2-server2003")).unwrap() {
+        let e = e.unwrap();
+        std::fs::copy(e.path(), set.p("logs").join(e.file_name())).unwrap();
+    }
+    std::fs::copy(repo().join("testdata/db/catdb-server2003-clean"), set.p("db/catdb")).unwrap();
+    let (_, j) = set.plan(&[]);
+    let edb = stream(&j, "EDB");
+    assert_eq!(edb["log_signature"]["random"], 0xFCED);
+    assert!(edb["databases"][0]["file"].as_str().unwrap().ends_with("db/catdb"));
+    assert_eq!(edb["databases"][0]["log_signature_matches"], true);
+    let (_, j) = set.plan(&["--base", "E00"]);
+    assert_eq!(j["streams"].as_array().unwrap().len(), 1);
+    let s = stream(&j, "E00");
+    assert_eq!(s["databases"].as_array().unwrap().len(), 1, "catdb is edb's, not a stranger of E00: {s}");
+    assert!(check_messages(s, "R9", "failed").is_empty());
+}
