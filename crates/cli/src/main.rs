@@ -77,7 +77,7 @@ enum Mode {
         no_mmap: bool,
     },
     /// Plan a restore: find databases, logs and checkpoints under DIR, and say what can be
-    /// restored, how (point-in-time, roll-forward, soft recovery) and what to do first.
+    /// restored, how (point-in-time, roll-forward, soft recovery, start without logs) and what to do first.
     Plan {
         /// Folders (searched with their subfolders) and files.
         #[arg(required_unless_present_any = ["logs", "system", "db"])]
@@ -97,7 +97,8 @@ enum Mode {
         /// The databases being restored (default: every database found).
         #[arg(long, num_args = 1..)]
         restoring: Vec<PathBuf>,
-        /// Exit 0 when this restore is possible, 1 when not: point-in-time, roll-forward or soft-recovery.
+        /// Exit 0 when this restore is possible, 1 when not: point-in-time, roll-forward,
+        /// soft-recovery or without-logs.
         #[arg(long)]
         expect: Option<esehdr::plan::Expect>,
         /// Do not read the log contents (damaged log data is then not seen).

@@ -38,6 +38,8 @@ pub enum Expect {
     RollForward,
     /// `soft-recovery`.
     SoftRecovery,
+    /// `without-logs`.
+    WithoutLogs,
 }
 
 impl std::str::FromStr for Expect {
@@ -47,7 +49,8 @@ impl std::str::FromStr for Expect {
             "point-in-time" => Ok(Expect::PointInTime),
             "roll-forward" => Ok(Expect::RollForward),
             "soft-recovery" => Ok(Expect::SoftRecovery),
-            _ => Err(format!("--expect takes point-in-time, roll-forward or soft-recovery, not {s:?}")),
+            "without-logs" => Ok(Expect::WithoutLogs),
+            _ => Err(format!("--expect takes point-in-time, roll-forward, soft-recovery or without-logs, not {s:?}")),
         }
     }
 }
@@ -221,55 +224,118 @@ fn streams(found: Found, opts: &PlanOptions) -> Vec<StreamInput> {
     for (path, db, _) in dbs.iter_mut() {
         db.restoring = opts.restoring.iter().any(|r| r == path || r.file_name() == path.file_name());
     }
-    let mut bases: BTreeMap<String, (Vec<Log>, Option<Checkpoint>, String)> = BTreeMap::new();
+    // One stream per base name and log folder: the same base in two folders is two streams (the
+    // SRUM folders of two machines side by side). A checkpoint joins the logs of its base in its
+    // own folder; else (a split layout, `--system`) the one stream of its base still without
+    // one, or the one whose current log carries its log signature; else it stands alone.
+    let mut groups: BTreeMap<(String, PathBuf), (Vec<Log>, Option<Checkpoint>)> = BTreeMap::new();
     for (base, log, folder) in found.logs {
-        let e = bases.entry(base).or_insert_with(|| (Vec::new(), None, folder.display().to_string()));
-        e.0.push(log);
+        groups.entry((base, folder)).or_default().0.push(log);
     }
+    let folder_of = |c: &Checkpoint| Path::new(&c.file).parent().map(Path::to_path_buf).unwrap_or_default();
+    let mut apart = Vec::new();
     for (base, c) in found.checkpoints {
-        bases.entry(base).or_insert_with(|| (Vec::new(), None, String::new())).1 = Some(c);
-    }
-    if let Some(only) = &opts.base {
-        bases.retain(|b, _| b.eq_ignore_ascii_case(only));
-    }
-    let all_dbs: Vec<Database> = dbs.into_iter().map(|(_, d, _)| d).collect();
-    let mut used = vec![false; all_dbs.len()];
-    let mut out = Vec::new();
-    for (base, (logs, checkpoint, folder)) in bases {
-        let log_refs: Vec<&Log> = logs.iter().collect();
-        let db_refs: Vec<&Database> = all_dbs.iter().collect();
-        let sig = stream_signature(&log_refs, checkpoint.as_ref(), &db_refs);
-        let mut databases = Vec::new();
-        for (i, d) in all_dbs.iter().enumerate() {
-            if sig.is_some_and(|s| s == d.log_signature) && !used[i] {
-                used[i] = true;
-                databases.push(d.clone());
-            }
+        match groups.get_mut(&(base.clone(), folder_of(&c))) {
+            Some(g) if g.1.is_none() => g.1 = Some(c),
+            _ => apart.push((base, c)),
         }
+    }
+    for (base, c) in apart {
+        let open: Vec<(String, PathBuf)> = groups
+            .iter()
+            .filter(|((b, _), g)| *b == base && g.1.is_none() && !g.0.is_empty())
+            .map(|(k, _)| k.clone())
+            .collect();
+        let signed = |k: &&(String, PathBuf)| {
+            groups.get(*k).is_some_and(|g| g.0.iter().any(|l| l.is_current() && l.signature == c.signature))
+        };
+        let key = match open.as_slice() {
+            [k] => Some(k.clone()),
+            _ => open.iter().find(signed).cloned(),
+        };
+        let key = key.unwrap_or_else(|| (base, folder_of(&c)));
+        groups.entry(key).or_default().1 = Some(c);
+    }
+    let all_dbs: Vec<(PathBuf, Database)> = dbs.into_iter().map(|(p, d, _)| (p, d)).collect();
+    let mut out = Vec::new();
+    for ((base, folder), (logs, checkpoint)) in groups {
+        let log_refs: Vec<&Log> = logs.iter().collect();
+        let db_refs: Vec<&Database> = all_dbs.iter().map(|(_, d)| d).collect();
+        let sig = stream_signature(&log_refs, checkpoint.as_ref(), &db_refs);
         let ext = if logs.iter().any(|l| l.file.to_ascii_lowercase().ends_with(".jtx")) { "jtx" } else { "log" };
         out.push(StreamInput {
             base_name: base,
             log_signature: sig,
-            log_folder: folder,
+            log_folder: if logs.is_empty() { String::new() } else { folder.display().to_string() },
             ext: ext.into(),
-            databases,
+            databases: Vec::new(),
             logs,
             checkpoint,
         });
     }
-    if opts.base.is_none() {
-        // A database whose log signature matches no stream is planned on its own (R9).
-        for (i, d) in all_dbs.into_iter().enumerate() {
-            if !used[i] {
-                out.push(StreamInput {
-                    log_signature: Some(d.log_signature),
-                    databases: vec![d],
-                    ..StreamInput::default()
-                });
-            }
+    // A database joins the stream of its log signature (the nearest, when several carry it). One
+    // whose log signature matches no stream, found with a stream's logs or checkpoint, is
+    // reported under that stream, where it fails R9 (it belongs to another log stream). Only a
+    // database with no stream to compare with is planned on its own.
+    let every: Vec<usize> = (0..out.len()).collect();
+    let mut alone = Vec::new();
+    for (path, d) in all_dbs {
+        let own: Vec<usize> =
+            (0..out.len()).filter(|&k| out.get(k).is_some_and(|s| s.log_signature == Some(d.log_signature))).collect();
+        let k = match own.as_slice() {
+            [] => found_with(&path, &out, &every),
+            [k] => Some(*k),
+            [first, ..] => found_with(&path, &out, &own).or(Some(*first)),
+        };
+        match k.and_then(|k| out.get_mut(k)) {
+            Some(s) => s.databases.push(d),
+            None if opts.base.is_none() => alone.push(StreamInput {
+                log_signature: Some(d.log_signature),
+                databases: vec![d],
+                ..StreamInput::default()
+            }),
+            None => {}
         }
     }
+    // `--base`: only that stream, once every database has found its own.
+    if let Some(only) = &opts.base {
+        out.retain(|s| s.base_name.eq_ignore_ascii_case(only));
+    }
+    out.extend(alone);
     out
+}
+
+/// The stream (of those `among`) a database was found with: the one with a log or its checkpoint
+/// in the database's folder; else in a folder beside it (`SG/db` and `SG/logs`); else the only
+/// stream. `None` when there is none, or when two are equally near (which one it was brought for
+/// cannot be told).
+fn found_with(db: &Path, streams: &[StreamInput], among: &[usize]) -> Option<usize> {
+    let folder = db.parent()?;
+    let folders = |s: &StreamInput| -> Vec<PathBuf> {
+        s.logs
+            .iter()
+            .map(|l| l.file.as_str())
+            .chain(s.checkpoint.iter().map(|c| c.file.as_str()))
+            .filter_map(|f| Path::new(f).parent().map(Path::to_path_buf))
+            .collect()
+    };
+    let same = |f: &Path| f == folder;
+    let beside = |f: &Path| f.parent().is_some() && f.parent() == folder.parent();
+    let anywhere = |_: &Path| true;
+    let tiers: [&dyn Fn(&Path) -> bool; 3] = [&same, &beside, &anywhere];
+    for near in tiers {
+        let hits: Vec<usize> = among
+            .iter()
+            .copied()
+            .filter(|&k| streams.get(k).is_some_and(|s| folders(s).iter().any(|f| near(f))))
+            .collect();
+        match hits.as_slice() {
+            [] => continue,
+            [k] => return Some(*k),
+            _ => return None,
+        }
+    }
+    None
 }
 
 /// Runs `esehdr plan`: writes the report and returns the exit status.
@@ -290,8 +356,12 @@ pub fn run_plan(opts: &PlanOptions, expect: Option<Expect>, out: &mut dyn Write)
         Some(Expect::PointInTime) => p.verdicts.point_in_time.possible,
         Some(Expect::RollForward) => p.verdicts.roll_forward.possible,
         Some(Expect::SoftRecovery) => p.verdicts.soft_recovery.possible,
+        Some(Expect::WithoutLogs) => p.verdicts.without_logs.possible,
         None => {
-            p.verdicts.point_in_time.possible || p.verdicts.roll_forward.possible || p.verdicts.soft_recovery.possible
+            p.verdicts.point_in_time.possible
+                || p.verdicts.roll_forward.possible
+                || p.verdicts.soft_recovery.possible
+                || p.verdicts.without_logs.possible
         }
     };
     let with_db: Vec<&StreamPlan> = plans.iter().filter(|p| !p.databases.is_empty()).collect();
@@ -309,6 +379,7 @@ fn action_text(a: &esehdr_plan::Action) -> String {
             format!("put database {} back at {}", a.path, a.to.as_deref().unwrap_or("?"))
         }
         esehdr_plan::ActionKind::Remount => format!("mount and dismount database {}, then copy it again", a.path),
+        esehdr_plan::ActionKind::MoveOut => format!("move {} out of the folder (keep it)", a.path),
     }
 }
 
@@ -343,7 +414,7 @@ pub fn render_text(w: &mut dyn Write, plans: &[StreamPlan]) -> io::Result<()> {
                 d.last_consistent.eseutil(),
                 d.log_required.min,
                 d.log_required.max,
-                yes(d.log_signature_matches),
+                if d.log_signature_matches { "yes" } else { "no (another log stream: left out of the verdicts, R9)" },
                 d.streaming_file.as_deref().map(|s| format!(", streaming file {s}")).unwrap_or_default(),
                 if d.restoring { ", restoring" } else { "" }
             )?;
@@ -403,6 +474,7 @@ pub fn render_text(w: &mut dyn Write, plans: &[StreamPlan]) -> io::Result<()> {
             ("point-in-time restore", &p.verdicts.point_in_time),
             ("roll-forward restore", &p.verdicts.roll_forward),
             ("soft recovery", &p.verdicts.soft_recovery),
+            ("start without logs (data after the backup is lost)", &p.verdicts.without_logs),
         ] {
             let state = match (v.possible, v.ready) {
                 (true, true) => "possible, ready".to_string(),

@@ -12,6 +12,22 @@ fn repo() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
 }
 
+/// `../shared/corpus` beside the repository, if present (required under CI, as in the corpus
+/// tests of `esehdr-format`).
+fn corpus() -> Option<PathBuf> {
+    let dir = repo().join("../shared/corpus");
+    if dir.join("PROVENANCE.md").is_file() {
+        return Some(dir);
+    }
+    assert!(std::env::var_os("CI").is_none(), "CI is set but {} is missing", dir.display());
+    eprintln!("note: {} not found; corpus scenario skipped", dir.display());
+    None
+}
+
+/// The Server 2022 SRUM sets of the corpus (PROVENANCE.md): the first snapshot (checkpoint at
+/// generation 2) and the one a day later (logs 3-5, checkpoint at 5, SRUDB.dat clean at 5).
+const SERVER2022: &str = "AndrewRathbun-DFIRArtifactMuseum/Windows/SRUM/Server2022/APTSimulatorVM";
+
 struct Set {
     dir: PathBuf,
 }
@@ -60,6 +76,27 @@ impl Set {
             std::fs::write(dir.join(sub).join(to), b).unwrap();
         }
         Set { dir }
+    }
+    /// A copy of one folder of the corpus, as it is (every file of it, flat).
+    fn corpus(name: &str, folder: &Path) -> Set {
+        let dir = std::env::temp_dir().join(format!("esehdr-plan-{}-{name}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        for e in std::fs::read_dir(folder).unwrap() {
+            let e = e.unwrap();
+            std::fs::copy(e.path(), dir.join(e.file_name())).unwrap();
+        }
+        Set { dir }
+    }
+    /// The text report, with the set's folder left out of the paths.
+    fn text(&self, args: &[&str]) -> String {
+        let out = Command::new(env!("CARGO_BIN_EXE_esehdr"))
+            .args(["plan", "--nologo"])
+            .arg(&self.dir)
+            .args(args)
+            .output()
+            .unwrap();
+        String::from_utf8(out.stdout).unwrap().replace(&format!("{}/", self.dir.display()), "")
     }
     fn p(&self, rel: &str) -> PathBuf {
         self.dir.join(rel)
@@ -209,6 +246,20 @@ fn a_foreign_log_in_the_folder() {
     assert!(errors(s, "roll_forward").contains(&-530));
 }
 
+fn check_messages(s: &serde_json::Value, rule: &str, status: &str) -> Vec<String> {
+    s["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["rule"] == rule && c["status"] == status)
+        .map(|c| c["message"].as_str().unwrap().to_string())
+        .collect()
+}
+
+fn moved_out(names: &[&str]) -> Vec<(String, String)> {
+    names.iter().map(|n| ("move_out".to_string(), n.to_string())).collect()
+}
+
 #[test]
 fn a_stale_checkpoint() {
     let set = Set::new("stalechk", true);
@@ -219,14 +270,201 @@ fn a_stale_checkpoint() {
         }
     });
     let (code, j) = set.plan(&["--expect", "point-in-time"]);
-    assert_eq!(code, 0, "possible by starting without logs");
+    assert_eq!(code, 1, "KB296788: a point-in-time restore needs a valid checkpoint");
     let s = stream(&j, "E00");
-    assert_eq!(verdict(s, "point_in_time"), (true, false));
-    assert!(actions(s, "point_in_time").contains(&("delete".to_string(), "E00.chk".to_string())));
     assert_eq!(s["checkpoint"]["generation"], 7);
     assert_eq!(s["checkpoint"]["valid_for_point_in_time"], false);
+    // Point-in-time: NOT possible (R5), -1216, and no action touching a log or the checkpoint (R6).
+    assert_eq!(verdict(s, "point_in_time"), (false, false));
+    let blockers = s["verdicts"]["point_in_time"]["blockers"].as_array().unwrap();
+    assert_eq!(blockers.len(), 1);
+    assert_eq!(blockers[0]["rule"], "R5");
+    assert!(blockers[0]["message"]
+        .as_str()
+        .unwrap()
+        .contains("E00.chk is at generation 7 (0x7), but the current log is generation 9 (0x9)"));
+    assert!(actions(s, "point_in_time").is_empty());
     assert_eq!(errors(s, "point_in_time"), vec![-1216]);
+    assert_eq!(check_messages(s, "R6", "passed").len(), 1);
+    // Starting without logs is a verdict of its own, with its own actions.
+    let wl = &s["verdicts"]["without_logs"];
+    let mut keys: Vec<&str> = wl.as_object().unwrap().keys().map(String::as_str).collect();
+    keys.sort_unstable();
+    assert_eq!(keys, ["actions", "blockers", "possible", "predicted_errors", "ready"]);
+    assert_eq!(verdict(s, "without_logs"), (true, false));
+    assert_eq!(
+        actions(s, "without_logs"),
+        moved_out(&[
+            "E0000003.log",
+            "E0000004.log",
+            "E0000005.log",
+            "E0000006.log",
+            "E0000007.log",
+            "E0000008.log",
+            "E00.log",
+            "E00.chk"
+        ])
+    );
+    assert_eq!(errors(s, "without_logs"), vec![-1216]);
+    let (code, _) = set.plan(&["--expect", "without-logs"]);
+    assert_eq!(code, 0);
     assert!(verdict(s, "roll_forward").0, "roll-forward deletes the checkpoint anyway");
+    // The text says it in words.
+    let text = set.text(&[]);
+    assert!(
+        text.contains("\n    point-in-time restore: NOT possible\n      because (R5) no valid checkpoint: "),
+        "{text}"
+    );
+    assert!(text.contains(
+        "\n    start without logs (data after the backup is lost): possible after these actions, in this order:\n      1. [R10] move logs/E0000003.log out of the folder (keep it)\n"
+    ), "{text}");
+}
+
+#[test]
+fn a_checkpoint_of_an_earlier_generation_copied_back() {
+    // The day-later Server 2022 SRUM set with the checkpoint of the first snapshot copied over
+    // its own: same stream (ed8673f7), generation 2, while the current log is generation 5.
+    let Some(corpus) = corpus() else { return };
+    let root = corpus.join(SERVER2022);
+    let set = Set::corpus("oldchk", &root.join("APTSimulatorVM_SRUM_Clean_Server2022_1DayLater/SRU"));
+    std::fs::copy(root.join("APTSimulatorVM_SRUM_Clean_Server2022/SRU/SRU.chk"), set.p("SRU.chk")).unwrap();
+    let (code, j) = set.plan(&["--expect", "point-in-time"]);
+    assert_eq!(code, 1);
+    let s = stream(&j, "SRU");
+    assert_eq!(s["log_signature"]["random"], 0xED86_73F7u32);
+    assert_eq!(s["checkpoint"]["generation"], 2);
+    assert_eq!(s["logs"]["current_generation"], 5);
+    let r5 = check_messages(s, "R5", "failed");
+    assert_eq!(r5.len(), 1);
+    assert!(r5[0].contains("SRU.chk is at generation 2 (0x2), but the current log is generation 5 (0x5)"), "{}", r5[0]);
+    assert_eq!(verdict(s, "point_in_time"), (false, false));
+    assert_eq!(errors(s, "point_in_time"), vec![-1216]);
+    assert!(actions(s, "point_in_time").is_empty());
+    assert_eq!(verdict(s, "without_logs"), (true, false));
+    assert_eq!(actions(s, "without_logs"), moved_out(&["SRU00003.log", "SRU00004.log", "SRU.log", "SRU.chk"]));
+    // SRUDB.dat is consistent: a soft recovery is the same mount, and meets the same -1216.
+    assert_eq!(verdict(s, "soft_recovery"), (false, false));
+    assert_eq!(errors(s, "soft_recovery"), vec![-1216]);
+    assert_eq!(s["case"], 1, "restore the backup and start it without logs");
+    // Without the copied checkpoint the set is what it was: point-in-time ready.
+    std::fs::copy(root.join("APTSimulatorVM_SRUM_Clean_Server2022_1DayLater/SRU/SRU.chk"), set.p("SRU.chk")).unwrap();
+    let (code, j) = set.plan(&["--expect", "point-in-time"]);
+    assert_eq!(code, 0);
+    assert_eq!(verdict(stream(&j, "SRU"), "point_in_time"), (true, true));
+}
+
+#[test]
+fn no_current_log_makes_point_in_time_impossible() {
+    let set = Set::new("nocurrent", true);
+    std::fs::remove_file(set.p("logs/E00.log")).unwrap();
+    let (code, j) = set.plan(&["--expect", "point-in-time"]);
+    assert_eq!(code, 1);
+    let s = stream(&j, "E00");
+    let r5 = check_messages(s, "R5", "failed");
+    assert!(r5.len() == 1 && r5[0].contains("E00.chk cannot be matched: there is no current log E00.log"), "{r5:?}");
+    assert_eq!(verdict(s, "point_in_time"), (false, false));
+    assert_eq!(errors(s, "point_in_time"), vec![-1216]);
+    assert_eq!(verdict(s, "without_logs"), (true, false));
+    assert_eq!(actions(s, "without_logs").len(), 7, "E0000003-8 and E00.chk");
+}
+
+#[test]
+fn a_database_of_another_log_stream_in_the_storage_group() {
+    // SRUDB.dat is the set's own database (stream 142ffd4d); pub1.edb is the Server 2022 SRUM
+    // database (log signature ed8673f7, testdata/README.md), copied in beside it.
+    let set = Set::new("otherdb", true);
+    std::fs::copy(repo().join("testdata/db/srum-server2022-clean.dat"), set.p("db/pub1.edb")).unwrap();
+    let (code, j) = set.plan(&[]);
+    assert_eq!(code, 0);
+    let streams = j["streams"].as_array().unwrap();
+    assert_eq!(streams.len(), 1, "no stream of its own for pub1.edb: {j}");
+    let s = stream(&j, "E00");
+    let dbs = s["databases"].as_array().unwrap();
+    assert_eq!(dbs.len(), 2);
+    assert!(dbs[0]["file"].as_str().unwrap().ends_with("db/SRUDB.dat"));
+    assert_eq!(dbs[0]["log_signature_matches"], true);
+    assert!(dbs[1]["file"].as_str().unwrap().ends_with("db/pub1.edb"));
+    assert_eq!(dbs[1]["log_signature_matches"], false);
+    assert_eq!(dbs[1]["restoring"], false);
+    let r9 = check_messages(s, "R9", "failed");
+    assert_eq!(r9.len(), 1);
+    for part in [
+        "pub1.edb: its log signature (Create time:10/18/2023 02:48:29.216 Rand:3985011703 Computer:)",
+        "is not this stream's (Create time:02/05/2022 22:17:47.817 Rand:338689357 Computer:)",
+        "it belongs to another log stream (a backup from another storage group or server)",
+    ] {
+        assert!(r9[0].contains(part), "{part}: {}", r9[0]);
+    }
+    // Left out of the anchors (pub1 is consistent at (0x2,1,606), testdata/README.md; SRUDB.dat at
+    // 9) and of the verdicts.
+    assert_eq!(s["low_anchor"]["generation"], 9);
+    assert_eq!(s["high_anchor"]["generation"], 9);
+    assert_eq!(verdict(s, "point_in_time"), (true, true));
+    assert_eq!(verdict(s, "roll_forward"), (true, false));
+    assert_eq!(actions(s, "roll_forward"), vec![("delete".to_string(), "E00.chk".to_string())]);
+    assert_eq!(s["case"], 3);
+    let text = set.text(&[]);
+    assert!(
+        text.contains("db/pub1.edb: clean_shutdown, Last Consistent (0x2,1,606), Log Required 0-0, log signature matches: no (another log stream: left out of the verdicts, R9)\n"),
+        "{text}"
+    );
+    assert!(text.contains("[FAILED] R9  db/pub1.edb: its log signature ("), "{text}");
+}
+
+#[test]
+fn a_database_from_another_srum_set_in_the_same_folder() {
+    // The Windows 10 APTSimulatorVM SRUM folder of the corpus (stream 09a08e76, SRUDB.dat
+    // consistent at 0x20) with the RathbunVM SRUDB.dat (stream 142ffd4d, consistent at 9)
+    // copied in beside it.
+    let Some(corpus) = corpus() else { return };
+    let srum = corpus.join("AndrewRathbun-DFIRArtifactMuseum/Windows/SRUM/Win10");
+    let set = Set::corpus("samefolder", &srum.join("APTSimulatorVM/Clean"));
+    std::fs::copy(srum.join("RathbunVM/Clean/SRUDB.dat"), set.p("SRUDB-RathbunVM.dat")).unwrap();
+    let (_, j) = set.plan(&[]);
+    assert_eq!(j["streams"].as_array().unwrap().len(), 1, "{j}");
+    let s = stream(&j, "SRU");
+    assert_eq!(s["log_signature"]["random"], 0x09A0_8E76);
+    let other = s["databases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["file"].as_str().unwrap().ends_with("SRUDB-RathbunVM.dat"))
+        .unwrap();
+    assert_eq!(other["log_signature_matches"], false);
+    let r9 = check_messages(s, "R9", "failed");
+    assert!(r9.len() == 1 && r9[0].contains("Rand:338689357") && r9[0].contains("Rand:161517174"), "{r9:?}");
+    assert_eq!(
+        (s["low_anchor"]["generation"].as_u64(), s["high_anchor"]["generation"].as_u64()),
+        (Some(0x20), Some(0x20))
+    );
+    assert_eq!(verdict(s, "point_in_time"), (true, true));
+}
+
+#[test]
+fn only_a_database_with_no_stream_to_compare_with_is_planned_on_its_own() {
+    let set = Set::new("alone", false);
+    // Two streams in folders of their own: a database in a third folder is as near to both.
+    std::fs::create_dir_all(set.p("catroot2")).unwrap();
+    for e in std::fs::read_dir(repo().join("testdata/logs/catroot2-server2003")).unwrap() {
+        let e = e.unwrap();
+        std::fs::copy(e.path(), set.p("catroot2").join(e.file_name())).unwrap();
+    }
+    std::fs::create_dir_all(set.p("elsewhere")).unwrap();
+    std::fs::copy(repo().join("testdata/db/srum-server2022-clean.dat"), set.p("elsewhere/alone.dat")).unwrap();
+    // ... but one in the folder of the SRU logs is found with them.
+    std::fs::copy(repo().join("testdata/db/srum-server2022-clean.dat"), set.p("logs/other.dat")).unwrap();
+    let (_, j) = set.plan(&[]);
+    let alone = stream(&j, "");
+    assert_eq!(alone["databases"].as_array().unwrap().len(), 1);
+    assert!(alone["databases"][0]["file"].as_str().unwrap().ends_with("elsewhere/alone.dat"));
+    assert_eq!(alone["databases"][0]["log_signature_matches"], true);
+    assert_eq!(verdict(alone, "point_in_time"), (true, true), "no log, no checkpoint: a new stream");
+    let sru = stream(&j, "SRU");
+    let names: Vec<&str> = sru["databases"].as_array().unwrap().iter().map(|d| d["file"].as_str().unwrap()).collect();
+    assert_eq!(names.len(), 2);
+    assert!(names.iter().any(|n| n.ends_with("logs/other.dat")) && names.iter().any(|n| n.ends_with("db/SRUDB.dat")));
+    assert_eq!(check_messages(sru, "R9", "failed").len(), 1);
+    assert_eq!(stream(&j, "EDB")["databases"].as_array().unwrap().len(), 0);
 }
 
 #[test]
@@ -274,4 +512,82 @@ fn split_layouts_with_logs_system_and_db_apart() {
     assert_eq!(s["databases"].as_array().unwrap().len(), 1);
     assert_eq!(verdict(s, "roll_forward"), (true, false));
     assert_eq!(actions(s, "roll_forward"), vec![("delete".to_string(), "E00.chk".to_string())]);
+}
+
+#[test]
+fn split_layouts_report_a_database_of_another_stream_under_the_stream() {
+    // `--db` names a database far from the logs: with one stream found, it is compared with it.
+    let set = Set::new("splitother", true);
+    let other = repo().join("testdata/db/srum-server2022-clean.dat");
+    let out = Command::new(env!("CARGO_BIN_EXE_esehdr"))
+        .args(["plan", "--json", "--base", "E00"])
+        .arg("--logs")
+        .arg(set.p("logs"))
+        .arg("--db")
+        .arg(set.p("db/SRUDB.dat"))
+        .arg("--db")
+        .arg(&other)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let j: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(j["streams"].as_array().unwrap().len(), 1);
+    let s = stream(&j, "E00");
+    let matches = |name: &str| {
+        let d = s["databases"].as_array().unwrap().iter().find(|d| d["file"].as_str().unwrap().ends_with(name));
+        d.unwrap()["log_signature_matches"].as_bool().unwrap()
+    };
+    assert_eq!(s["databases"].as_array().unwrap().len(), 2);
+    assert!(matches("SRUDB.dat"));
+    assert!(!matches("srum-server2022-clean.dat"));
+    assert_eq!(check_messages(s, "R9", "failed").len(), 1);
+    assert_eq!(verdict(s, "roll_forward"), (true, false));
+}
+
+#[test]
+fn two_srum_folders_side_by_side_are_two_streams() {
+    // The Windows 10 set, and the Server 2022 logs with their database (log signature ed8673f7,
+    // testdata/README.md) in a folder beside it: same base name, two streams, no stranger.
+    let set = Set::new("twofolders", false);
+    std::fs::create_dir_all(set.p("server2022")).unwrap();
+    for e in std::fs::read_dir(repo().join("testdata/logs/srum-server2022")).unwrap() {
+        let e = e.unwrap();
+        std::fs::copy(e.path(), set.p("server2022").join(e.file_name())).unwrap();
+    }
+    std::fs::copy(repo().join("testdata/db/srum-server2022-clean.dat"), set.p("server2022/SRUDB.dat")).unwrap();
+    let (code, j) = set.plan(&[]);
+    assert_eq!(code, 0);
+    let streams = j["streams"].as_array().unwrap();
+    assert_eq!(streams.len(), 2, "{j}");
+    let randoms: Vec<u64> = streams.iter().map(|s| s["log_signature"]["random"].as_u64().unwrap()).collect();
+    assert_eq!(randoms, [0x142F_FD4D, 0xED86_73F7], "by base name, then folder: logs/, server2022/");
+    for s in streams {
+        assert_eq!(s["base_name"], "SRU");
+        assert_eq!(s["databases"].as_array().unwrap().len(), 1);
+        assert_eq!(s["databases"][0]["log_signature_matches"], true);
+        assert!(s["logs"]["foreign"].as_array().unwrap().is_empty());
+        assert_eq!(verdict(s, "point_in_time"), (true, true));
+    }
+}
+
+#[test]
+fn base_keeps_one_stream_after_every_database_found_its_own() {
+    // Two streams in one folder: E00 (the set) and edb (the Server 2003 catroot2 logs, with their
+    // catdb, log signature 0000fced, beside SRUDB.dat).
+    let set = Set::new("twobases", true);
+    for e in std::fs::read_dir(repo().join("testdata/logs/catroot2-server2003")).unwrap() {
+        let e = e.unwrap();
+        std::fs::copy(e.path(), set.p("logs").join(e.file_name())).unwrap();
+    }
+    std::fs::copy(repo().join("testdata/db/catdb-server2003-clean"), set.p("db/catdb")).unwrap();
+    let (_, j) = set.plan(&[]);
+    let edb = stream(&j, "EDB");
+    assert_eq!(edb["log_signature"]["random"], 0xFCED);
+    assert!(edb["databases"][0]["file"].as_str().unwrap().ends_with("db/catdb"));
+    assert_eq!(edb["databases"][0]["log_signature_matches"], true);
+    let (_, j) = set.plan(&["--base", "E00"]);
+    assert_eq!(j["streams"].as_array().unwrap().len(), 1);
+    let s = stream(&j, "E00");
+    assert_eq!(s["databases"].as_array().unwrap().len(), 1, "catdb is edb's, not a stranger of E00: {s}");
+    assert!(check_messages(s, "R9", "failed").is_empty());
 }

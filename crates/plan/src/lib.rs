@@ -7,8 +7,9 @@
 //!
 //! ## Getting started
 //! 1. Read the headers with `esehdr-format` and fill a [`StreamInput`].
-//! 2. Call [`plan`]: it returns the checks, the three verdicts (point-in-time, roll-forward, soft
-//!    recovery), the recovery case, the actions in order, and the logs to back up or delete.
+//! 2. Call [`plan`]: it returns the checks, the four verdicts (point-in-time, roll-forward, soft
+//!    recovery, start without logs), the recovery case, the actions in order, and the logs to
+//!    back up or delete.
 //!
 //! ```
 //! use esehdr_plan::{plan, StreamInput, Database};

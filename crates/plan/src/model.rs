@@ -175,6 +175,8 @@ pub enum ActionKind {
     RestorePath,
     /// Mount and dismount a database so that it is consistent with its streaming file.
     Remount,
+    /// Move a log or the checkpoint out of the folder and keep it (to start without logs, R10 a).
+    MoveOut,
 }
 
 /// One action.
@@ -214,7 +216,7 @@ pub struct Blocker {
     pub message: String,
 }
 
-/// One verdict: point-in-time, roll-forward or soft recovery.
+/// One verdict: point-in-time, roll-forward, soft recovery or start without logs.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
 pub struct Verdict {
     /// The restore works after its actions.
@@ -229,7 +231,7 @@ pub struct Verdict {
     pub predicted_errors: Vec<PredictedError>,
 }
 
-/// The three verdicts.
+/// The four verdicts.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
 pub struct Verdicts {
     /// Restore the backup only; no log replayed.
@@ -238,6 +240,10 @@ pub struct Verdicts {
     pub roll_forward: Verdict,
     /// Recover the databases on disk with their logs.
     pub soft_recovery: Verdict,
+    /// Start the databases without logs (R10 a): every database consistent, every log and the
+    /// checkpoint moved out of the folder; everything after the backup is lost. Never a
+    /// point-in-time restore, which keeps the checkpoint and every log (R6).
+    pub without_logs: Verdict,
 }
 
 /// A log anchor (R8).
@@ -265,7 +271,8 @@ pub struct DatabaseSummary {
     pub log_required: LogRange,
     /// The DB signature.
     pub db_signature: Signature,
-    /// Its log signature is the stream's.
+    /// Its log signature is the stream's; when not, it belongs to another log stream and is left
+    /// out of the anchors and the verdicts (R9).
     pub log_signature_matches: bool,
     /// The paired streaming file, if any.
     pub streaming_file: Option<String>,
@@ -331,7 +338,7 @@ pub struct StreamPlan {
     pub high_anchor: Option<Anchor>,
     /// Every rule applied.
     pub checks: Vec<Check>,
-    /// The three verdicts.
+    /// The four verdicts.
     pub verdicts: Verdicts,
     /// The recovery case of R19: 1, 2, 3, or null.
     pub case: Option<u8>,

@@ -77,10 +77,15 @@ pub fn plan(input: &StreamInput) -> StreamPlan {
     let checkpoint_valid_pit = checkpoint_own
         && checkpoint.is_some_and(|c| current_generation.is_some_and(|g| i64::from(c.generation) == i64::from(g)));
 
+    // R9: a database whose log signature is not the stream's belongs to another log stream. It
+    // is reported with this stream, but left out of its anchors and verdicts: every rule below
+    // reads `members`, the databases of this stream.
+    let (members, strangers): (Vec<&Database>, Vec<&Database>) =
+        input.databases.iter().partition(|d| sig.is_none_or(|s| s == d.log_signature));
     // The databases restored together: those flagged, else all.
-    let any_flagged = input.databases.iter().any(|d| d.restoring);
-    let restoring: Vec<&Database> = input.databases.iter().filter(|d| d.restoring || !any_flagged).collect();
-    let all_restored_together = restoring.len() == input.databases.len();
+    let any_flagged = members.iter().any(|d| d.restoring);
+    let restoring: Vec<&Database> = members.iter().copied().filter(|d| d.restoring || !any_flagged).collect();
+    let all_restored_together = restoring.len() == members.len();
 
     let mut checks = Vec::new();
     let mut actions: Vec<Action> = Vec::new();
@@ -97,10 +102,11 @@ pub fn plan(input: &StreamInput) -> StreamPlan {
     let mut pit = Verdict::default();
     let mut rf = Verdict::default();
     let mut soft = Verdict::default();
+    let mut without_logs = Verdict::default();
 
     // --- A. R1 pair check, R2 backup, R3 deletable ---------------------------------------------
     let mut pairs_ok = true;
-    for d in &input.databases {
+    for d in &members {
         if let Some(stm) = &d.streaming_file {
             let ok = stm.db_signature == d.db_signature
                 && d.clean()
@@ -131,7 +137,7 @@ pub fn plan(input: &StreamInput) -> StreamPlan {
             }
         }
     }
-    if !input.databases.iter().any(|d| d.streaming_file.is_some()) {
+    if !members.iter().any(|d| d.streaming_file.is_some()) {
         check(&mut checks, "R1", CheckStatus::NotApplicable, "no streaming file (.stm) in this stream".into());
     }
     let backup_logs: Vec<String> =
@@ -172,7 +178,7 @@ pub fn plan(input: &StreamInput) -> StreamPlan {
 
     // --- B. point-in-time ---------------------------------------------------------------------
     let not_clean: Vec<&&Database> = restoring.iter().filter(|d| !d.clean()).collect();
-    if input.databases.is_empty() {
+    if members.is_empty() {
         check(&mut checks, "R4", CheckStatus::NotApplicable, "no database in this stream".into());
     } else if not_clean.is_empty() && pairs_ok {
         check(&mut checks, "R4", CheckStatus::Passed, "every database restored is in Clean Shutdown".into());
@@ -194,7 +200,7 @@ pub fn plan(input: &StreamInput) -> StreamPlan {
         }
     }
     let no_logs_at_all = own.is_empty() && checkpoint.is_none();
-    if input.databases.is_empty() || no_logs_at_all {
+    if members.is_empty() || no_logs_at_all {
         check(
             &mut checks,
             "R5",
@@ -218,29 +224,19 @@ pub fn plan(input: &StreamInput) -> StreamPlan {
             ),
             (Some(c), None) => format!("{} cannot be matched: there is no current log {current_name}", c.file),
         };
-        let msg =
-            format!("no valid checkpoint: {why}; mounting fails with -1216 even though the databases are consistent");
+        let msg = format!(
+            "no valid checkpoint: {why}; mounting fails with -1216 even though the databases are consistent, and a point-in-time restore may delete neither the checkpoint nor any log (R6); the way on is to start without logs (R10 a)"
+        );
         check(&mut checks, "R5", CheckStatus::Failed, msg.clone());
-        // The way on (R10 a): every database is consistent, so it can start without logs; the
-        // logs and the checkpoint leave the folder (keep them: a later roll-forward needs them).
-        let mut leave: Vec<&str> = input.logs.iter().map(|l| l.file.as_str()).collect();
-        if let Some(c) = checkpoint {
-            leave.push(c.file.as_str());
+        pit.blockers.push(Blocker { rule: "R5", message: msg.clone() });
+        pit.predicted_errors.push(predicted(err::ATTACHED_DATABASE_MISMATCH, "R5", msg.clone()));
+        // Mounting now, before the logs and the checkpoint leave, meets the same error; so does
+        // a soft recovery when every database is consistent (it is then the same mount).
+        without_logs.predicted_errors.push(predicted(err::ATTACHED_DATABASE_MISMATCH, "R5", msg.clone()));
+        if members.iter().all(|d| d.clean()) {
+            soft.blockers.push(Blocker { rule: "R5", message: msg.clone() });
+            soft.predicted_errors.push(predicted(err::ATTACHED_DATABASE_MISMATCH, "R5", msg));
         }
-        for f in leave {
-            let i = add_action(
-                &mut actions,
-                Action {
-                    rule: "R5",
-                    action: ActionKind::Delete,
-                    path: f.to_string(),
-                    to: None,
-                    why: "without a valid checkpoint the databases start without logs: move this file out of the folder (keep it)".into(),
-                },
-            );
-            pit.actions.push(i);
-        }
-        pit.predicted_errors.push(predicted(err::ATTACHED_DATABASE_MISMATCH, "R5", msg));
     }
     check(
         &mut checks,
@@ -261,7 +257,7 @@ pub fn plan(input: &StreamInput) -> StreamPlan {
             message: format!("{} is {}, not Clean Shutdown", d.file, state_name(d.state_code)),
         });
     }
-    if !circular && not_clean.is_empty() && !input.databases.is_empty() {
+    if !circular && not_clean.is_empty() && !members.is_empty() {
         check(
             &mut checks,
             "R7",
@@ -295,20 +291,27 @@ pub fn plan(input: &StreamInput) -> StreamPlan {
         _ => check(&mut checks, "R8", CheckStatus::NotApplicable, "no database to restore".into()),
     }
 
-    // R9: each database's log signature is the stream's.
-    for d in &restoring {
-        if sig.is_some_and(|s| s != d.log_signature) {
-            let msg = format!("{}: its log signature is not this stream's: it belongs to another log stream", d.file);
-            check(&mut checks, "R9", CheckStatus::Failed, msg.clone());
-            rf.blockers.push(Blocker { rule: "R9", message: msg });
-        }
+    // R9: each database's log signature is the stream's. One that is not belongs to another log
+    // stream: it is named here and left out of the anchors and the verdicts (`members`).
+    for d in &strangers {
+        let msg = format!(
+            "{}: its log signature ({}) is not this stream's ({}): it belongs to another log stream (a backup from another storage group or server); it is left out of this stream's anchors and verdicts",
+            d.file,
+            d.log_signature.eseutil(),
+            sig.map(|s| s.eseutil()).unwrap_or_default()
+        );
+        check(&mut checks, "R9", CheckStatus::Failed, msg);
     }
-    if restoring.iter().all(|d| sig.is_none_or(|s| s == d.log_signature)) && !restoring.is_empty() {
+    if !restoring.is_empty() {
         check(
             &mut checks,
             "R9",
             CheckStatus::Passed,
-            "every database restored carries the stream's log signature".into(),
+            if strangers.is_empty() {
+                "every database restored carries the stream's log signature".into()
+            } else {
+                "the other databases restored carry the stream's log signature".into()
+            },
         );
     }
 
@@ -317,7 +320,7 @@ pub fn plan(input: &StreamInput) -> StreamPlan {
         Some(l) if l.file.is_none() => {
             let lowest_db = restoring.iter().filter(|d| d.header_valid).min_by_key(|d| d.last_consistent.generation);
             let msg = format!(
-                "the low anchor log (generation {} (0x{:X})) is missing: logs cannot be replayed. Either (a) delete all logs and start the databases without them (everything after the backup is lost), or (b) leave out {} so that the others have a contiguous range; it can never take more log data",
+                "the low anchor log (generation {} (0x{:X})) is missing: logs cannot be replayed. Either (a) start the databases without logs: every log and the checkpoint leave the folder (everything after the backup is lost), or (b) leave out {} so that the others have a contiguous range; it can never take more log data",
                 l.generation,
                 l.generation,
                 lowest_db.map_or("the database with the lowest Last Consistent", |d| d.file.as_str())
@@ -584,7 +587,7 @@ pub fn plan(input: &StreamInput) -> StreamPlan {
     }
 
     // --- D. soft recovery ---------------------------------------------------------------------
-    for d in &input.databases {
+    for d in &members {
         if !d.header_valid {
             let msg = format!("{}: no valid header copy", d.file);
             soft.blockers.push(Blocker { rule: "R18", message: msg.clone() });
@@ -614,9 +617,6 @@ pub fn plan(input: &StreamInput) -> StreamPlan {
                 None => absent.push(format!("generation {g:#X}")),
             }
         }
-        if sig.is_some_and(|s| s != d.log_signature) {
-            absent.push("its log signature is another stream's".into());
-        }
         if absent.is_empty() {
             check(
                 &mut checks,
@@ -635,16 +635,59 @@ pub fn plan(input: &StreamInput) -> StreamPlan {
         check(&mut checks, "R18", CheckStatus::NotApplicable, "no database in Dirty Shutdown".into());
     }
 
+    // --- start without logs (R10 a) -------------------------------------------------------------
+    // When every database of the stream is consistent it can start without logs: every log and
+    // the checkpoint leave the folder (kept, not deleted: a later roll-forward needs them), and
+    // everything after the backup is lost. Never a point-in-time restore (R6), a verdict of its own.
+    for d in &members {
+        let paired = d.streaming_file.as_ref().is_none_or(|stm| {
+            stm.db_signature == d.db_signature && stm.clean && stm.last_consistent == d.last_consistent
+        });
+        if !d.clean() {
+            let msg =
+                format!("{} is {}, not Clean Shutdown: it cannot start without logs", d.file, state_name(d.state_code));
+            without_logs.blockers.push(Blocker { rule: "R10", message: msg.clone() });
+            let e = if d.header_valid { err::DATABASE_DIRTY_SHUTDOWN } else { err::DATABASE_CORRUPTED };
+            without_logs.predicted_errors.push(predicted(e, "R10", msg));
+        } else if !paired {
+            without_logs.blockers.push(Blocker {
+                rule: "R1",
+                message: format!("{} and its streaming file do not belong together: it is not consistent", d.file),
+            });
+        }
+    }
+    let mut leave: Vec<&str> = input.logs.iter().map(|l| l.file.as_str()).collect();
+    leave.extend(checkpoint.map(|c| c.file.as_str()));
+    for f in leave {
+        let i = add_action(
+            &mut actions,
+            Action {
+                rule: "R10",
+                action: ActionKind::MoveOut,
+                path: f.to_string(),
+                to: None,
+                why: "to start without logs, move this file out of the folder (keep it: a later roll-forward needs it); everything after the backup is lost".into(),
+            },
+        );
+        without_logs.actions.push(i);
+    }
+
     // --- verdicts -----------------------------------------------------------------------------
-    if input.databases.is_empty() {
-        for v in [&mut pit, &mut rf, &mut soft] {
-            v.blockers.push(Blocker { rule: "R8", message: "no database in this stream".into() });
+    if members.is_empty() {
+        let message = if strangers.is_empty() {
+            "no database in this stream".to_string()
+        } else {
+            "no database of this stream (the databases found belong to another log stream, R9)".to_string()
+        };
+        for v in [&mut pit, &mut rf, &mut soft, &mut without_logs] {
+            v.blockers.push(Blocker { rule: "R8", message: message.clone() });
         }
     }
     pit.possible = pit.blockers.is_empty();
     rf.possible = rf.blockers.is_empty() && range_ok;
     soft.possible = soft.blockers.is_empty();
-    for v in [&mut pit, &mut rf, &mut soft] {
+    without_logs.possible = without_logs.blockers.is_empty();
+    for v in [&mut pit, &mut rf, &mut soft, &mut without_logs] {
         v.actions.sort_unstable();
         v.actions.dedup();
         v.ready = v.possible && v.actions.is_empty();
@@ -667,14 +710,14 @@ pub fn plan(input: &StreamInput) -> StreamPlan {
     checks.sort_by_key(|c| c.rule.trim_start_matches('R').parse::<u32>().unwrap_or(0));
 
     let logs_intact = missing.is_empty() && damaged.is_empty() && current.is_some();
-    let dbs_intact = !input.databases.is_empty() && input.databases.iter().all(|d| d.header_valid);
-    let case = if input.databases.is_empty() {
+    let dbs_intact = !members.is_empty() && members.iter().all(|d| d.header_valid);
+    let case = if members.is_empty() {
         None
     } else if dbs_intact && logs_intact && soft.possible {
         Some(3)
     } else if logs_intact && rf.possible {
         Some(2)
-    } else if pit.possible {
+    } else if pit.possible || without_logs.possible {
         Some(1)
     } else {
         None
@@ -686,9 +729,10 @@ pub fn plan(input: &StreamInput) -> StreamPlan {
         match case {
             Some(3) => "case 3: logs and databases intact: recover from what is on disk (soft recovery)".into(),
             Some(2) => "case 2: databases to restore, every log intact: restore the backup and roll forward".into(),
-            Some(1) => {
+            Some(1) if pit.possible => {
                 "case 1: logs missing or damaged: restore the latest backup (point-in-time), no roll-forward".into()
             }
+            Some(1) => "case 1: logs missing or damaged: restore the latest backup and start it without logs (data after the backup is lost), no roll-forward".into(),
             _ => "no restore is possible with these files".into(),
         },
     );
@@ -696,15 +740,18 @@ pub fn plan(input: &StreamInput) -> StreamPlan {
     let databases = input
         .databases
         .iter()
-        .map(|d| DatabaseSummary {
-            file: d.file.clone(),
-            state: state_name(d.state_code),
-            last_consistent: d.last_consistent,
-            log_required: LogRange { min: d.log_required.0, max: d.log_required.1 },
-            db_signature: d.db_signature,
-            log_signature_matches: sig.is_none_or(|s| s == d.log_signature),
-            streaming_file: d.streaming_file.as_ref().map(|s| s.file.clone()),
-            restoring: d.restoring || !any_flagged,
+        .map(|d| {
+            let member = sig.is_none_or(|s| s == d.log_signature);
+            DatabaseSummary {
+                file: d.file.clone(),
+                state: state_name(d.state_code),
+                last_consistent: d.last_consistent,
+                log_required: LogRange { min: d.log_required.0, max: d.log_required.1 },
+                db_signature: d.db_signature,
+                log_signature_matches: member,
+                streaming_file: d.streaming_file.as_ref().map(|s| s.file.clone()),
+                restoring: d.restoring || (member && !any_flagged),
+            }
         })
         .collect();
     StreamPlan {
@@ -728,7 +775,7 @@ pub fn plan(input: &StreamInput) -> StreamPlan {
         low_anchor: low,
         high_anchor: high,
         checks,
-        verdicts: Verdicts { point_in_time: pit, roll_forward: rf, soft_recovery: soft },
+        verdicts: Verdicts { point_in_time: pit, roll_forward: rf, soft_recovery: soft, without_logs },
         case,
         actions,
         backup_logs,

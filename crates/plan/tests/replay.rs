@@ -21,5 +21,16 @@ proptest! {
         let plan = esehdr_plan::fuzzing::plan_bytes(&data).unwrap();
         // Deletable logs are never the current log (R3).
         prop_assert!(plan.deletable_logs.iter().all(|f| !f.ends_with("E00.log")));
+        // No point-in-time action deletes, moves or renames a log or the checkpoint (R6).
+        for &i in &plan.verdicts.point_in_time.actions {
+            let kind = plan.actions[i].action;
+            prop_assert!(!matches!(
+                kind,
+                esehdr_plan::ActionKind::Delete
+                    | esehdr_plan::ActionKind::MoveOut
+                    | esehdr_plan::ActionKind::Rename
+                    | esehdr_plan::ActionKind::RemoveForeignLog
+            ), "point-in-time action {:?}", plan.actions[i]);
+        }
     }
 }

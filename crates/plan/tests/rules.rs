@@ -128,13 +128,76 @@ fn r5_a_stale_checkpoint_makes_point_in_time_fail_with_1216() {
     let mut s = stream();
     s.checkpoint.as_mut().unwrap().generation = 8;
     let p = plan(&s);
-    // Possible only by starting without logs (R10 a): every log and the checkpoint leave.
-    assert!(p.verdicts.point_in_time.possible && !p.verdicts.point_in_time.ready);
-    assert_eq!(p.verdicts.point_in_time.actions.len(), 8, "7 logs and the checkpoint");
-    assert_eq!(codes(&p.verdicts.point_in_time), vec![-1216]);
+    // Not possible (R5): a point-in-time restore deletes neither the checkpoint nor any log (R6).
+    let pit = &p.verdicts.point_in_time;
+    assert!(!pit.possible && !pit.ready);
+    assert_eq!(pit.blockers.iter().map(|b| b.rule).collect::<Vec<_>>(), vec!["R5"]);
+    assert!(pit.blockers[0].message.contains("E00.chk is at generation 8 (0x8), but the current log is generation 9"));
+    assert!(pit.actions.is_empty());
+    assert_eq!(codes(pit), vec![-1216]);
+    assert_eq!(check_status(&p, "R5"), vec![CheckStatus::Failed]);
+    assert_eq!(check_status(&p, "R6"), vec![CheckStatus::Passed]);
     assert_eq!(p.checkpoint.as_ref().map(|c| c.valid_for_point_in_time), Some(false));
+    // The way on is a verdict of its own (R10 a): every log and the checkpoint move out.
+    let wl = &p.verdicts.without_logs;
+    assert!(wl.possible && !wl.ready);
+    let mut moved: Vec<String> = (3..9).map(|g| format!("logs/E00{g:05X}.log")).collect();
+    moved.push("logs/E00.log".into());
+    moved.push("logs/E00.chk".into());
+    assert_eq!(action_kinds(&p, wl), moved.into_iter().map(|f| (ActionKind::MoveOut, f)).collect::<Vec<_>>());
+    assert!(wl.actions.iter().all(|&i| p.actions[i].rule == "R10"));
+    assert_eq!(codes(wl), vec![-1216], "mounting before the files move out");
+    // Soft recovery of consistent databases is the same mount: it meets the same -1216.
+    assert!(!p.verdicts.soft_recovery.possible);
+    assert_eq!(codes(&p.verdicts.soft_recovery), vec![-1216]);
+    assert_eq!(p.case, Some(2), "the logs are intact: roll forward");
     // Roll-forward deletes the checkpoint anyway.
     assert!(p.verdicts.roll_forward.possible);
+}
+
+#[test]
+fn r5_no_current_log_makes_point_in_time_impossible() {
+    let mut s = stream();
+    s.logs.retain(|l| !l.is_current());
+    let p = plan(&s);
+    let pit = &p.verdicts.point_in_time;
+    assert!(!pit.possible);
+    assert!(pit.blockers.iter().any(|b| b.rule == "R5" && b.message.contains("there is no current log E00.log")));
+    assert_eq!(codes(pit), vec![-1216]);
+    assert!(pit.actions.is_empty());
+    assert!(p.verdicts.without_logs.possible);
+    assert_eq!(p.verdicts.without_logs.actions.len(), 7, "6 archived logs and the checkpoint");
+}
+
+#[test]
+fn r10_a_start_without_logs_needs_every_database_consistent() {
+    // A healthy stream: starting without logs would work too (it is never point-in-time).
+    let p = plan(&stream());
+    assert!(p.verdicts.without_logs.possible && !p.verdicts.without_logs.ready);
+    assert!(p.verdicts.without_logs.predicted_errors.is_empty(), "mounting now works (point-in-time)");
+    // A Dirty Shutdown database cannot start without its logs, even when it is not restored.
+    let mut s = stream();
+    s.databases[1].state_code = 2;
+    s.databases[0].restoring = true;
+    let p = plan(&s);
+    assert!(!p.verdicts.without_logs.possible);
+    assert!(p.verdicts.without_logs.blockers.iter().any(|b| b.rule == "R10" && b.message.contains("db/pub1.edb")));
+    assert!(codes(&p.verdicts.without_logs).contains(&-550));
+    // A streaming file that does not match: not consistent either.
+    let mut s = stream();
+    s.databases[0].streaming_file = Some(StreamingFile {
+        file: "db/priv1.stm".into(),
+        db_signature: sig(DB1),
+        clean: false,
+        last_consistent: s.databases[0].last_consistent,
+    });
+    assert!(!plan(&s).verdicts.without_logs.possible);
+    // No log and no checkpoint: nothing to move, ready.
+    let mut s = stream();
+    s.logs.clear();
+    s.checkpoint = None;
+    let p = plan(&s);
+    assert!(p.verdicts.without_logs.possible && p.verdicts.without_logs.ready);
 }
 
 #[test]
@@ -171,13 +234,38 @@ fn r8_the_low_anchor_may_still_be_the_current_log() {
 }
 
 #[test]
-fn r9_a_database_of_another_stream() {
+fn r9_a_database_of_another_stream_is_named_and_left_out() {
     let mut s = stream();
     s.databases[1].log_signature = sig(0x9999);
     let p = plan(&s);
-    assert!(check_status(&p, "R9").contains(&CheckStatus::Failed));
-    assert!(!p.verdicts.roll_forward.possible);
+    let failed: Vec<&Check> = p.checks.iter().filter(|c| c.rule == "R9" && c.status == CheckStatus::Failed).collect();
+    assert_eq!(failed.len(), 1);
+    // Both signatures named (Rand 0x9999 = 39321, 0x5151 = 20817).
+    assert!(failed[0].message.starts_with("db/pub1.edb: its log signature ("), "{}", failed[0].message);
+    assert!(failed[0].message.contains("Rand:39321") && failed[0].message.contains("Rand:20817"));
+    assert!(failed[0].message.contains("belongs to another log stream"));
     assert!(!p.databases[1].log_signature_matches);
+    assert!(!p.databases[1].restoring);
+    assert!(p.databases[0].log_signature_matches);
+    // Left out of the anchors (priv1 alone: 5..5) and of the verdicts.
+    assert_eq!(p.low_anchor, Some(Anchor { generation: 5, file: Some("logs/E0000005.log".into()) }));
+    assert_eq!(p.high_anchor, p.low_anchor);
+    assert!(p.verdicts.roll_forward.possible, "{:?}", p.verdicts.roll_forward.blockers);
+    for v in [&p.verdicts.point_in_time, &p.verdicts.roll_forward, &p.verdicts.soft_recovery, &p.verdicts.without_logs]
+    {
+        assert!(v.blockers.iter().all(|b| !b.message.contains("pub1")));
+        assert!(v.predicted_errors.iter().all(|e| !e.message.contains("pub1")));
+    }
+    // Even when it is dirty, it blocks nothing of this stream.
+    s.databases[1].state_code = 2;
+    let q = plan(&s);
+    assert_eq!(q.verdicts, p.verdicts);
+    // Only databases of another stream: no verdict of this stream is possible.
+    s.databases.remove(0);
+    let p = plan(&s);
+    assert_eq!((p.low_anchor.as_ref(), p.case), (None, None));
+    assert!(p.verdicts.point_in_time.blockers.iter().any(|b| b.rule == "R8"));
+    assert!(!p.verdicts.without_logs.possible);
 }
 
 #[test]
@@ -188,7 +276,11 @@ fn r10_the_low_anchor_missing_blocks_roll_forward_and_names_the_ways_on() {
     assert_eq!(p.low_anchor, Some(Anchor { generation: 5, file: None }));
     assert!(!p.verdicts.roll_forward.possible);
     let b = p.verdicts.roll_forward.blockers.iter().find(|b| b.rule == "R10").unwrap();
-    assert!(b.message.contains("(a) delete all logs") && b.message.contains("db/priv1.edb"), "{}", b.message);
+    assert!(
+        b.message.contains("(a) start the databases without logs") && b.message.contains("db/priv1.edb"),
+        "{}",
+        b.message
+    );
     assert!(p.verdicts.point_in_time.possible, "point-in-time does not need the logs");
 }
 
@@ -381,8 +473,13 @@ mod invariants {
             })
     }
 
-    fn possible(p: &StreamPlan) -> [bool; 3] {
-        [p.verdicts.point_in_time.possible, p.verdicts.roll_forward.possible, p.verdicts.soft_recovery.possible]
+    fn possible(p: &StreamPlan) -> [bool; 4] {
+        [
+            p.verdicts.point_in_time.possible,
+            p.verdicts.roll_forward.possible,
+            p.verdicts.soft_recovery.possible,
+            p.verdicts.without_logs.possible,
+        ]
     }
 
     proptest! {
@@ -406,8 +503,12 @@ mod invariants {
                 t.logs.remove(which);
             }
             let after = possible(&plan(&t));
-            for k in 0..3 {
-                prop_assert!(before[k] || !after[k], "verdict {k} became possible after removing a log");
+            // The one exception: with no log and no checkpoint left, the databases start a new
+            // log stream (R5 does not apply), so point-in-time (and soft recovery, the same mount
+            // when every database is consistent) may become possible.
+            let none_left = t.logs.is_empty() && t.checkpoint.is_none();
+            for k in 0..4 {
+                prop_assert!(before[k] || !after[k] || ((k == 0 || k == 2) && none_left), "verdict {k} became possible after removing a log");
             }
         }
 
@@ -419,10 +520,74 @@ mod invariants {
                 let mut t = s.clone();
                 t.logs.push(log(gap.from, false));
                 let after = possible(&plan(&t));
-                for k in 0..3 {
+                for k in 0..4 {
                     prop_assert!(!before[k] || after[k], "verdict {k} became impossible after adding {}", gap.from);
                 }
             }
+        }
+
+        #[test]
+        fn no_point_in_time_action_deletes_or_moves_a_log_or_the_checkpoint(s in arb_stream()) {
+            // R6: for a point-in-time restore, delete neither the checkpoint nor any log.
+            let p = plan(&s);
+            let kept: Vec<&str> =
+                s.logs.iter().map(|l| l.file.as_str()).chain(s.checkpoint.iter().map(|c| c.file.as_str())).collect();
+            for &i in &p.verdicts.point_in_time.actions {
+                let a = &p.actions[i];
+                prop_assert!(
+                    !(kept.contains(&a.path.as_str())
+                        && matches!(a.action, ActionKind::Delete | ActionKind::MoveOut | ActionKind::Rename | ActionKind::RemoveForeignLog)),
+                    "point-in-time action {:?}", a
+                );
+            }
+            // An invalid checkpoint makes point-in-time impossible, never "possible after moving the logs".
+            let valid = p.checkpoint.as_ref().is_some_and(|c| c.valid_for_point_in_time);
+            let none_at_all = s.logs.is_empty() && s.checkpoint.is_none();
+            if !valid && !none_at_all {
+                prop_assert!(!p.verdicts.point_in_time.possible);
+                prop_assert!(p.verdicts.point_in_time.blockers.iter().any(|b| b.rule == "R5"));
+                // Soft recovery of consistent databases is the same mount: never ready either.
+                if s.databases.iter().all(|d| d.clean()) {
+                    prop_assert!(!p.verdicts.soft_recovery.ready);
+                }
+            }
+        }
+
+        #[test]
+        fn without_logs_only_when_every_database_is_consistent(s in arb_stream()) {
+            let p = plan(&s);
+            let wl = &p.verdicts.without_logs;
+            if wl.possible {
+                prop_assert!(!s.databases.is_empty());
+                prop_assert!(s.databases.iter().all(|d| d.clean()));
+                // Its actions move out every log and the checkpoint, and nothing else.
+                let mut moved: Vec<&str> = wl.actions.iter().map(|&i| p.actions[i].path.as_str()).collect();
+                let mut all: Vec<&str> =
+                    s.logs.iter().map(|l| l.file.as_str()).chain(s.checkpoint.iter().map(|c| c.file.as_str())).collect();
+                moved.sort_unstable();
+                all.sort_unstable();
+                prop_assert_eq!(moved, all);
+                prop_assert!(wl.actions.iter().all(|&i| p.actions[i].action == ActionKind::MoveOut));
+            } else {
+                prop_assert!(s.databases.iter().any(|d| !d.clean()));
+            }
+        }
+
+        #[test]
+        fn a_database_of_another_stream_never_changes_the_verdicts(s in arb_stream(), dirty in any::<bool>()) {
+            let mut t = s.clone();
+            let mut stranger = db("other.edb", 0xEE, 2);
+            stranger.log_signature = sig(0xABCD);
+            if dirty {
+                stranger.state_code = 2;
+            }
+            t.databases.push(stranger);
+            let (p, q) = (plan(&s), plan(&t));
+            prop_assert_eq!(&p.verdicts, &q.verdicts);
+            prop_assert_eq!(&p.low_anchor, &q.low_anchor);
+            prop_assert_eq!(&p.high_anchor, &q.high_anchor);
+            prop_assert_eq!(p.case, q.case);
+            prop_assert!(q.databases.iter().any(|d| d.file == "db/other.edb" && !d.log_signature_matches));
         }
 
         #[test]
