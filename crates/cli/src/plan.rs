@@ -186,8 +186,11 @@ fn sequence(base: &str, folder: &str, mut inputs: Vec<LogInput>, opts: &PlanOpti
             &b.file,
         ))
     });
-    let dir = if folder.is_empty() { PathBuf::from(".") } else { PathBuf::from(folder) };
+    // A stream found only by its checkpoint has no log folder to look in.
+    let dir = PathBuf::from(folder);
     let names: Vec<String> = std::fs::read_dir(&dir)
+        .ok()
+        .filter(|_| !folder.is_empty())
         .map(|entries| entries.filter_map(|e| e.ok().map(|e| e.file_name().to_string_lossy().into_owned())).collect())
         .unwrap_or_default();
     let e = enumerate(base, names.iter().map(String::as_str));
