@@ -204,7 +204,10 @@ fn sequence(base: &str, folder: &str, mut inputs: Vec<LogInput>, opts: &PlanOpti
         if let Some((Ok(h), s)) = spare.map(|s| (&s.header, s)) {
             input.recoverable.push(RecoverableLog {
                 log: log_facts(&r.file, Some(r.generation), h, s.content.as_ref()),
-                to: r.archived_name.clone(),
+                to: match r.file.rfind(['/', '\\']) {
+                    Some(i) => format!("{}{}", r.file.get(..=i).unwrap_or_default(), r.archived_name),
+                    None => r.archived_name.clone(),
+                },
             });
         }
     }
@@ -241,6 +244,9 @@ fn stream_signature(logs: &[&Log], checkpoint: Option<&Checkpoint>, databases: &
     votes.iter().max_by_key(|v| (v.1, v.2)).map(|v| v.0)
 }
 
+/// One base name's logs, checkpoint, folder, and the logs as the sequence check reads them.
+type Gathered = (Vec<Log>, Option<Checkpoint>, String, Vec<LogInput>);
+
 /// Builds the stream inputs from what was found.
 fn streams(found: Found, opts: &PlanOptions) -> Vec<StreamInput> {
     // Pair streaming files with the database of the same name (R1).
@@ -260,7 +266,7 @@ fn streams(found: Found, opts: &PlanOptions) -> Vec<StreamInput> {
     for (path, db, _) in dbs.iter_mut() {
         db.restoring = opts.restoring.iter().any(|r| r == path || r.file_name() == path.file_name());
     }
-    let mut bases: BTreeMap<String, (Vec<Log>, Option<Checkpoint>, String, Vec<LogInput>)> = BTreeMap::new();
+    let mut bases: BTreeMap<String, Gathered> = BTreeMap::new();
     for (base, log, folder, read) in found.logs {
         let e = bases.entry(base).or_insert_with(|| (Vec::new(), None, folder.display().to_string(), Vec::new()));
         e.0.push(log);

@@ -732,18 +732,25 @@ pub fn plan(input: &StreamInput) -> StreamPlan {
     // (No log and no checkpoint at all: the databases start a new log stream.)
     let soft_to = current_generation.or(last).or(soft_from).filter(|_| !no_logs_at_all);
     if let (Some(from), Some(to)) = (soft_from, soft_to) {
-        for g in from..=to {
+        // (`from` above `to`: a database ahead of every log; only the current log is needed.)
+        let walk = (from <= to).then_some(from..=to);
+        // Walked over what is present, so a wide range costs nothing.
+        for &g in walk.clone().into_iter().flat_map(|r| fills.range(r)).map(|(g, _)| g) {
             if let Some(a) = copy_action(g) {
                 let i = add_action(&mut actions, a);
                 soft.actions.push(i);
             }
         }
         let mut gaps: Vec<Gap> = Vec::new();
-        for g in (from..=to).filter(|g| !by_gen.contains_key(g)) {
-            match gaps.last_mut() {
-                Some(last) if last.to + 1 == g => last.to = g,
-                _ => gaps.push(Gap { from: g, to: g }),
+        let mut expect = Some(from);
+        for &g in walk.clone().into_iter().flat_map(|r| by_gen.range(r)).map(|(g, _)| g) {
+            if let Some(e) = expect.filter(|e| g > *e) {
+                gaps.push(Gap { from: e, to: g - 1 });
             }
+            expect = g.checked_add(1);
+        }
+        if let Some(e) = expect.filter(|e| *e <= to && walk.is_some()) {
+            gaps.push(Gap { from: e, to });
         }
         let mut absent: Vec<String> =
             gaps.iter().map(|gap| format!("generations 0x{:X}-0x{:X} are missing", gap.from, gap.to)).collect();
@@ -862,7 +869,7 @@ pub fn plan(input: &StreamInput) -> StreamPlan {
                     Some(Recoverable {
                         file: r.log.file.clone(),
                         generation: r.log.position()?,
-                        archived_name: r.to.clone(),
+                        archived_name: file_name(&r.to).to_string(),
                     })
                 })
                 .collect(),

@@ -122,7 +122,8 @@ pub struct Recoverable {
     pub file: String,
     /// The generation in its header.
     pub generation: u32,
-    /// The archived name that generation has in this stream (`SRU00002.log`), in the folder.
+    /// The file name that generation has in this stream (`SRU00002.log`, same base, digits and
+    /// extension as its logs): a copy of `file` under that name, beside it, fills the generation.
     pub archived_name: String,
 }
 
@@ -321,15 +322,10 @@ pub fn check_stream(
         let t = check_logs(base_name, directory, &trial, content_checked, range);
         let fits = t.sequence_breaks().iter().all(|b| b.generation.is_none_or(|x| x != g && x != g.saturating_add(1)));
         if fits {
-            let name = archived_name(prefix, g, digits, ext);
-            let archived = match s.file.rfind(['/', '\\']) {
-                Some(i) => format!("{}{name}", s.file.get(..=i).unwrap_or_default()),
-                None => name,
-            };
             report.recoverable_generations.push(Recoverable {
                 file: s.file.clone(),
                 generation: g,
-                archived_name: archived,
+                archived_name: archived_name(prefix, g, digits, ext),
             });
         }
     }
