@@ -305,7 +305,13 @@ pub fn check_stream(
         })
         .max()
         .map_or((5, base_name, "log"), |(d, p, e)| (d.max(5), p, e));
-    let present: Vec<u32> = report.positions.iter().flatten().copied().collect();
+    let present: Vec<u32> = report
+        .positions
+        .iter()
+        .zip(&report.logs)
+        .filter(|(_, l)| l.status != LogStatus::SignatureMismatch)
+        .filter_map(|(p, _)| *p)
+        .collect();
     for s in spares.temporary.iter().chain(&spares.reserve) {
         let Some(g) = of_stream(s) else { continue };
         if present.contains(&g) || report.last_generation.is_none_or(|last| g >= last) {
@@ -316,10 +322,15 @@ pub fn check_stream(
         }
         // Put it in its place and run the same checks: it must continue the log before it and
         // be continued by the log after it.
-        let mut trial: Vec<LogInput> = inputs.to_vec();
-        let at = trial.iter().position(|i| i.name_generation.is_none_or(|n| n > g)).unwrap_or(trial.len());
-        trial.insert(at, LogInput { name_generation: Some(g), ..s.clone() });
-        let t = check_logs(base_name, directory, &trial, content_checked, range);
+        // Only its neighbours take part, so a long stream is not copied.
+        let position = |i: &LogInput| {
+            i.name_generation.or_else(|| i.header.as_ref().ok().and_then(|h| u32::try_from(h.header.generation).ok()))
+        };
+        let before = inputs.iter().filter(|i| g.checked_sub(1).is_some_and(|p| position(i) == Some(p)));
+        let after = inputs.iter().filter(|i| position(i) == g.checked_add(1));
+        let spare = LogInput { name_generation: Some(g), ..s.clone() };
+        let trial: Vec<LogInput> = before.cloned().chain([spare]).chain(after.cloned()).collect();
+        let t = check_logs(base_name, directory, &trial, content_checked, None);
         let fits = t.sequence_breaks().iter().all(|b| b.generation.is_none_or(|x| x != g && x != g.saturating_add(1)));
         if fits {
             report.recoverable_generations.push(Recoverable {
