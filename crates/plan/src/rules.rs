@@ -79,16 +79,7 @@ pub fn plan(input: &StreamInput) -> StreamPlan {
         by_gen.insert(g, &r.log);
     }
     // Gaps that remain once they are filled.
-    let unfilled: Vec<Gap> = missing
-        .iter()
-        .flat_map(|gap| (gap.from..=gap.to).filter(|g| !fills.contains_key(g)))
-        .fold(Vec::new(), |mut acc: Vec<Gap>, g| {
-            match acc.last_mut() {
-                Some(last) if last.to + 1 == g => last.to = g,
-                _ => acc.push(Gap { from: g, to: g }),
-            }
-            acc
-        });
+    let unfilled: Vec<Gap> = first.zip(last).map(|(a, b)| gaps_in(&by_gen, a, b)).unwrap_or_default();
     let copy_action = |g: u32| {
         fills.get(&g).map(|r| Action {
             rule: "R12",
@@ -689,17 +680,23 @@ pub fn plan(input: &StreamInput) -> StreamPlan {
                 .unwrap_or(0);
             (from, current_generation.or(last).unwrap_or(0))
         };
+        // Walked over what is present, so a wide range read from a header costs nothing.
         let mut absent = Vec::new();
-        for g in from..=to {
+        for (&g, l) in (from <= to).then(|| by_gen.range(from..=to)).into_iter().flatten() {
             if let Some(a) = copy_action(g) {
                 let i = add_action(&mut actions, a);
                 soft.actions.push(i);
             }
-            match by_gen.get(&g) {
-                Some(l) if !l.damaged => {}
-                Some(l) => absent.push(format!("{} is damaged", l.file)),
-                None => absent.push(format!("generation {g:#X}")),
+            if l.damaged {
+                absent.push(format!("{} is damaged", l.file));
             }
+        }
+        for gap in gaps_in(&by_gen, from, to) {
+            absent.push(if gap.from == gap.to {
+                format!("generation {:#X}", gap.from)
+            } else {
+                format!("generations {:#X}-{:#X}", gap.from, gap.to)
+            });
         }
         if sig.is_some_and(|s| s != d.log_signature) {
             absent.push("its log signature is another stream's".into());
@@ -733,25 +730,13 @@ pub fn plan(input: &StreamInput) -> StreamPlan {
     let soft_to = current_generation.or(last).or(soft_from).filter(|_| !no_logs_at_all);
     if let (Some(from), Some(to)) = (soft_from, soft_to) {
         // (`from` above `to`: a database ahead of every log; only the current log is needed.)
-        let walk = (from <= to).then_some(from..=to);
-        // Walked over what is present, so a wide range costs nothing.
-        for &g in walk.clone().into_iter().flat_map(|r| fills.range(r)).map(|(g, _)| g) {
+        for &g in (from <= to).then(|| fills.range(from..=to)).into_iter().flatten().map(|(g, _)| g) {
             if let Some(a) = copy_action(g) {
                 let i = add_action(&mut actions, a);
                 soft.actions.push(i);
             }
         }
-        let mut gaps: Vec<Gap> = Vec::new();
-        let mut expect = Some(from);
-        for &g in walk.clone().into_iter().flat_map(|r| by_gen.range(r)).map(|(g, _)| g) {
-            if let Some(e) = expect.filter(|e| g > *e) {
-                gaps.push(Gap { from: e, to: g - 1 });
-            }
-            expect = g.checked_add(1);
-        }
-        if let Some(e) = expect.filter(|e| *e <= to && walk.is_some()) {
-            gaps.push(Gap { from: e, to });
-        }
+        let gaps = gaps_in(&by_gen, from, to);
         let mut absent: Vec<String> =
             gaps.iter().map(|gap| format!("generations 0x{:X}-0x{:X} are missing", gap.from, gap.to)).collect();
         if current.is_none() {
@@ -888,6 +873,26 @@ pub fn plan(input: &StreamInput) -> StreamPlan {
         backup_logs,
         deletable_logs,
     }
+}
+
+/// The generations of `from..=to` absent from `present`, as runs; walked over what is present, so
+/// a wide range read from a header costs nothing. Empty when `from > to`.
+fn gaps_in(present: &BTreeMap<u32, &Log>, from: u32, to: u32) -> Vec<Gap> {
+    let mut gaps = Vec::new();
+    if from > to {
+        return gaps;
+    }
+    let mut expect = Some(from);
+    for &g in present.range(from..=to).map(|(g, _)| g) {
+        if let Some(e) = expect.filter(|e| g > *e) {
+            gaps.push(Gap { from: e, to: g - 1 });
+        }
+        expect = g.checked_add(1);
+    }
+    if let Some(e) = expect.filter(|e| *e <= to) {
+        gaps.push(Gap { from: e, to });
+    }
+    gaps
 }
 
 fn join(folder: &str, name: &str) -> String {

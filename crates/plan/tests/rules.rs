@@ -345,6 +345,25 @@ fn r12_a_temporary_log_holding_the_missing_low_anchor_is_copied() {
 }
 
 #[test]
+fn r18_a_wide_range_read_from_a_header_is_walked_over_the_logs_present() {
+    // A Log Required range and a gap of two billion generations: answered at once, the missing
+    // runs named as runs.
+    let mut s = stream();
+    s.databases[1].state_code = 2;
+    s.databases[1].log_required = (1, i32::MAX);
+    s.logs.push(log(0x7FFF_FFF0, false));
+    let p = plan(&s);
+    assert!(!p.verdicts.soft_recovery.possible);
+    let r18: Vec<&Check> = p.checks.iter().filter(|c| c.rule == "R18").collect();
+    assert!(
+        r18[0].message.contains("generations 0x1-0x2, generations 0xA-0x7FFFFFEF, generations 0x7FFFFFF1-0x7FFFFFFF"),
+        "{}",
+        r18[0].message
+    );
+    assert_eq!(p.logs.missing, vec![Gap { from: 10, to: 0x7FFF_FFEF }]);
+}
+
+#[test]
 fn r13_a_foreign_log_must_be_removed() {
     let mut s = stream();
     let mut f = log(10, false);
