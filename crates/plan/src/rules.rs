@@ -498,7 +498,15 @@ pub fn plan(input: &StreamInput) -> StreamPlan {
                 &mut checks,
                 "R12",
                 CheckStatus::Passed,
-                format!("generations 0x{from:X} to 0x{end:X} are present, sound and contiguous"),
+                match fills.range(from..=end).map(|(_, r)| r.log.file.as_str()).collect::<Vec<_>>() {
+                    copied if copied.is_empty() => {
+                        format!("generations 0x{from:X} to 0x{end:X} are present, sound and contiguous")
+                    }
+                    copied => format!(
+                        "generations 0x{from:X} to 0x{end:X} are present (once {} is copied), sound and contiguous",
+                        copied.join(", ")
+                    ),
+                },
             );
         } else {
             range_ok = false;
