@@ -216,6 +216,7 @@ fn big_stream(n: u32) -> esehdr_plan::StreamInput {
             signature: sig(1),
             circular_logging: false,
         }),
+        ..StreamInput::default()
     }
 }
 

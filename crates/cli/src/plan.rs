@@ -6,10 +6,12 @@ use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
 use esehdr_format::checkpoint::{read_checkpoint, CHECKPOINT_FILE_SIZE};
-use esehdr_format::log::header::{read_log_header, LOG_HEADER_SIZE};
-use esehdr_format::log::names::{classify, LogName};
+use esehdr_format::log::content::ContentVerdict;
+use esehdr_format::log::header::{read_log_header, LogHeader, LOG_HEADER_SIZE};
+use esehdr_format::log::names::{classify, enumerate, LogName};
+use esehdr_format::log::stream::{check_stream, LogInput};
 use esehdr_format::{read_database_header, sniff_named, DbKind, FileKind, Signature, DB_HEADER_READ_LEN};
-use esehdr_plan::{plan, Attached, Checkpoint, Database, Log, StreamInput, StreamPlan, StreamingFile};
+use esehdr_plan::{plan, Attached, Checkpoint, Database, Log, RecoverableLog, StreamInput, StreamPlan, StreamingFile};
 use serde::Serialize;
 
 use crate::{input, Status};
@@ -65,7 +67,7 @@ pub struct PlanReport {
 #[derive(Default)]
 struct Found {
     databases: Vec<(PathBuf, Database, DbKind)>,
-    logs: Vec<(String, Log, PathBuf)>,
+    logs: Vec<(String, Log, PathBuf, LogInput)>,
     checkpoints: Vec<(String, Checkpoint)>,
 }
 
@@ -127,27 +129,14 @@ fn scan(opts: &PlanOptions) -> Found {
                     continue;
                 };
                 let content = if opts.headers_only { None } else { crate::read_log_content(&path, &log) };
-                let h = &log.header;
-                let damaged = !log.is_sound() || content.as_ref().is_some_and(|c| !c.ok);
-                let entry = Log {
-                    file: shown,
-                    name_generation,
-                    generation: Some(h.generation),
-                    signature: h.log_signature,
-                    created: h.created,
-                    previous_created: h.previous_generation_created,
-                    circular_logging: h.circular_logging() || h.flags.circular_current(),
-                    attached: h
-                        .attached
-                        .iter()
-                        .map(|a| Attached { path: a.path.clone(), db_signature: a.db_signature })
-                        .collect(),
-                    damaged,
-                };
+                let entry = log_facts(&shown, name_generation, &log, content.as_ref());
+                // The same input `esehdr ml BASE` checks the sequence on.
+                let read = LogInput { file: shown, name_generation, header: Ok(log), content };
                 found.logs.push((
                     base.to_ascii_uppercase(),
                     entry,
                     path.parent().map(Path::to_path_buf).unwrap_or_default(),
+                    read,
                 ));
             }
             FileKind::Checkpoint => {
@@ -172,6 +161,59 @@ fn scan(opts: &PlanOptions) -> Found {
         }
     }
     found
+}
+
+/// The planner's facts of a log header.
+fn log_facts(file: &str, name_generation: Option<u32>, log: &LogHeader, content: Option<&ContentVerdict>) -> Log {
+    let h = &log.header;
+    Log {
+        file: file.to_string(),
+        name_generation,
+        generation: Some(h.generation),
+        signature: h.log_signature,
+        created: h.created,
+        previous_created: h.previous_generation_created,
+        circular_logging: h.circular_logging() || h.flags.circular_current(),
+        attached: h.attached.iter().map(|a| Attached { path: a.path.clone(), db_signature: a.db_signature }).collect(),
+        damaged: !log.is_sound() || content.is_some_and(|c| !c.ok),
+    }
+}
+
+/// Runs the checks of `esehdr ml BASE` on a stream's logs, with the temporary and reserve logs
+/// of its folder: the sequence breaks and the recoverable generations the planner reads.
+fn sequence(base: &str, folder: &str, mut inputs: Vec<LogInput>, opts: &PlanOptions, input: &mut StreamInput) {
+    inputs.sort_by(|a, b| {
+        (a.name_generation.is_none(), a.name_generation, &a.file).cmp(&(
+            b.name_generation.is_none(),
+            b.name_generation,
+            &b.file,
+        ))
+    });
+    // A stream found only by its checkpoint has no log folder to look in.
+    let dir = PathBuf::from(folder);
+    let names: Vec<String> = std::fs::read_dir(&dir)
+        .ok()
+        .filter(|_| !folder.is_empty())
+        .map(|entries| entries.filter_map(|e| e.ok().map(|e| e.file_name().to_string_lossy().into_owned())).collect())
+        .unwrap_or_default();
+    let e = enumerate(base, names.iter().map(String::as_str));
+    let spares = crate::stream::read_spares(&dir, &dir.join(base), &e, opts.headers_only);
+    let report = check_stream(base, folder, &inputs, &spares, !opts.headers_only, None);
+    input.sequence_breaks = report.sequence_breaks();
+    input.temporary_log = report.temporary_log.clone();
+    input.reserve_files = report.reserve_files.clone();
+    for r in &report.recoverable_generations {
+        let spare = spares.temporary.iter().chain(&spares.reserve).find(|s| s.file == r.file);
+        if let Some((Ok(h), s)) = spare.map(|s| (&s.header, s)) {
+            input.recoverable.push(RecoverableLog {
+                log: log_facts(&r.file, Some(r.generation), h, s.content.as_ref()),
+                to: match r.file.rfind(['/', '\\']) {
+                    Some(i) => format!("{}{}", r.file.get(..=i).unwrap_or_default(), r.archived_name),
+                    None => r.archived_name.clone(),
+                },
+            });
+        }
+    }
 }
 
 /// The stream's signature: votes of the current log, the checkpoint and the databases among the
@@ -224,13 +266,11 @@ fn streams(found: Found, opts: &PlanOptions) -> Vec<StreamInput> {
     for (path, db, _) in dbs.iter_mut() {
         db.restoring = opts.restoring.iter().any(|r| r == path || r.file_name() == path.file_name());
     }
-    // One stream per base name and log folder: the same base in two folders is two streams (the
-    // SRUM folders of two machines side by side). A checkpoint joins the logs of its base in its
-    // own folder; else (a split layout, `--system`) the one stream of its base still without
-    // one, or the one whose current log carries its log signature; else it stands alone.
-    let mut groups: BTreeMap<(String, PathBuf), (Vec<Log>, Option<Checkpoint>)> = BTreeMap::new();
-    for (base, log, folder) in found.logs {
-        groups.entry((base, folder)).or_default().0.push(log);
+    let mut groups: BTreeMap<(String, PathBuf), (Vec<Log>, Option<Checkpoint>, Vec<LogInput>)> = BTreeMap::new();
+    for (base, log, folder, read) in found.logs {
+        let g = groups.entry((base, folder)).or_default();
+        g.0.push(log);
+        g.2.push(read);
     }
     let folder_of = |c: &Checkpoint| Path::new(&c.file).parent().map(Path::to_path_buf).unwrap_or_default();
     let mut apart = Vec::new();
@@ -258,20 +298,24 @@ fn streams(found: Found, opts: &PlanOptions) -> Vec<StreamInput> {
     }
     let all_dbs: Vec<(PathBuf, Database)> = dbs.into_iter().map(|(p, d, _)| (p, d)).collect();
     let mut out = Vec::new();
-    for ((base, folder), (logs, checkpoint)) in groups {
+    for ((base, folder), (logs, checkpoint, reads)) in groups {
+        let folder_text = if logs.is_empty() { String::new() } else { folder.display().to_string() };
         let log_refs: Vec<&Log> = logs.iter().collect();
         let db_refs: Vec<&Database> = all_dbs.iter().map(|(_, d)| d).collect();
         let sig = stream_signature(&log_refs, checkpoint.as_ref(), &db_refs);
         let ext = if logs.iter().any(|l| l.file.to_ascii_lowercase().ends_with(".jtx")) { "jtx" } else { "log" };
-        out.push(StreamInput {
-            base_name: base,
+        let mut input = StreamInput {
+            base_name: base.clone(),
             log_signature: sig,
-            log_folder: if logs.is_empty() { String::new() } else { folder.display().to_string() },
+            log_folder: folder_text.clone(),
             ext: ext.into(),
             databases: Vec::new(),
             logs,
             checkpoint,
-        });
+            ..StreamInput::default()
+        };
+        sequence(&base, &folder_text, reads, opts, &mut input);
+        out.push(input);
     }
     // A database joins the stream of its log signature (the nearest, when several carry it). One
     // whose log signature matches no stream, found with a stream's logs or checkpoint, is
@@ -380,6 +424,7 @@ fn action_text(a: &esehdr_plan::Action) -> String {
         }
         esehdr_plan::ActionKind::Remount => format!("mount and dismount database {}, then copy it again", a.path),
         esehdr_plan::ActionKind::MoveOut => format!("move {} out of the folder (keep it)", a.path),
+        esehdr_plan::ActionKind::Copy => format!("copy {} to {}", a.path, a.to.as_deref().unwrap_or("?")),
     }
 }
 
@@ -437,6 +482,26 @@ pub fn render_text(w: &mut dyn Write, plans: &[StreamPlan]) -> io::Result<()> {
         }
         for f in &l.foreign {
             writeln!(w, "    another stream's: {f}")?;
+        }
+        for b in &l.sequence_breaks {
+            let what = match &b.previous {
+                Some(p) => format!("{} does not continue {p}", b.file),
+                None => b.file.clone(),
+            };
+            writeln!(w, "    sequence break: {what}: {} ({}) {}", b.error.code, b.error.name, b.message)?;
+        }
+        if let Some(t) = &l.temporary_log {
+            writeln!(w, "    temporary log (not part of the stream): {}", t.file)?;
+        }
+        for f in &l.reserve_files {
+            writeln!(w, "    reserve log (not part of the stream): {f}")?;
+        }
+        for r in &l.recoverable_generations {
+            writeln!(
+                w,
+                "    {} holds generation {} of this stream (0x{:X}): a copy named {} fills it",
+                r.file, r.generation, r.generation, r.archived_name
+            )?;
         }
         match &p.checkpoint {
             Some(c) => writeln!(

@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use esehdr_format::log::header::{read_log_header, LOG_HEADER_SIZE};
 use esehdr_format::log::names::{archived_name, enumerate, Enumeration};
-use esehdr_format::log::stream::{check_stream, Line, LogInput, StreamReport};
+use esehdr_format::log::stream::{check_stream, Line, LogInput, Spares, StreamReport};
 
 use crate::frame::footer;
 use crate::input;
@@ -133,6 +133,17 @@ fn read_all(dir: &Path, arg: &Path, e: &Enumeration, range: Option<(u32, u32)>, 
     inputs
 }
 
+/// Reads the temporary and reserve logs like the logs: a recycled one may hold a generation the
+/// stream lacks.
+pub(crate) fn read_spares(dir: &Path, arg: &Path, e: &Enumeration, headers_only: bool) -> Spares {
+    let folder = input::Folder::open(dir);
+    let read = |name: &String| {
+        let (header, content) = read_one(&folder, dir, name, headers_only);
+        LogInput { file: shown(arg, name), name_generation: None, header, content }
+    };
+    Spares { temporary: e.temporary.as_ref().map(read), reserve: e.reserve.iter().map(read).collect() }
+}
+
 type Read =
     (Result<esehdr_format::log::header::LogHeader, String>, Option<esehdr_format::log::content::ContentVerdict>);
 
@@ -168,8 +179,8 @@ pub fn run_stream(
     };
     let e = enumerate(&base, names.iter().map(String::as_str));
     let inputs = read_all(&dir, arg, &e, opts.range, opts.headers_only);
-    let reserve = e.reserve.iter().map(|n| shown(arg, n)).collect();
-    let report = check_stream(&base, &dir.display().to_string(), &inputs, reserve, !opts.headers_only, opts.range);
+    let spares = read_spares(&dir, arg, &e, opts.headers_only);
+    let report = check_stream(&base, &dir.display().to_string(), &inputs, &spares, !opts.headers_only, opts.range);
     let digits = e
         .archived
         .iter()
@@ -259,9 +270,19 @@ fn render_text(
         writeln!(w, "      No log files found for base name {base} (.jtx or .log) in {}", r.directory)?;
     }
     if opts.verbose {
+        if let Some(t) = &r.temporary_log {
+            writeln!(w, "      Temporary log file: {} (not part of the stream)", t.file)?;
+        }
         for f in &r.reserve_files {
             writeln!(w, "      Reserve log file: {f} (not part of the stream)")?;
         }
+    }
+    for x in &r.recoverable_generations {
+        writeln!(
+            w,
+            "      {} holds generation {} of this stream (0x{:X}, sound and chained to its neighbours): a copy named {} fills it",
+            x.file, x.generation, x.generation, x.archived_name
+        )?;
     }
     writeln!(w)?;
     if r.ok {

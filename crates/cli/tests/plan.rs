@@ -591,3 +591,267 @@ fn base_keeps_one_stream_after_every_database_found_its_own() {
     assert_eq!(s["databases"].as_array().unwrap().len(), 1, "catdb is edb's, not a stranger of E00: {s}");
     assert!(check_messages(s, "R9", "failed").is_empty());
 }
+
+// --- The Server 2022 SRUM stream across its two snapshots (generations 1-5) --------------------
+//
+// The first snapshot holds generation 1, an early copy of generation 2 (its `SRU.log`) and its
+// database (Clean Shutdown, Last Consistent generation 2); the second, a day later, holds
+// generations 3-5, its checkpoint and `SRUtmp.log`, a recycled log holding the whole generation 2.
+// The oracle for the chain is `testdata/check-log-chain.py` (bytes read straight from the files,
+// see testdata/README.md) and FORMAT-LOGREC.md's note on this set: generation 3's
+// `checksumPrevLogAllSegments` is 0x06fb06fbbf6c8257, the early copy accumulates
+// 0x58fe2701a7baa8ee, `SRUtmp.log` accumulates 0x06fb06fbbf6c8257.
+
+const SRUM2022: &str = "AndrewRathbun-DFIRArtifactMuseum/Windows/SRUM/Server2022/APTSimulatorVM";
+
+/// A folder of files from the two snapshots (`first`/`later`, name in the snapshot, name here);
+/// `exchange` turns circular logging off in every log and checkpoint, as `Set::new` does. `None`
+/// when `../shared/corpus` is not beside the repository (an error under CI, as for the corpus
+/// tests of esehdr-format).
+fn srum2022(name: &str, files: &[(&str, &str, &str)], exchange: bool) -> Option<Set> {
+    let corpus = repo().join("../shared/corpus").join(SRUM2022);
+    if !corpus.is_dir() {
+        assert!(std::env::var_os("CI").is_none(), "CI is set but {} is missing", corpus.display());
+        eprintln!("note: {} not found; test skipped", corpus.display());
+        return None;
+    }
+    let dir = std::env::temp_dir().join(format!("esehdr-plan-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    for (snapshot, from, to) in files {
+        let snap = match *snapshot {
+            "first" => "APTSimulatorVM_SRUM_Clean_Server2022",
+            _ => "APTSimulatorVM_SRUM_Clean_Server2022_1DayLater",
+        };
+        let mut b = std::fs::read(corpus.join(snap).join("SRU").join(from)).unwrap();
+        if exchange && from.ends_with(".chk") {
+            for copy in [0, 4096] {
+                b[copy + 48 + 522] &= !0x01; // fDBMSPARAMCircularLogging
+                fix_4k(&mut b, copy);
+            }
+        } else if exchange && from.ends_with(".log") {
+            b[72 + 522] &= !0x01; // fDBMSPARAMCircularLogging
+            b[639] &= !0x06; // fLGFlags circular current/history
+            fix_4k(&mut b, 0);
+        }
+        std::fs::write(dir.join(to), b).unwrap();
+    }
+    Some(Set { dir })
+}
+
+impl Set {
+    /// `esehdr ml --json <dir>/SRU`: (exit code, JSON).
+    fn ml(&self) -> (i32, serde_json::Value) {
+        let out = Command::new(env!("CARGO_BIN_EXE_esehdr"))
+            .arg("ml")
+            .arg("--json")
+            .arg(self.dir.join("SRU"))
+            .output()
+            .unwrap();
+        (out.status.code().unwrap(), serde_json::from_slice(&out.stdout).unwrap())
+    }
+    /// The text report of `esehdr <args> <dir>` (`ml`: of `<dir>/SRU`), paths relative to the folder.
+    fn command_text(&self, args: &[&str]) -> String {
+        let target = if args[0] == "ml" { self.dir.join("SRU") } else { self.dir.clone() };
+        let out = Command::new(env!("CARGO_BIN_EXE_esehdr")).args(args).arg(target).output().unwrap();
+        String::from_utf8(out.stdout).unwrap().replace(&format!("{}/", self.dir.display()), "")
+    }
+}
+
+/// Generations 1-5 with the early copy of generation 2 in place.
+fn early_copy_set(name: &str, exchange: bool, checkpoint: &str) -> Option<Set> {
+    srum2022(
+        name,
+        &[
+            ("first", "SRU00001.log", "SRU00001.log"),
+            ("first", "SRU.log", "SRU00002.log"),
+            ("later", "SRU00003.log", "SRU00003.log"),
+            ("later", "SRU00004.log", "SRU00004.log"),
+            ("later", "SRU.log", "SRU.log"),
+            (checkpoint, "SRU.chk", "SRU.chk"),
+            ("first", "SRUDB.dat", "SRUDB.dat"),
+        ],
+        exchange,
+    )
+}
+
+fn failed(s: &serde_json::Value, rule: &str) -> Vec<String> {
+    s["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["rule"] == rule && c["status"] == "failed")
+        .map(|c| c["message"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn an_early_copy_of_a_generation_is_a_sequence_break_for_ml_and_plan_alike() {
+    let Some(set) = early_copy_set("earlycopy", false, "later") else { return };
+    let (code, ml) = set.ml();
+    assert_eq!(code, 1);
+    assert_eq!(ml["error"], serde_json::json!({"code": -590, "name": "JET_errLogSequenceChecksumMismatch"}));
+    assert_eq!(ml["logs"][2]["status"], "sequence_break");
+    let message = ml["logs"][2]["problems"][0]["message"].as_str().unwrap();
+    assert!(message.ends_with("is 0x06fb06fbbf6c8257, but expected 0x58fe2701a7baa8ee."), "{message}");
+
+    let (_, j) = set.plan(&[]);
+    let s = stream(&j, "SRU");
+    // The planner carries the break `ml BASE` found, with the same error.
+    let breaks = s["logs"]["sequence_breaks"].as_array().unwrap();
+    assert_eq!(breaks.len(), 1);
+    assert!(breaks[0]["file"].as_str().unwrap().ends_with("SRU00003.log"));
+    assert!(breaks[0]["previous"].as_str().unwrap().ends_with("SRU00002.log"));
+    assert_eq!(breaks[0]["error"], ml["error"]);
+    assert_eq!(breaks[0]["message"], message);
+    // R12 fails naming both logs: replay from the database (generation 2) stops there.
+    let r12 = failed(s, "R12");
+    let named = |m: &String| m.contains("SRU00003.log does not continue ") && m.contains("SRU00002.log");
+    assert_eq!(r12.iter().filter(|m| named(m)).count(), 1, "{r12:?}");
+    assert!(errors(s, "roll_forward").contains(&-590));
+    // Soft recovery would replay generations 2-5 into the database: not possible, with ml's error.
+    assert_eq!(verdict(s, "soft_recovery"), (false, false));
+    assert_eq!(errors(s, "soft_recovery"), vec![-590]);
+    assert!(failed(s, "R18").iter().any(named));
+    assert!(!verdict(s, "roll_forward").1);
+    assert_ne!(s["case"], 3, "a broken sequence is not an intact set of logs");
+
+    // With circular logging off the roll-forward stops at generation 2: every later log leaves
+    // the folder and generation 2 becomes the current log (data after it is lost).
+    let Some(set) = early_copy_set("earlycopy-e", true, "later") else { return };
+    let (_, j) = set.plan(&[]);
+    let s = stream(&j, "SRU");
+    assert_eq!(verdict(s, "roll_forward"), (true, false));
+    let a = actions(s, "roll_forward");
+    for f in ["SRU00003.log", "SRU00004.log", "SRU.log"] {
+        assert!(a.contains(&("delete".to_string(), f.to_string())), "{a:?}");
+    }
+    assert!(a.contains(&("rename".to_string(), "SRU00002.log".to_string())), "{a:?}");
+    assert_eq!(errors(s, "roll_forward")[0], -590);
+
+    // With the first snapshot's checkpoint (generation 2) recovery on mount replays 2-5 too.
+    let Some(set) = early_copy_set("earlycopy-chk", false, "first") else { return };
+    let (_, j) = set.plan(&[]);
+    let s = stream(&j, "SRU");
+    assert_eq!(s["checkpoint"]["generation"], 2);
+    for v in ["point_in_time", "roll_forward", "soft_recovery"] {
+        assert!(!verdict(s, v).1, "{v} is ready across the break");
+    }
+    let text = set.command_text(&["plan"]);
+    assert!(text.contains("    sequence break: SRU00003.log does not continue SRU00002.log: -590 (JET_errLogSequenceChecksumMismatch)"), "{text}");
+}
+
+/// Generations 1, 3-5 and the second snapshot's `SRUtmp.log` (generation 2) and reserve logs,
+/// with the first snapshot's database.
+fn tmp_log_set(name: &str, exchange: bool) -> Option<Set> {
+    srum2022(
+        name,
+        &[
+            ("first", "SRU00001.log", "SRU00001.log"),
+            ("later", "SRU00003.log", "SRU00003.log"),
+            ("later", "SRU00004.log", "SRU00004.log"),
+            ("later", "SRU.log", "SRU.log"),
+            ("later", "SRU.chk", "SRU.chk"),
+            ("later", "SRUtmp.log", "SRUtmp.log"),
+            ("later", "SRUres00001.jrs", "SRUres00001.jrs"),
+            ("later", "SRUres00002.jrs", "SRUres00002.jrs"),
+            ("first", "SRUDB.dat", "SRUDB.dat"),
+        ],
+        exchange,
+    )
+}
+
+#[test]
+fn the_temporary_log_is_named_apart_from_the_reserve_logs() {
+    let Some(set) = tmp_log_set("tmpnamed", false) else { return };
+    let (_, ml) = set.ml();
+    assert!(ml["temporary_log"]["file"].as_str().unwrap().ends_with("SRUtmp.log"));
+    let reserve: Vec<&str> = ml["reserve_files"].as_array().unwrap().iter().map(|f| f.as_str().unwrap()).collect();
+    assert_eq!(reserve.len(), 2);
+    assert!(reserve[0].ends_with("SRUres00001.jrs") && reserve[1].ends_with("SRUres00002.jrs"));
+    let (_, j) = set.plan(&[]);
+    let s = stream(&j, "SRU");
+    assert!(s["logs"]["temporary_log"]["file"].as_str().unwrap().ends_with("SRUtmp.log"));
+    assert_eq!(s["logs"]["reserve_files"].as_array().unwrap().len(), 2);
+    let text = set.command_text(&["plan"]);
+    assert!(text.contains("    temporary log (not part of the stream): SRUtmp.log\n"), "{text}");
+    assert!(text.contains("    reserve log (not part of the stream): SRUres00001.jrs\n"), "{text}");
+}
+
+#[test]
+fn a_temporary_log_holding_the_missing_generation_is_copied_to_its_archived_name() {
+    let Some(set) = tmp_log_set("tmpgen", false) else { return };
+    let (code, ml) = set.ml();
+    assert_eq!(code, 1, "generation 2 is still missing for ml BASE");
+    assert_eq!(ml["missing"], serde_json::json!([{"from": 2, "to": 2}]));
+    assert_eq!(ml["temporary_log"]["generation"], 2);
+    let r = &ml["recoverable_generations"][0];
+    assert!(r["file"].as_str().unwrap().ends_with("SRUtmp.log"));
+    assert_eq!(r["generation"], 2);
+    assert_eq!(r["archived_name"], "SRU00002.log");
+    let text = set.command_text(&["ml", "--nologo"]);
+    assert!(text.contains("SRUtmp.log holds generation 2 of this stream"), "{text}");
+
+    let (_, j) = set.plan(&[]);
+    let s = stream(&j, "SRU");
+    assert_eq!(s["logs"]["missing"], serde_json::json!([{"from": 2, "to": 2}]));
+    assert_eq!(s["logs"]["recoverable_generations"][0]["generation"], 2);
+    assert_eq!(s["logs"]["recoverable_generations"][0]["archived_name"], "SRU00002.log");
+    assert!(s["low_anchor"]["file"].as_str().unwrap().ends_with("SRUtmp.log"));
+    assert_eq!(verdict(s, "soft_recovery"), (true, false));
+    assert_eq!(actions(s, "soft_recovery"), vec![("copy".to_string(), "SRUtmp.log".to_string())]);
+    let copy = s["actions"].as_array().unwrap().iter().find(|a| a["action"] == "copy").unwrap();
+    assert_eq!(copy["rule"], "R12");
+    assert!(copy["to"].as_str().unwrap().ends_with("/SRU00002.log"));
+    let text = set.command_text(&["plan"]);
+    assert!(
+        text.contains("    SRUtmp.log holds generation 2 of this stream (0x2): a copy named SRU00002.log fills it\n"),
+        "{text}"
+    );
+    assert!(text.contains("      1. [R12] copy SRUtmp.log to SRU00002.log\n"), "{text}");
+
+    // With circular logging off the roll-forward from generation 2 becomes possible: copy the
+    // temporary log, delete the checkpoint.
+    let Some(set) = tmp_log_set("tmpgen-e", true) else { return };
+    let (code, j) = set.plan(&["--expect", "roll-forward"]);
+    assert_eq!(code, 0);
+    let s = stream(&j, "SRU");
+    assert_eq!(verdict(s, "roll_forward"), (true, false));
+    assert_eq!(
+        actions(s, "roll_forward"),
+        vec![("copy".to_string(), "SRUtmp.log".to_string()), ("delete".to_string(), "SRU.chk".to_string())]
+    );
+    assert!(failed(s, "R12").is_empty(), "{:?}", failed(s, "R12"));
+    // Without the temporary log nothing links the database to generations 3-5.
+    std::fs::remove_file(set.p("SRUtmp.log")).unwrap();
+    let (code, j) = set.plan(&["--expect", "roll-forward"]);
+    assert_eq!(code, 1);
+    assert!(!verdict(stream(&j, "SRU"), "roll_forward").0);
+}
+
+#[test]
+fn an_early_copy_in_the_temporary_log_is_not_offered() {
+    // The first snapshot's early copy of generation 2 as the temporary log: sound, of the
+    // stream, but generation 3 does not continue it, so copying it would not close the gap.
+    let Some(set) = srum2022(
+        "tmpearly",
+        &[
+            ("first", "SRU00001.log", "SRU00001.log"),
+            ("first", "SRU.log", "SRUtmp.log"),
+            ("later", "SRU00003.log", "SRU00003.log"),
+            ("later", "SRU00004.log", "SRU00004.log"),
+            ("later", "SRU.log", "SRU.log"),
+            ("later", "SRU.chk", "SRU.chk"),
+            ("first", "SRUDB.dat", "SRUDB.dat"),
+        ],
+        false,
+    ) else {
+        return;
+    };
+    let (_, ml) = set.ml();
+    assert_eq!(ml["temporary_log"]["generation"], 2);
+    assert!(ml["recoverable_generations"].as_array().unwrap().is_empty());
+    let (_, j) = set.plan(&[]);
+    let s = stream(&j, "SRU");
+    assert!(s["actions"].as_array().unwrap().iter().all(|a| a["action"] != "copy"));
+}

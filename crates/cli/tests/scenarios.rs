@@ -277,4 +277,16 @@ fn reserve_and_temporary_logs_are_listed_apart() {
     let reserve: Vec<&str> = j["reserve_files"].as_array().unwrap().iter().map(|f| f.as_str().unwrap()).collect();
     assert_eq!(reserve.len(), 1);
     assert!(reserve[0].ends_with("SRUres00001.jrs"));
+    assert!(j["temporary_log"].is_null());
+    assert!(j["recoverable_generations"].as_array().unwrap().is_empty(), "the reserve log is all zero bytes");
+    // A temporary log is named for what it is, never a reserve log; an all-zero one holds no
+    // generation.
+    std::fs::copy(s.path("SRUres00001.jrs"), s.path("SRUtmp.log")).unwrap();
+    let (code, _, j) = s.ml("SRU", &[]);
+    assert_eq!(code, 0);
+    assert!(j["temporary_log"]["file"].as_str().unwrap().ends_with("SRUtmp.log"));
+    assert!(j["temporary_log"]["generation"].is_null());
+    assert_eq!(j["reserve_files"].as_array().unwrap().len(), 1);
+    let (_, out, _) = s.ml("SRU", &["-v"]);
+    assert!(out.contains("      Temporary log file: SRUtmp.log (not part of the stream)\n"), "{out}");
 }

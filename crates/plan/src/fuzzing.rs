@@ -60,6 +60,27 @@ pub fn plan_bytes(data: &[u8]) -> Option<StreamPlan> {
         signature: sig(next()),
         circular_logging: c & 4 != 0,
     });
+    let n_breaks = usize::from(next() % 4);
+    let mut sequence_breaks = Vec::new();
+    for _ in 0..n_breaks {
+        let (i, k) = (usize::from(next()), next());
+        let Some(l) = logs.get(i % logs.len().max(1)) else { break };
+        let previous = logs.get(usize::from(k) % logs.len()).filter(|_| k & 1 != 0).map(|p| p.file.clone());
+        sequence_breaks.push(SequenceBreak {
+            file: l.file.clone(),
+            previous,
+            generation: l.name_generation,
+            kind: "checksum_chain_break",
+            error: esehdr_format::log::stream::LOG_SEQUENCE_CHECKSUM_MISMATCH,
+            message: String::new(),
+        });
+    }
+    let recoverable = logs
+        .iter()
+        .filter(|l| l.file.len() % 5 == usize::from(c % 5))
+        .take(1)
+        .map(|l| RecoverableLog { log: Log { file: "E00tmp.log".into(), ..l.clone() }, to: l.file.clone() })
+        .collect();
     let input = StreamInput {
         base_name: "E00".into(),
         log_signature: (c & 8 == 0).then(|| sig(c >> 4)),
@@ -68,6 +89,10 @@ pub fn plan_bytes(data: &[u8]) -> Option<StreamPlan> {
         databases,
         logs,
         checkpoint,
+        sequence_breaks,
+        recoverable,
+        temporary_log: None,
+        reserve_files: Vec::new(),
     };
     Some(crate::plan(&input))
 }

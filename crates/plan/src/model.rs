@@ -136,6 +136,30 @@ pub struct StreamInput {
     pub logs: Vec<Log>,
     /// The checkpoint, if present.
     pub checkpoint: Option<Checkpoint>,
+    /// The sequence breaks among `logs` found by the check `esehdr ml BASE` runs
+    /// ([`esehdr_format::log::stream::check_stream`]): the planner takes them from there and
+    /// checks no sequence itself, so the two cannot disagree.
+    pub sequence_breaks: Vec<SequenceBreak>,
+    /// Temporary or reserve logs holding a generation the stream lacks, sound and chained to
+    /// their neighbours (`recoverable_generations` of the same check).
+    pub recoverable: Vec<RecoverableLog>,
+    /// The temporary log (for the inventory).
+    pub temporary_log: Option<TemporaryLog>,
+    /// The reserve logs (for the inventory).
+    pub reserve_files: Vec<String>,
+}
+
+/// A sequence break (the type the log-stream check uses).
+pub use esehdr_format::log::stream::{Recoverable, SequenceBreak, TemporaryLog};
+
+/// A temporary or reserve log that holds a generation the stream lacks.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecoverableLog {
+    /// Its header facts: `file` is the temporary or reserve log, `name_generation` the
+    /// generation it holds.
+    pub log: Log,
+    /// The archived name that fills the generation (`SRU00002.log`, beside the logs).
+    pub to: String,
 }
 
 /// A check's outcome.
@@ -177,6 +201,9 @@ pub enum ActionKind {
     Remount,
     /// Move a log or the checkpoint out of the folder and keep it (to start without logs, R10 a).
     MoveOut,
+    /// Copy a file (`path` -> `to`), keeping it: a temporary or reserve log that holds a
+    /// generation the stream lacks, to that generation's archived name.
+    Copy,
 }
 
 /// One action.
@@ -188,7 +215,7 @@ pub struct Action {
     pub action: ActionKind,
     /// The file it concerns.
     pub path: String,
-    /// The new name or path, for `rename` and `restore_path`.
+    /// The new name or path, for `rename`, `restore_path` and `copy`.
     pub to: Option<String>,
     /// Why.
     pub why: String,
@@ -304,6 +331,14 @@ pub struct LogSummary {
     pub damaged: Vec<String>,
     /// Logs of another stream.
     pub foreign: Vec<String>,
+    /// Breaks of the log sequence (the errors `esehdr ml BASE` reports: -515, -590, -530, -513).
+    pub sequence_breaks: Vec<SequenceBreak>,
+    /// The temporary log `<base>tmp.log`, not part of the stream.
+    pub temporary_log: Option<TemporaryLog>,
+    /// Reserve logs, not part of the stream.
+    pub reserve_files: Vec<String>,
+    /// Temporary or reserve logs holding a generation the stream lacks.
+    pub recoverable_generations: Vec<Recoverable>,
 }
 
 /// The checkpoint in the plan's inventory.

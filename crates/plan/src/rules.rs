@@ -9,8 +9,6 @@ mod err {
     pub const ATTACHED_DATABASE_MISMATCH: (i32, &str) = (-1216, "JET_errAttachedDatabaseMismatch");
     pub const MISSING_LOG_FILE: (i32, &str) = (-528, "JET_errMissingLogFile");
     pub const BAD_LOG_SIGNATURE: (i32, &str) = (-530, "JET_errBadLogSignature");
-    pub const INVALID_LOG_SEQUENCE: (i32, &str) = (-515, "JET_errInvalidLogSequence");
-    pub const LOG_GENERATION_MISMATCH: (i32, &str) = (-513, "JET_errLogGenerationMismatch");
     pub const REQUIRED_LOG_FILES_MISSING: (i32, &str) = (-543, "JET_errRequiredLogFilesMissing");
     pub const DATABASE_DIRTY_SHUTDOWN: (i32, &str) = (-550, "JET_errDatabaseDirtyShutdown");
     pub const LOG_FILE_CORRUPT: (i32, &str) = (-501, "JET_errLogFileCorrupt");
@@ -34,6 +32,8 @@ pub fn plan(input: &StreamInput) -> StreamPlan {
     input.logs.sort_by(|a, b| {
         (a.is_current(), a.name_generation, &a.file).cmp(&(b.is_current(), b.name_generation, &b.file))
     });
+    input.sequence_breaks.sort_by(|a, b| (&a.file, a.kind, &a.previous).cmp(&(&b.file, b.kind, &b.previous)));
+    input.recoverable.sort_by(|a, b| a.log.file.cmp(&b.log.file));
     let input = &input;
     let sig = input.log_signature;
     let ext = if input.ext.is_empty() { "log" } else { input.ext.as_str() };
@@ -67,6 +67,61 @@ pub fn plan(input: &StreamInput) -> StreamPlan {
         }
         let _ = b;
     }
+    // A temporary or reserve log holding a missing generation stands in for it wherever a
+    // restore needs that generation, once copied to its archived name (R12).
+    let mut fills: BTreeMap<u32, &RecoverableLog> = BTreeMap::new();
+    for r in input.recoverable.iter().filter(|r| is_own(&r.log)) {
+        if let Some(g) = r.log.position().filter(|g| !by_gen.contains_key(g)) {
+            fills.entry(g).or_insert(r);
+        }
+    }
+    for (&g, r) in &fills {
+        by_gen.insert(g, &r.log);
+    }
+    // Gaps that remain once they are filled.
+    let unfilled: Vec<Gap> = first.zip(last).map(|(a, b)| gaps_in(&by_gen, a, b)).unwrap_or_default();
+    let copy_action = |g: u32| {
+        fills.get(&g).map(|r| Action {
+            rule: "R12",
+            action: ActionKind::Copy,
+            path: r.log.file.clone(),
+            to: Some(r.to.clone()),
+            why: format!(
+                "{} holds generation {g} (0x{g:X}) of this stream, which is missing: copy it to {} (keep the original)",
+                r.log.file, r.to
+            ),
+        })
+    };
+    // The sequence breaks among the stream's own logs, at the generation of the log that does
+    // not continue the one before it (`previous`) or does not belong where it is.
+    let own_at = |f: &str| own.iter().find(|l| l.file == f).and_then(|l| l.position());
+    let breaks: Vec<(u32, &SequenceBreak)> = input
+        .sequence_breaks
+        .iter()
+        .filter_map(|b| {
+            let g = own_at(&b.file)?;
+            match &b.previous {
+                Some(p) if own_at(p) != Some(g.wrapping_sub(1)) => None,
+                _ => Some((g, b)),
+            }
+        })
+        .collect();
+    // A replay of generations `from..=to` crosses a break: a log after `from` that does not
+    // continue the one before it, or a wrong log inside the range.
+    let crossing = |from: u32, to: u32| -> Vec<(u32, &SequenceBreak)> {
+        breaks
+            .iter()
+            .filter(|(g, b)| if b.previous.is_some() { *g > from && *g <= to } else { *g >= from && *g <= to })
+            .copied()
+            .collect()
+    };
+    // The breaks at exactly generation `g`.
+    let at = |g: u32| -> Vec<(u32, &SequenceBreak)> { breaks.iter().filter(|(x, _)| *x == g).copied().collect() };
+    let describe = |b: &SequenceBreak| match &b.previous {
+        Some(p) => format!("{} does not continue {} ({})", b.file, p, b.message),
+        None => format!("{}: {}", b.file, b.message),
+    };
+    let engine = |b: &SequenceBreak| (b.error.code, b.error.name);
     let damaged: Vec<&Log> = own.iter().copied().filter(|l| l.damaged).collect();
     let circular =
         own.iter().any(|l| l.circular_logging) || input.checkpoint.as_ref().is_some_and(|c| c.circular_logging);
@@ -238,6 +293,15 @@ pub fn plan(input: &StreamInput) -> StreamPlan {
             soft.predicted_errors.push(predicted(err::ATTACHED_DATABASE_MISMATCH, "R5", msg));
         }
     }
+    // A valid checkpoint is at the current log: mounting replays that log alone, and fails on a
+    // break there (the current log not after the archived ones, or of another stream).
+    if let (true, Some(c)) = (checkpoint_valid_pit, current_generation) {
+        for (_, b) in crossing(c, c) {
+            let msg = format!("mounting replays the current log: {}", describe(b));
+            pit.blockers.push(Blocker { rule: "R12", message: msg.clone() });
+            pit.predicted_errors.push(predicted(engine(b), "R12", msg));
+        }
+    }
     check(
         &mut checks,
         "R6",
@@ -329,6 +393,17 @@ pub fn plan(input: &StreamInput) -> StreamPlan {
             rf.blockers.push(Blocker { rule: "R10", message: msg.clone() });
             rf.predicted_errors.push(predicted(err::MISSING_LOG_FILE, "R10", msg));
         }
+        Some(l) if u32::try_from(l.generation).is_ok_and(|g| fills.contains_key(&g)) => check(
+            &mut checks,
+            "R10",
+            CheckStatus::Passed,
+            format!(
+                "the low anchor generation {} (0x{:X}) is in {}: copy it to its archived name (R12)",
+                l.generation,
+                l.generation,
+                l.file.as_deref().unwrap_or_default()
+            ),
+        ),
         Some(_) => check(&mut checks, "R10", CheckStatus::Passed, "the low anchor log is present".into()),
         None => check(&mut checks, "R10", CheckStatus::NotApplicable, "no database to restore".into()),
     }
@@ -393,13 +468,13 @@ pub fn plan(input: &StreamInput) -> StreamPlan {
         let high_gen = u32::try_from(h.generation).unwrap_or(0);
         let mut end = high_gen;
         if all_restored_together {
-            while by_gen.contains_key(&(end + 1)) {
+            while by_gen.contains_key(&(end + 1)) && at(end + 1).is_empty() {
                 end += 1;
             }
         }
         replay_end = Some(end);
         let mut problems: Vec<(String, (i32, &'static str))> = Vec::new();
-        for gap in &missing {
+        for gap in &unfilled {
             if gap.to >= from && gap.from <= high_gen {
                 problems
                     .push((format!("generations 0x{:X}-0x{:X} are missing", gap.from, gap.to), err::MISSING_LOG_FILE));
@@ -408,35 +483,33 @@ pub fn plan(input: &StreamInput) -> StreamPlan {
         if last.is_none_or(|x| x < high_gen) && !(l.file.is_some() && h.file.is_some()) {
             problems.push((format!("no log holds the high anchor generation 0x{high_gen:X}"), err::MISSING_LOG_FILE));
         }
-        let mut prev: Option<&Log> = None;
         for (&g, l) in by_gen.range(from..=end) {
             if l.damaged {
                 problems.push((format!("{} is damaged", l.file), err::LOG_FILE_CORRUPT));
             }
-            if let (Some(n), Some(hg)) = (l.name_generation, l.generation) {
-                if i64::from(n) != i64::from(hg) {
-                    problems.push((
-                        format!("{} holds generation 0x{hg:X}, not the one in its name", l.file),
-                        err::LOG_GENERATION_MISMATCH,
-                    ));
-                }
+            if let Some(a) = copy_action(g) {
+                let i = add_action(&mut actions, a);
+                rf.actions.push(i);
             }
-            if let Some(p) = prev.filter(|p| p.position() == Some(g.saturating_sub(1))) {
-                if l.previous_created != p.created {
-                    problems.push((
-                        format!("{} does not continue {} (tmPrevGen)", l.file, p.file),
-                        err::INVALID_LOG_SEQUENCE,
-                    ));
-                }
-            }
-            prev = Some(l);
+        }
+        // The sequence checks are the ones `esehdr ml BASE` runs (-515, -590, -530, -513).
+        for (_, b) in crossing(from, end) {
+            problems.push((describe(b), engine(b)));
         }
         if problems.is_empty() {
             check(
                 &mut checks,
                 "R12",
                 CheckStatus::Passed,
-                format!("generations 0x{from:X} to 0x{end:X} are present, sound and contiguous"),
+                match fills.range(from..=end).map(|(_, r)| r.log.file.as_str()).collect::<Vec<_>>() {
+                    copied if copied.is_empty() => {
+                        format!("generations 0x{from:X} to 0x{end:X} are present, sound and contiguous")
+                    }
+                    copied => format!(
+                        "generations 0x{from:X} to 0x{end:X} are present (once {} is copied), sound and contiguous",
+                        copied.join(", ")
+                    ),
+                },
             );
         } else {
             range_ok = false;
@@ -447,9 +520,18 @@ pub fn plan(input: &StreamInput) -> StreamPlan {
             }
         }
         if all_restored_together {
-            for l in own.iter().filter(|l| l.position().is_some_and(|g| g > end + 1)) {
+            // Replay stops before a break just past the range: mounting with the logs after it
+            // in place fails with the error `esehdr ml BASE` reports.
+            let stop = at(end + 1);
+            for (_, b) in &stop {
+                let msg = format!("{}: replay stops at generation 0x{end:X}", describe(b));
+                check(&mut checks, "R12", CheckStatus::Failed, msg.clone());
+                rf.predicted_errors.push(predicted(engine(b), "R12", msg));
+            }
+            let after = if stop.is_empty() { "the missing generation" } else { "the sequence break at generation" };
+            for l in own.iter().filter(|l| l.position().is_some_and(|g| g > end)) {
                 let msg = format!(
-                    "{} comes after the missing generation 0x{:X}: it cannot be replayed; move it out of the folder (everything after 0x{end:X} is lost)",
+                    "{} comes after {after} 0x{:X}: it cannot be replayed; move it out of the folder (everything after 0x{end:X} is lost)",
                     l.file,
                     end + 1
                 );
@@ -609,13 +691,23 @@ pub fn plan(input: &StreamInput) -> StreamPlan {
                 .unwrap_or(0);
             (from, current_generation.or(last).unwrap_or(0))
         };
+        // Walked over what is present, so a wide range read from a header costs nothing.
         let mut absent = Vec::new();
-        for g in from..=to {
-            match by_gen.get(&g) {
-                Some(l) if !l.damaged => {}
-                Some(l) => absent.push(format!("{} is damaged", l.file)),
-                None => absent.push(format!("generation {g:#X}")),
+        for (&g, l) in (from <= to).then(|| by_gen.range(from..=to)).into_iter().flatten() {
+            if let Some(a) = copy_action(g) {
+                let i = add_action(&mut actions, a);
+                soft.actions.push(i);
             }
+            if l.damaged {
+                absent.push(format!("{} is damaged", l.file));
+            }
+        }
+        for gap in gaps_in(&by_gen, from, to) {
+            absent.push(if gap.from == gap.to {
+                format!("generation {:#X}", gap.from)
+            } else {
+                format!("generations {:#X}-{:#X}", gap.from, gap.to)
+            });
         }
         if absent.is_empty() {
             check(
@@ -629,6 +721,47 @@ pub fn plan(input: &StreamInput) -> StreamPlan {
             check(&mut checks, "R18", CheckStatus::Failed, msg.clone());
             soft.blockers.push(Blocker { rule: "R18", message: msg.clone() });
             soft.predicted_errors.push(predicted(err::REQUIRED_LOG_FILES_MISSING, "R18", msg));
+        }
+    }
+    // Recovery replays from the checkpoint to the current log, and a database behind them
+    // needs the logs from its Last Consistent (or Log Required) on: across a sequence break,
+    // recovery stops with the error `esehdr ml BASE` reports.
+    let soft_from = input
+        .databases
+        .iter()
+        .filter(|d| d.header_valid)
+        .map(|d| if d.dirty() && d.log_required.0 > 0 { d.log_required.0 } else { d.last_consistent.generation })
+        .chain(checkpoint.filter(|_| checkpoint_own).map(|c| c.generation))
+        .filter_map(|g| u32::try_from(g).ok())
+        .min();
+    // (No log and no checkpoint at all: the databases start a new log stream.)
+    let soft_to = current_generation.or(last).or(soft_from).filter(|_| !no_logs_at_all);
+    if let (Some(from), Some(to)) = (soft_from, soft_to) {
+        // (`from` above `to`: a database ahead of every log; only the current log is needed.)
+        for &g in (from <= to).then(|| fills.range(from..=to)).into_iter().flatten().map(|(g, _)| g) {
+            if let Some(a) = copy_action(g) {
+                let i = add_action(&mut actions, a);
+                soft.actions.push(i);
+            }
+        }
+        let gaps = gaps_in(&by_gen, from, to);
+        let mut absent: Vec<String> =
+            gaps.iter().map(|gap| format!("generations 0x{:X}-0x{:X} are missing", gap.from, gap.to)).collect();
+        if current.is_none() {
+            absent.push(format!("the current log {current_name} is missing"));
+        }
+        let reported = checks.iter().any(|c| c.rule == "R18" && c.status == CheckStatus::Failed);
+        if !absent.is_empty() && !reported {
+            let msg = format!("recovery replays generations 0x{from:X}-0x{to:X}: {}", absent.join(", "));
+            check(&mut checks, "R18", CheckStatus::Failed, msg.clone());
+            soft.blockers.push(Blocker { rule: "R18", message: msg.clone() });
+            soft.predicted_errors.push(predicted(err::MISSING_LOG_FILE, "R18", msg));
+        }
+        for (_, b) in crossing(from, to) {
+            let msg = format!("recovery replays generations 0x{from:X}-0x{to:X}: {}", describe(b));
+            check(&mut checks, "R18", CheckStatus::Failed, msg.clone());
+            soft.blockers.push(Blocker { rule: "R18", message: msg.clone() });
+            soft.predicted_errors.push(predicted(engine(b), "R18", msg));
         }
     }
     if !checks.iter().any(|c| c.rule == "R18") {
@@ -709,7 +842,7 @@ pub fn plan(input: &StreamInput) -> StreamPlan {
     // Rules in their order (R16, the final check, comes after R15).
     checks.sort_by_key(|c| c.rule.trim_start_matches('R').parse::<u32>().unwrap_or(0));
 
-    let logs_intact = missing.is_empty() && damaged.is_empty() && current.is_some();
+    let logs_intact = missing.is_empty() && damaged.is_empty() && breaks.is_empty() && current.is_some();
     let dbs_intact = !members.is_empty() && members.iter().all(|d| d.header_valid);
     let case = if members.is_empty() {
         None
@@ -766,6 +899,20 @@ pub fn plan(input: &StreamInput) -> StreamPlan {
             missing,
             damaged: damaged.iter().map(|l| l.file.clone()).collect(),
             foreign: foreign.iter().map(|l| l.file.clone()).collect(),
+            sequence_breaks: breaks.iter().map(|(_, b)| (*b).clone()).collect(),
+            temporary_log: input.temporary_log.clone(),
+            reserve_files: input.reserve_files.clone(),
+            recoverable_generations: input
+                .recoverable
+                .iter()
+                .filter_map(|r| {
+                    Some(Recoverable {
+                        file: r.log.file.clone(),
+                        generation: r.log.position()?,
+                        archived_name: file_name(&r.to).to_string(),
+                    })
+                })
+                .collect(),
         },
         checkpoint: checkpoint.map(|c| CheckpointSummary {
             file: c.file.clone(),
@@ -781,6 +928,26 @@ pub fn plan(input: &StreamInput) -> StreamPlan {
         backup_logs,
         deletable_logs,
     }
+}
+
+/// The generations of `from..=to` absent from `present`, as runs; walked over what is present, so
+/// a wide range read from a header costs nothing. Empty when `from > to`.
+fn gaps_in(present: &BTreeMap<u32, &Log>, from: u32, to: u32) -> Vec<Gap> {
+    let mut gaps = Vec::new();
+    if from > to {
+        return gaps;
+    }
+    let mut expect = Some(from);
+    for &g in present.range(from..=to).map(|(g, _)| g) {
+        if let Some(e) = expect.filter(|e| g > *e) {
+            gaps.push(Gap { from: e, to: g - 1 });
+        }
+        expect = g.checked_add(1);
+    }
+    if let Some(e) = expect.filter(|e| *e <= to) {
+        gaps.push(Gap { from: e, to });
+    }
+    gaps
 }
 
 fn join(folder: &str, name: &str) -> String {

@@ -67,6 +67,20 @@ fn stream() -> StreamInput {
             signature: sig(STREAM),
             circular_logging: false,
         }),
+        ..StreamInput::default()
+    }
+}
+
+/// A break reported by the shared sequence check: `E00<g>.log` does not continue `E00<g-1>.log`
+/// (-590, as `esehdr ml BASE` reports it).
+fn chain_break(g: u32) -> SequenceBreak {
+    SequenceBreak {
+        file: format!("logs/E00{g:05X}.log"),
+        previous: Some(format!("logs/E00{:05X}.log", g - 1)),
+        generation: Some(g),
+        kind: "checksum_chain_break",
+        error: esehdr_format::log::stream::LOG_SEQUENCE_CHECKSUM_MISMATCH,
+        message: "Invalid log sequence.".into(),
     }
 }
 
@@ -331,16 +345,114 @@ fn r12_a_gap_between_the_anchors_blocks_and_one_beyond_only_when_all_are_restore
 }
 
 #[test]
-fn r12_a_broken_tmprevgen_chain_and_a_damaged_log() {
+fn r12_a_sequence_break_and_a_damaged_log() {
+    // The planner checks no sequence itself: a tmPrevGen it would have compared is not a break
+    // unless the shared check (the one of `esehdr ml BASE`) reports it.
     let mut s = stream();
     s.logs.iter_mut().find(|l| l.name_generation == Some(6)).unwrap().previous_created = t(1000);
+    assert!(!codes(&plan(&s).verdicts.roll_forward).contains(&-515));
+    let mut s = stream();
+    let mut b = chain_break(6);
+    b.kind = "sequence_break";
+    b.error = esehdr_format::log::stream::INVALID_LOG_SEQUENCE;
+    s.sequence_breaks.push(b);
     let p = plan(&s);
     assert!(codes(&p.verdicts.roll_forward).contains(&-515));
+    assert!(!p.verdicts.roll_forward.possible);
     let mut s = stream();
     s.logs.iter_mut().find(|l| l.name_generation == Some(6)).unwrap().damaged = true;
     let p = plan(&s);
     assert!(codes(&p.verdicts.roll_forward).contains(&-501));
     assert_eq!(p.logs.damaged, vec!["logs/E0000006.log"]);
+}
+
+#[test]
+fn r12_r18_a_break_inside_the_range_blocks_every_replay_across_it() {
+    let mut s = stream();
+    s.sequence_breaks.push(chain_break(6));
+    let p = plan(&s);
+    // Roll-forward replays 5..9 across 5 -> 6.
+    assert!(!p.verdicts.roll_forward.possible);
+    assert_eq!(codes(&p.verdicts.roll_forward).first(), Some(&-590));
+    let r12: Vec<&Check> = p.checks.iter().filter(|c| c.rule == "R12" && c.status == CheckStatus::Failed).collect();
+    assert_eq!(r12.len(), 1);
+    assert!(r12[0].message.starts_with("logs/E0000006.log does not continue logs/E0000005.log"), "{}", r12[0].message);
+    // Soft recovery: priv1 (Last Consistent 5) is behind the logs: recovery replays 5..9.
+    assert!(!p.verdicts.soft_recovery.possible);
+    assert_eq!(codes(&p.verdicts.soft_recovery), vec![-590]);
+    assert_eq!(p.logs.sequence_breaks.len(), 1);
+    assert_ne!(p.case, Some(3), "a broken sequence is not intact logs");
+    // Only pub1 (Last Consistent 7) restored: roll-forward does not cross 5 -> 6.
+    s.databases[1].restoring = true;
+    let p = plan(&s);
+    assert!(p.verdicts.roll_forward.possible, "{:?}", p.verdicts.roll_forward.blockers);
+    // A break whose previous log is gone is a gap, not a break.
+    let mut s = stream();
+    s.sequence_breaks.push(chain_break(6));
+    s.logs.retain(|l| l.name_generation != Some(5));
+    assert!(plan(&s).logs.sequence_breaks.is_empty());
+}
+
+#[test]
+fn r12_a_break_just_after_the_range_ends_the_replay_there() {
+    // Both databases restored: replay would go on to 9, but 8 does not continue 7.
+    let mut s = stream();
+    s.sequence_breaks.push(chain_break(8));
+    let p = plan(&s);
+    let rf = &p.verdicts.roll_forward;
+    assert!(rf.possible && !rf.ready);
+    assert_eq!(codes(rf).first(), Some(&-590));
+    let a = action_kinds(&p, rf);
+    assert!(a.contains(&(ActionKind::Delete, "logs/E0000008.log".into())), "{a:?}");
+    assert!(a.contains(&(ActionKind::Delete, "logs/E00.log".into())), "{a:?}");
+    assert!(a.contains(&(ActionKind::Rename, "logs/E0000007.log".into())), "{a:?}");
+    assert!(p.checks.iter().any(|c| c.rule == "R12"
+        && c.status == CheckStatus::Failed
+        && c.message.starts_with("logs/E0000008.log does not continue logs/E0000007.log")));
+}
+
+#[test]
+fn r12_a_temporary_log_holding_the_missing_low_anchor_is_copied() {
+    let mut s = stream();
+    s.logs.retain(|l| l.name_generation != Some(5));
+    assert!(!plan(&s).verdicts.roll_forward.possible, "R10: the low anchor is missing");
+    let mut tmp = log(5, false);
+    tmp.file = "logs/E00tmp.log".into();
+    s.recoverable.push(RecoverableLog { log: tmp, to: "logs/E0000005.log".into() });
+    let p = plan(&s);
+    let rf = &p.verdicts.roll_forward;
+    assert!(rf.possible, "{:?}", rf.blockers);
+    assert_eq!(
+        action_kinds(&p, rf),
+        vec![(ActionKind::Copy, "logs/E00tmp.log".into()), (ActionKind::Delete, "logs/E00.chk".into())]
+    );
+    let copy = p.actions.iter().find(|a| a.action == ActionKind::Copy).unwrap();
+    assert_eq!((copy.rule, copy.to.as_deref()), ("R12", Some("logs/E0000005.log")));
+    assert_eq!(p.low_anchor.as_ref().and_then(|a| a.file.as_deref()), Some("logs/E00tmp.log"));
+    assert_eq!(p.logs.missing, vec![Gap { from: 5, to: 5 }], "the inventory still says what is missing");
+    assert_eq!(p.logs.recoverable_generations[0].generation, 5);
+    // A temporary log of another stream fills nothing.
+    s.recoverable[0].log.signature = sig(0x7777);
+    assert!(!plan(&s).verdicts.roll_forward.possible);
+}
+
+#[test]
+fn r18_a_wide_range_read_from_a_header_is_walked_over_the_logs_present() {
+    // A Log Required range and a gap of two billion generations: answered at once, the missing
+    // runs named as runs.
+    let mut s = stream();
+    s.databases[1].state_code = 2;
+    s.databases[1].log_required = (1, i32::MAX);
+    s.logs.push(log(0x7FFF_FFF0, false));
+    let p = plan(&s);
+    assert!(!p.verdicts.soft_recovery.possible);
+    let r18: Vec<&Check> = p.checks.iter().filter(|c| c.rule == "R18").collect();
+    assert!(
+        r18[0].message.contains("generations 0x1-0x2, generations 0xA-0x7FFFFFEF, generations 0x7FFFFFF1-0x7FFFFFFF"),
+        "{}",
+        r18[0].message
+    );
+    assert_eq!(p.logs.missing, vec![Gap { from: 10, to: 0x7FFF_FFEF }]);
 }
 
 #[test]
@@ -447,8 +559,9 @@ mod invariants {
             3i32..=10,
             any::<bool>(),
             any::<bool>(),
+            proptest::option::of(4u32..=9),
         )
-            .prop_map(|(keep, g1, g2, circular, chk_gen, has_chk, dirty)| {
+            .prop_map(|(keep, g1, g2, circular, chk_gen, has_chk, dirty, broken)| {
                 let mut s = stream();
                 let mut i = 0;
                 s.logs.retain(|_| {
@@ -468,6 +581,19 @@ mod invariants {
                     s.checkpoint.as_mut().unwrap().generation = chk_gen;
                 } else {
                     s.checkpoint = None;
+                }
+                // What the shared check reports when generation `b` does not continue `b - 1`
+                // (the current log, 9, is named E00.log).
+                if let Some(b) = broken {
+                    let mut x = chain_break(b);
+                    if b == 9 {
+                        x.file = "logs/E00.log".into();
+                    }
+                    if s.logs.iter().any(|l| l.file == x.file)
+                        && s.logs.iter().any(|l| Some(&l.file) == x.previous.as_ref())
+                    {
+                        s.sequence_breaks.push(x);
+                    }
                 }
                 s
             })
@@ -502,6 +628,9 @@ mod invariants {
             if which < t.logs.len() {
                 t.logs.remove(which);
             }
+            // With no log and no checkpoint left the databases start a new log stream (R5 does
+            // not apply): a different situation, not a worse set of logs.
+            prop_assume!(!t.logs.is_empty() || t.checkpoint.is_some());
             let after = possible(&plan(&t));
             // The one exception: with no log and no checkpoint left, the databases start a new
             // log stream (R5 does not apply), so point-in-time (and soft recovery, the same mount
@@ -550,6 +679,29 @@ mod invariants {
                 if s.databases.iter().all(|d| d.clean()) {
                     prop_assert!(!p.verdicts.soft_recovery.ready);
                 }
+            }
+        }
+
+        #[test]
+        fn no_verdict_is_ready_across_a_sequence_break(s in arb_stream()) {
+            // A verdict replays from where it starts to the current log: roll-forward from the
+            // low anchor, soft recovery from the lowest Last Consistent or the checkpoint,
+            // point-in-time from the checkpoint. None is ready when `ml BASE` reports a break
+            // after that start.
+            let p = plan(&s);
+            for b in &s.sequence_breaks {
+                let g = b.generation.unwrap() as i32;
+                let chk = s.checkpoint.as_ref().map(|c| c.generation);
+                let low = s.databases.iter().map(|d| d.last_consistent.generation).min().unwrap();
+                if low < g {
+                    prop_assert!(!p.verdicts.roll_forward.ready);
+                    prop_assert!(!p.verdicts.soft_recovery.ready);
+                    prop_assert!(p.verdicts.soft_recovery.predicted_errors.iter().any(|e| e.code == -590));
+                }
+                if chk.is_some_and(|c| c < g) {
+                    prop_assert!(!p.verdicts.point_in_time.ready && !p.verdicts.soft_recovery.ready);
+                }
+                prop_assert!(p.case != Some(3));
             }
         }
 

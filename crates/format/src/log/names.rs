@@ -23,8 +23,10 @@ pub enum LogName {
         /// `log` or `jtx`, lower-case.
         ext: &'static str,
     },
-    /// `<base>tmp.log`/`.jtx`, `<base>res*.jrs`, `res1.log`, `res2.log`: reserve and temporary
-    /// logs, never part of the stream.
+    /// `<base>tmp.log`/`.jtx`: the temporary log, where the engine prepares the next log (and
+    /// which may still hold a recycled older generation); never part of the stream.
+    Temporary,
+    /// `<base>res*.jrs`, `res1.log`, `res2.log`: reserve logs, never part of the stream.
     Reserve,
     /// `<base>.chk` / `<base>.jcp`.
     Checkpoint,
@@ -52,7 +54,9 @@ pub fn classify(base: &str, name: &str) -> LogName {
         LogName::Current { ext: lower_ext() }
     } else if stem.is_empty() && (ext_is("chk") || ext_is("jcp")) {
         LogName::Checkpoint
-    } else if (eq(stem, "tmp") && log_ext) || (ext_is("jrs") && stem.get(..3).is_some_and(|p| eq(p, "res"))) {
+    } else if eq(stem, "tmp") && log_ext {
+        LogName::Temporary
+    } else if ext_is("jrs") && stem.get(..3).is_some_and(|p| eq(p, "res")) {
         LogName::Reserve
     } else if log_ext && matches!(stem.len(), 5 | 8) && stem.bytes().all(|c| c.is_ascii_hexdigit()) {
         match u32::from_str_radix(stem, 16) {
@@ -91,7 +95,9 @@ pub struct Enumeration {
     pub archived: Vec<(u32, String)>,
     /// The current log `<base>.<ext>`, if present.
     pub current: Option<String>,
-    /// Reserve and temporary logs.
+    /// The temporary log `<base>tmp.<ext>` (of the stream's extension when both exist).
+    pub temporary: Option<String>,
+    /// Reserve logs (`<base>res*.jrs`, `res1.log`, `res2.log`).
     pub reserve: Vec<String>,
     /// Logs of the other extension (not part of this stream's enumeration).
     pub other_extension: Vec<String>,
@@ -116,6 +122,12 @@ pub fn enumerate<'a>(base: &str, names: impl IntoIterator<Item = &'a str>) -> En
             LogName::Archived { generation, digits, ext: x } if x == ext => archived.push((generation, digits, m.name)),
             LogName::Current { ext: x } if x == ext => e.current = Some(m.name),
             LogName::Archived { .. } | LogName::Current { .. } => e.other_extension.push(m.name),
+            LogName::Temporary => {
+                let of_ext = m.name.to_ascii_lowercase().ends_with(&format!(".{ext}"));
+                if e.temporary.is_none() || of_ext {
+                    e.temporary = Some(m.name);
+                }
+            }
             LogName::Reserve => e.reserve.push(m.name),
             LogName::Checkpoint => e.checkpoints.push(m.name),
             LogName::Unrelated => {}
@@ -140,7 +152,8 @@ mod tests {
         assert_eq!(classify("E00", "E0000a1b.jtx"), LogName::Archived { generation: 0xA1B, digits: 5, ext: "jtx" });
         assert_eq!(classify("E00", "E00.log"), LogName::Current { ext: "log" });
         assert_eq!(classify("edb", "EDB.JTX"), LogName::Current { ext: "jtx" });
-        assert_eq!(classify("E00", "E00tmp.log"), LogName::Reserve);
+        assert_eq!(classify("E00", "E00tmp.log"), LogName::Temporary);
+        assert_eq!(classify("SRU", "srutmp.JTX"), LogName::Temporary);
         assert_eq!(classify("E00", "E00res00001.jrs"), LogName::Reserve);
         assert_eq!(classify("E00", "RES2.LOG"), LogName::Reserve);
         assert_eq!(classify("E00", "E00.chk"), LogName::Checkpoint);
@@ -170,7 +183,8 @@ mod tests {
             vec![(1, "E0000000001.log".into()), (2, "e0000002.LOG".into()), (3, "E0000003.log".into())]
         );
         assert_eq!(e.current.as_deref(), Some("E00.log"));
-        assert_eq!(e.reserve, vec!["E00tmp.log".to_string(), "res1.log".to_string()]);
+        assert_eq!(e.temporary.as_deref(), Some("E00tmp.log"));
+        assert_eq!(e.reserve, vec!["res1.log".to_string()]);
         assert_eq!(e.checkpoints, vec!["E00.chk".to_string()]);
     }
 

@@ -8,6 +8,7 @@ use serde::Serialize;
 
 use crate::log::content::{ContentVerdict, CorrectedBit};
 use crate::log::header::{LogHeader, LogVersion};
+use crate::log::names::{archived_name, classify, LogName};
 use crate::primitives::{Lgpos, Signature};
 
 pub use crate::engine::{
@@ -102,6 +103,99 @@ pub struct CurrentLog {
     pub generation: Option<i32>,
 }
 
+/// The temporary log of a folder.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TemporaryLog {
+    /// Its path.
+    pub file: String,
+    /// The generation it holds when it is a sound log of this stream (same log signature, header
+    /// and contents pass); null when it is unused (no header), damaged or of another stream.
+    pub generation: Option<i32>,
+}
+
+/// A temporary or reserve log holding a generation the stream lacks. The engine recycles old
+/// logs as `<base>tmp.log` and reserve logs without clearing them, so such a file can be the only
+/// copy of a generation a restore needs.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Recoverable {
+    /// The temporary or reserve log.
+    pub file: String,
+    /// The generation in its header.
+    pub generation: u32,
+    /// The file name that generation has in this stream (`SRU00002.log`, same base, digits and
+    /// extension as its logs): a copy of `file` under that name, beside it, fills the generation.
+    pub archived_name: String,
+}
+
+/// The temporary and reserve logs of a folder, read like the logs of the stream (their
+/// `name_generation` is ignored).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Spares {
+    /// `<base>tmp.log`.
+    pub temporary: Option<LogInput>,
+    /// The reserve logs.
+    pub reserve: Vec<LogInput>,
+}
+
+/// A break of the log sequence that the checks of [`check_stream`] found: the same errors
+/// `eseutil /ml <base>` and recovery stop on (-515 `tmPrevGen`, -590 accumulated segment
+/// checksum, -530 log signature, -513 generation). The restore planner reads these, so it and
+/// `esehdr ml BASE` cannot disagree on a sequence.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SequenceBreak {
+    /// The log that does not continue the sequence (or does not belong in it).
+    pub file: String,
+    /// The log before it, for a break between two logs (-515, -590); null when the log itself
+    /// is wrong (-513, -530).
+    pub previous: Option<String>,
+    /// The generation `file` stands for: the one in its name, its header's for the current log.
+    pub generation: Option<u32>,
+    /// `sequence_break`, `checksum_chain_break`, `signature_mismatch`, `generation_mismatch`.
+    pub kind: &'static str,
+    /// The error (`{code, name}`).
+    pub error: EngineError,
+    /// eseutil's wording.
+    pub message: String,
+}
+
+/// The problem codes that are sequence breaks.
+const SEQUENCE_CODES: [&str; 4] =
+    ["sequence_break", "checksum_chain_break", "signature_mismatch", "generation_mismatch"];
+
+impl StreamReport {
+    /// The sequence breaks among the logs (in report order).
+    pub fn sequence_breaks(&self) -> Vec<SequenceBreak> {
+        let mut out = Vec::new();
+        for (i, e) in self.logs.iter().enumerate() {
+            for p in e.problems.iter().filter(|p| SEQUENCE_CODES.contains(&p.code)) {
+                let Some(error) = p.error else { continue };
+                let between = matches!(p.code, "sequence_break" | "checksum_chain_break");
+                let at = self.positions.get(i).copied().flatten();
+                let previous = if between {
+                    at.and_then(|g| g.checked_sub(1)).and_then(|g| {
+                        self.positions
+                            .iter()
+                            .position(|x| *x == Some(g))
+                            .and_then(|j| self.logs.get(j))
+                            .map(|l| l.file.clone())
+                    })
+                } else {
+                    None
+                };
+                out.push(SequenceBreak {
+                    file: e.file.clone(),
+                    previous,
+                    generation: at,
+                    kind: p.code,
+                    error,
+                    message: p.message.clone(),
+                });
+            }
+        }
+        out
+    }
+}
+
 /// A line of the set report, in the order eseutil prints them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Line {
@@ -130,8 +224,13 @@ pub struct StreamReport {
     pub logs: Vec<LogEntry>,
     /// Missing generations.
     pub missing: Vec<Gap>,
-    /// Reserve and temporary logs (not part of the stream).
+    /// The temporary log `<base>tmp.log` (not part of the stream), if present.
+    pub temporary_log: Option<TemporaryLog>,
+    /// Reserve logs (`<base>res*.jrs`, `res1.log`, `res2.log`; not part of the stream).
     pub reserve_files: Vec<String>,
+    /// Temporary or reserve logs that hold, sound and chained to their neighbours, a generation
+    /// the stream lacks: copied to `archived_name`, they fill that generation.
+    pub recoverable_generations: Vec<Recoverable>,
     /// Every log present and sound, nothing missing.
     pub ok: bool,
     /// The error eseutil would stop on: the first in generation order.
@@ -141,6 +240,10 @@ pub struct StreamReport {
     /// The report's lines in eseutil's order.
     #[serde(skip)]
     pub lines: Vec<Line>,
+    /// Where each log sits in the sequence (its name's generation; its header's for the current
+    /// log), for [`StreamReport::sequence_breaks`].
+    #[serde(skip)]
+    pub positions: Vec<Option<u32>>,
 }
 
 fn problem(code: &'static str, message: String, error: Option<EngineError>) -> Problem {
@@ -165,12 +268,92 @@ fn version_str(v: &LogVersion) -> String {
 
 /// Checks a stream: `inputs` are the archived logs in ascending name generation, then the
 /// current log if present (as [`crate::log::names::enumerate`] orders them). With a `range`
-/// (eseutil's `/r`), a gap at its start counts and a missing current log does not.
+/// (eseutil's `/r`), a gap at its start counts and a missing current log does not. `spares`
+/// are the temporary and reserve logs: not part of the stream, but one that holds a generation
+/// the stream lacks is reported in `recoverable_generations`.
 pub fn check_stream(
     base_name: &str,
     directory: &str,
     inputs: &[LogInput],
-    reserve_files: Vec<String>,
+    spares: &Spares,
+    content_checked: bool,
+    range: Option<(u32, u32)>,
+) -> StreamReport {
+    let mut report = check_logs(base_name, directory, inputs, content_checked, range);
+    let of_stream = |s: &LogInput| -> Option<u32> {
+        let h = s.header.as_ref().ok()?;
+        let sound = h.checksum_valid() && h.file_size_matches() && s.content.as_ref().is_none_or(|c| c.ok);
+        let same = report.log_signature.is_some_and(|sig| sig == h.header.log_signature);
+        (sound && same).then(|| u32::try_from(h.header.generation).ok()).flatten()
+    };
+    report.temporary_log = spares
+        .temporary
+        .as_ref()
+        .map(|t| TemporaryLog { file: t.file.clone(), generation: of_stream(t).and_then(|g| i32::try_from(g).ok()) });
+    report.reserve_files = spares.reserve.iter().map(|r| r.file.clone()).collect();
+    // The stream's naming, as its own logs spell it: base, digits and extension.
+    let (digits, prefix, ext) = inputs
+        .iter()
+        .filter_map(|i| {
+            let name = file_name(&i.file);
+            let digits = match classify(base_name, name) {
+                LogName::Archived { digits, .. } => digits,
+                LogName::Current { .. } => 0,
+                _ => return None,
+            };
+            Some((digits, name.get(..base_name.len())?, name.rsplit('.').next()?))
+        })
+        .max()
+        .map_or((5, base_name, "log"), |(d, p, e)| (d.max(5), p, e));
+    let present: Vec<u32> = report
+        .positions
+        .iter()
+        .zip(&report.logs)
+        .filter(|(_, l)| l.status != LogStatus::SignatureMismatch)
+        .filter_map(|(p, _)| *p)
+        .collect();
+    for s in spares.temporary.iter().chain(&spares.reserve) {
+        let Some(g) = of_stream(s) else { continue };
+        if present.contains(&g) || report.last_generation.is_none_or(|last| g >= last) {
+            continue;
+        }
+        if report.recoverable_generations.iter().any(|r| r.generation == g) {
+            continue;
+        }
+        // Put it in its place and run the same checks: it must continue the log before it and
+        // be continued by the log after it.
+        // Only its neighbours take part, so a long stream is not copied.
+        let position = |i: &LogInput| {
+            i.name_generation.or_else(|| i.header.as_ref().ok().and_then(|h| u32::try_from(h.header.generation).ok()))
+        };
+        let before = inputs.iter().filter(|i| g.checked_sub(1).is_some_and(|p| position(i) == Some(p)));
+        let after = inputs.iter().filter(|i| position(i) == g.checked_add(1));
+        let spare = LogInput { name_generation: Some(g), ..s.clone() };
+        let trial: Vec<LogInput> = before.cloned().chain([spare]).chain(after.cloned()).collect();
+        let t = check_logs(base_name, directory, &trial, content_checked, None);
+        let fits = t.sequence_breaks().iter().all(|b| b.generation.is_none_or(|x| x != g && x != g.saturating_add(1)));
+        if fits {
+            report.recoverable_generations.push(Recoverable {
+                file: s.file.clone(),
+                generation: g,
+                archived_name: archived_name(prefix, g, digits, ext),
+            });
+        }
+    }
+    report.recoverable_generations.sort_by_key(|r| r.generation);
+    report
+}
+
+/// The last component of a Windows or Unix path.
+fn file_name(path: &str) -> &str {
+    path.rsplit(['\\', '/']).next().unwrap_or(path)
+}
+
+/// The checks across the logs themselves (no temporary or reserve log).
+fn check_logs(
+    base_name: &str,
+    directory: &str,
+    inputs: &[LogInput],
     content_checked: bool,
     range: Option<(u32, u32)>,
 ) -> StreamReport {
@@ -193,6 +376,7 @@ pub fn check_stream(
     let log_signature = counts.iter().max_by_key(|(_, n, current)| (*n, *current)).map(|(s, _, _)| *s);
 
     let mut logs = Vec::with_capacity(inputs.len());
+    let mut positions = Vec::with_capacity(inputs.len());
     let mut lines = Vec::with_capacity(inputs.len() + 1);
     let mut missing = Vec::new();
     // The previous log of the stream (same signature, readable), for the sequence checks.
@@ -357,6 +541,7 @@ pub fn check_stream(
             }
         }
         lines.push(Line::Log(logs.len()));
+        positions.push(position);
         logs.push(LogEntry {
             file: input.file.clone(),
             generation: header_gen.or_else(|| input.name_generation.and_then(|g| i32::try_from(g).ok())),
@@ -398,10 +583,13 @@ pub fn check_stream(
         ok: error.is_none(),
         logs,
         missing,
-        reserve_files,
+        temporary_log: None,
+        reserve_files: Vec::new(),
+        recoverable_generations: Vec::new(),
         error,
         content_checked,
         lines,
+        positions,
     }
 }
 
