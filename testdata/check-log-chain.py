@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Independent oracle for the sequence checks between two v8 logs (FORMAT.md §7.2, §7.3).
+"""Independent oracle for the sequence checks between two v8 logs (docs/format-log.md §7.2, §7.3).
 
     python3 testdata/check-log-chain.py PREVIOUS.log NEXT.log
 

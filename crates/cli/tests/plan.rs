@@ -598,7 +598,7 @@ fn base_keeps_one_stream_after_every_database_found_its_own() {
 // database (Clean Shutdown, Last Consistent generation 2); the second, a day later, holds
 // generations 3-5, its checkpoint and `SRUtmp.log`, a recycled log holding the whole generation 2.
 // The oracle for the chain is `testdata/check-log-chain.py` (bytes read straight from the files,
-// see testdata/README.md) and FORMAT-LOGREC.md's note on this set: generation 3's
+// see testdata/README.md) and docs/log-records.md §8 (its note on this set): generation 3's
 // `checksumPrevLogAllSegments` is 0x06fb06fbbf6c8257, the early copy accumulates
 // 0x58fe2701a7baa8ee, `SRUtmp.log` accumulates 0x06fb06fbbf6c8257.
 

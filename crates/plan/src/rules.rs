@@ -726,12 +726,13 @@ pub fn plan(input: &StreamInput) -> StreamPlan {
     // Recovery replays from the checkpoint to the current log, and a database behind them
     // needs the logs from its Last Consistent (or Log Required) on: across a sequence break,
     // recovery stops with the error `esehdr ml BASE` reports.
-    let soft_from = input
-        .databases
+    // Only the databases of this stream count (a database of another stream is left out, R9).
+    let own_checkpoint = checkpoint.filter(|_| checkpoint_own);
+    let soft_from = members
         .iter()
         .filter(|d| d.header_valid)
         .map(|d| if d.dirty() && d.log_required.0 > 0 { d.log_required.0 } else { d.last_consistent.generation })
-        .chain(checkpoint.filter(|_| checkpoint_own).map(|c| c.generation))
+        .chain(own_checkpoint.map(|c| c.generation))
         .filter_map(|g| u32::try_from(g).ok())
         .min();
     // (No log and no checkpoint at all: the databases start a new log stream.)
