@@ -28,7 +28,11 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+pub mod dump;
 pub mod error;
+pub mod jsonl;
+mod peek;
+pub mod summary;
 pub mod types;
 pub mod walk;
 

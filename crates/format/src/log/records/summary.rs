@@ -1,0 +1,718 @@
+//! What the records of a log add up to: counts per type, database page references (as
+//! eseutil's `Number of database page references` and its DBID table count them), the databases
+//! touched with their create / attach / detach events and dbtime range, and the transactions
+//! begun, ended and left open.
+//!
+//! [`Summarizer`] takes the records one by one (from [`crate::log::records::RecordWalker`]) and
+//! keeps only counters and per-database page sets, so a walk stays streaming. Summaries of
+//! consecutive logs of one stream merge with [`RecordSummary::merge`] (in generation order).
+//!
+//! Sources: ../shared/FORMAT-LOGREC.md §3.5-3.7 (CreateDB, AttachDB, DetachDB), §3.10
+//! (transactions), §3.22-3.23 (where dbid, pgno and dbtime live), §4.5 (statistics), §4.6
+//! (`ErrLrToPageRef`, the DBID table and its I/O-coalescing model), §5.1 (records that end
+//! every session), §8 item 2 (`LRBEGIN` nibbles), item 3 (an empty v8 log counts 0 records
+//! here; eseutil shows one synthetic NOP).
+
+use std::collections::{BTreeMap, HashMap};
+
+use serde::Serialize;
+
+use crate::log::records::peek::{db_name_area, path, Peek};
+use crate::log::records::types::{LrType, LRTYP_MAX};
+use crate::log::records::walk::{RawRecord, Stop};
+use crate::log::records::RecordError;
+use crate::primitives::{Lgpos, Signature};
+
+/// `dbtimeInvalid`; it and `dbtimeNil` (all ones) are not dbtimes of a page.
+const DBTIME_INVALID: u64 = 0xFFFF_FFFF_FFFF_FFFE;
+
+/// `JET_paramMaxCoalesceReadGapSize`, `JET_paramMaxCoalesceReadSize` and
+/// `JET_paramMaxCoalesceWriteSize` defaults (`cbReadSizeMax`, `cbWriteSizeMax`): 512 KiB.
+const COALESCE_MAX: u64 = 512 * 1024;
+
+/// One page reference as `ErrLrToPageRef` appends it (FORMAT-LOGREC §4.6).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PageRef {
+    /// Database.
+    pub dbid: u8,
+    /// Page.
+    pub pgno: u32,
+    /// The page is read (R and Rd references).
+    pub read: bool,
+    /// The page is written (R and W references).
+    pub write: bool,
+}
+
+const R: (bool, bool) = (true, true);
+const W: (bool, bool) = (false, true);
+const RD: (bool, bool) = (true, false);
+
+/// At most this many pages of one ExtentFreed record are reported one by one; the rest are
+/// only counted (a hostile `cpgExtent` must not make a walk loop for billions of pages).
+pub const EXTENT_PAGES_MAX: u32 = 1 << 16;
+
+/// Calls `f` for every page reference of one record (FORMAT-LOGREC §4.6 table), duplicates
+/// included, in the order the table lists them. Records without references call nothing.
+/// Returns the number of references not reported (the pages of an ExtentFreed record beyond
+/// [`EXTENT_PAGES_MAX`]; they belong to its dbid @1), normally 0.
+pub fn page_references(rec: &[u8], mut f: impl FnMut(PageRef)) -> u64 {
+    let r = Peek(rec);
+    let mut add = |dbid: u8, pgno: u32, (read, write): (bool, bool)| f(PageRef { dbid, pgno, read, write });
+    let db = r.u8(3); // LRPAGE_ dbid @3
+    let pg = r.u32(4); // LRPAGE_ le_pgno @4
+    match r.u8(0) {
+        // Insert, FlagInsert, FIARD, FlagDelete, Replace, ReplaceD, Delete, Delta,
+        // SetExternalHeader, Undo, Scrub, Delta64: one R reference.
+        29..=35 | 37..=39 | 64 | 93 => add(db, pg, R),
+        // Split, Split2: pgno, pgnoNew @32 (W), pgnoParent @48, pgnoRight @36, each if != 0.
+        27 | 62 => {
+            for (p, kind) in [(pg, R), (r.u32(32), W), (r.u32(48), R), (r.u32(36), R)] {
+                if p != 0 {
+                    add(db, p, kind);
+                }
+            }
+        }
+        // Merge, Merge2: pgno, pgnoRight @32, pgnoLeft @44, pgnoParent @56, each if != 0.
+        28 | 63 => {
+            for p in [pg, r.u32(32), r.u32(44), r.u32(56)] {
+                if p != 0 {
+                    add(db, p, R);
+                }
+            }
+        }
+        // CreateMultipleExtentFDP, ConvertFDP, ConvertFDP2: pgno, pgnoOE @36 (W), pgnoAE @40 (W).
+        24 | 26 | 58 => {
+            add(db, pg, R);
+            add(db, r.u32(36), W);
+            add(db, r.u32(40), W);
+        }
+        // CreateSingleExtentFDP: the new FDP page, written.
+        25 => add(db, pg, W),
+        // EmptyTree: every EMPTYPAGE (16 bytes from @46, pgno at +8), cbEmptyPageList @44.
+        48 => {
+            let n = usize::from(r.u16(44)) / 16;
+            for i in 0..n {
+                add(db, r.u32(46 + 16 * i + 8), R);
+            }
+        }
+        // PageMove: source, destination @32 (W), parent @44, left @36, right @40, each if != 0.
+        65 => {
+            for (p, kind) in [(pg, R), (r.u32(32), W), (r.u32(44), R), (r.u32(36), R), (r.u32(40), R)] {
+                if p != 0 {
+                    add(db, p, kind);
+                }
+            }
+        }
+        // ScanCheck: dbid @5, pgno @6, read only.
+        70 => add(r.u8(5), r.u32(6), RD),
+        // ScanCheck2: dbid @1, pgno @2, read only.
+        98 => add(r.u8(1), r.u32(2), RD),
+        // NewPage: dbid @3, pgno @4, written.
+        95 => add(db, pg, W),
+        // ExtentFreed, ExtentFreed2: dbid @1, cpgExtent @6 pages from pgnoFirst @2, read only.
+        100 | 101 => {
+            let first = r.u32(2);
+            let cpg = u32::try_from(r.i32(6)).unwrap_or(0);
+            for i in 0..cpg.min(EXTENT_PAGES_MAX) {
+                add(r.u8(1), first.wrapping_add(i), RD);
+            }
+            return u64::from(cpg.saturating_sub(EXTENT_PAGES_MAX));
+        }
+        _ => {}
+    }
+    0
+}
+
+/// The dbid and dbtime a record gives the page it changes (`le_dbtime` @8 of the `LRPAGE_`
+/// family, NewPage @12, RootPageMove @1 with its dbid @9), `None` for other records and for
+/// `dbtimeNil` / `dbtimeInvalid` (FORMAT-LOGREC §3.22).
+pub fn dbtime_after(rec: &[u8]) -> Option<(u8, u64)> {
+    let r = Peek(rec);
+    let (dbid, dbtime) = match r.u8(0) {
+        24..=39 | 48 | 58 | 62..=65 | 93 => (r.u8(3), r.u64(8)),
+        95 => (r.u8(3), r.u64(12)),
+        96 => (r.u8(9), r.u64(1)),
+        _ => return None,
+    };
+    (dbtime < DBTIME_INVALID).then_some((dbid, dbtime))
+}
+
+/// What a database event is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EventKind {
+    /// CreateDB (14).
+    Create,
+    /// AttachDB (15).
+    Attach,
+    /// DetachDB (16).
+    Detach,
+}
+
+/// A CreateDB, AttachDB or DetachDB record (FORMAT-LOGREC §3.5-3.7, §3.23).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DbEvent {
+    /// Which record.
+    pub kind: EventKind,
+    /// The record's LGPOS (for create and attach, the `lgposAttach` the database header gets).
+    pub lgpos: Lgpos,
+    /// The DBID the record names (the JSON lists events under their database).
+    #[serde(skip)]
+    pub dbid: u8,
+    /// The database path, as logged.
+    pub path: String,
+    /// `signDb`: CreateDB @12 (the new database's), AttachDB @16; `None` for DetachDB.
+    pub db_signature: Option<Signature>,
+    /// `signLog` @44 of AttachDB (the database header's at attach time); `None` otherwise.
+    pub log_signature: Option<Signature>,
+    /// `lgposConsistent` @8 of AttachDB; `None` otherwise.
+    pub last_consistent: Option<Lgpos>,
+}
+
+/// The event a record is, if it is one.
+pub fn db_event(lgpos: Lgpos, rec: &[u8]) -> Option<DbEvent> {
+    let r = Peek(rec);
+    let (area, unicode) = db_name_area(r)?;
+    let (kind, db_signature, log_signature, last_consistent) = match r.u8(0) {
+        14 => (EventKind::Create, Some(r.signature(12)), None, None),
+        15 => (EventKind::Attach, Some(r.signature(16)), Some(r.signature(44)), Some(r.lgpos(8))),
+        _ => (EventKind::Detach, None, None, None),
+    };
+    Some(DbEvent {
+        kind,
+        lgpos,
+        dbid: r.u8(3),
+        path: path(area, unicode),
+        db_signature,
+        log_signature,
+        last_consistent,
+    })
+}
+
+/// One database (DBID) of a log or stream.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct DatabaseRecords {
+    /// The DBID (a slot number within the log stream).
+    pub dbid: u8,
+    /// Its path: the last create / attach / detach record's, else the log header's attachment
+    /// list's; `None` when neither names it.
+    pub path: Option<String>,
+    /// Page references (FORMAT-LOGREC §4.6), duplicates included.
+    pub page_references: u64,
+    /// Distinct pages referenced (eseutil's `# Cache Pages`).
+    pub pages_touched: u64,
+    /// Lowest page dbtime the records set (`dbtimeAfter`).
+    pub dbtime_min: Option<u64>,
+    /// Highest.
+    pub dbtime_max: Option<u64>,
+    /// Create, attach and detach records, in log order.
+    pub events: Vec<DbEvent>,
+    /// Distinct pages with their access (bit 0 read, bit 1 write), for the DBID table.
+    #[serde(skip)]
+    pub pages: BTreeMap<u32, u8>,
+}
+
+/// A transaction begun (Begin0) and not ended at the end of the log (or stream).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct OpenTransaction {
+    /// `le_procid`: the session.
+    pub procid: u16,
+    /// `le_trxBegin0` of its Begin0.
+    pub trx_begin0: u32,
+    /// LGPOS of its Begin0.
+    pub lgpos: Lgpos,
+}
+
+/// Transactions, per session (`procid`, FORMAT-LOGREC §3.10).
+///
+/// `begun` counts Begin0 records, `committed` Commit0 records, `rolled_back` Rollback records
+/// that take a session whose Begin0 was seen back to level 0. A session's level follows
+/// Begin0/Begin (`levelBeginFrom` + `clevelsToBegin`), Commit (`levelCommitTo`) and Rollback
+/// (minus `levelRollback`); Init, Term and RecoveryQuit records end every session. Sessions
+/// whose Begin0 lies before the log (or stream) are not followed.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Transactions {
+    /// Begin0 records.
+    pub begun: u64,
+    /// Commit0 records.
+    pub committed: u64,
+    /// Transactions ended by a Rollback.
+    pub rolled_back: u64,
+    /// Still open at the end, in Begin0 order.
+    pub open_at_end: Vec<OpenTransaction>,
+}
+
+/// The record that ended a walk early.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SummaryError {
+    /// Its LGPOS.
+    pub lgpos: Lgpos,
+    /// What was wrong.
+    pub message: String,
+}
+
+/// A transaction record, kept so that summaries of consecutive logs can follow sessions across
+/// files when they are merged.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum TxOp {
+    EndAll,
+    Begin0 { procid: u16, level: u8, trx: u32, lgpos: Lgpos },
+    Begin { procid: u16, level: u8 },
+    Commit { procid: u16, to: u8 },
+    Commit0 { procid: u16 },
+    Rollback { procid: u16, levels: u8 },
+}
+
+/// What the records of one log (or of a stream, merged) add up to. Serialized as the `records`
+/// object of `esehdr ml --json` (docs/json.md).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RecordSummary {
+    /// Records read (an empty v8 log has 0; eseutil prints one synthetic NOP for it).
+    pub total: u64,
+    /// Records per eseutil name without padding (`Insert`, `Begin0`, `McroComit`, ...; types
+    /// sharing a name are summed: Init = 1 + 49, Term = 2 + 50, ...).
+    pub by_type: BTreeMap<&'static str, u64>,
+    /// `Number of database page references` (FORMAT-LOGREC §4.6).
+    pub page_references: u64,
+    /// Where reading ended: the end of the valid data (eseutil's `Last Lgpos`), or the LGPOS of
+    /// the record that could not be read.
+    pub end: Lgpos,
+    /// Every DBID the header attachment list or a record names, ascending.
+    pub databases: Vec<DatabaseRecords>,
+    /// Transactions.
+    pub transactions: Transactions,
+    /// The record that ended the walk early, or `None`.
+    pub error: Option<SummaryError>,
+    /// Records and bytes per type byte (eseutil's statistics block), indexed by `lrtyp`.
+    #[serde(skip)]
+    pub per_type: Vec<(u64, u64)>,
+    /// Sum of the record sizes (`cbTotal`).
+    #[serde(skip)]
+    pub bytes: u64,
+    #[serde(skip)]
+    tx_ops: Vec<TxOp>,
+}
+
+impl Default for RecordSummary {
+    fn default() -> Self {
+        Self {
+            total: 0,
+            by_type: BTreeMap::new(),
+            page_references: 0,
+            end: Lgpos::default(),
+            databases: Vec::new(),
+            transactions: Transactions::default(),
+            error: None,
+            per_type: vec![(0, 0); usize::from(LRTYP_MAX)],
+            bytes: 0,
+            tx_ops: Vec::new(),
+        }
+    }
+}
+
+/// Follows sessions through transaction records.
+#[derive(Debug, Default)]
+struct Sessions {
+    open: HashMap<u16, (u8, u32, Lgpos)>,
+    tx: Transactions,
+}
+
+impl Sessions {
+    fn apply(&mut self, op: TxOp) {
+        match op {
+            TxOp::EndAll => self.open.clear(),
+            TxOp::Begin0 { procid, level, trx, lgpos } => {
+                self.tx.begun += 1;
+                self.open.insert(procid, (level, trx, lgpos));
+            }
+            TxOp::Begin { procid, level } | TxOp::Commit { procid, to: level } => {
+                if let Some(s) = self.open.get_mut(&procid) {
+                    s.0 = level;
+                }
+            }
+            TxOp::Commit0 { procid } => {
+                self.tx.committed += 1;
+                self.open.remove(&procid);
+            }
+            TxOp::Rollback { procid, levels } => {
+                if let Some(s) = self.open.get_mut(&procid) {
+                    if s.0 <= levels {
+                        self.open.remove(&procid);
+                        self.tx.rolled_back += 1;
+                    } else {
+                        s.0 -= levels;
+                    }
+                }
+            }
+        }
+    }
+
+    fn finish(mut self) -> Transactions {
+        let mut open: Vec<OpenTransaction> = self
+            .open
+            .into_iter()
+            .map(|(procid, (_, trx_begin0, lgpos))| OpenTransaction { procid, trx_begin0, lgpos })
+            .collect();
+        open.sort_by_key(|o| (o.lgpos, o.procid));
+        self.tx.open_at_end = open;
+        self.tx
+    }
+}
+
+/// The transaction record `rec` is, if any (FORMAT-LOGREC §3.10, §8 item 2).
+fn tx_op(lgpos: Lgpos, rec: &[u8]) -> Option<TxOp> {
+    let r = Peek(rec);
+    let procid = r.u16(1); // LRTRX_ le_procid @1
+    let b = r.u8(3);
+    // LRBEGIN @3: levelBeginFrom = low nibble, clevelsToBegin = high nibble.
+    let begin_level = (b & 0x0F) + (b >> 4);
+    Some(match LrType(r.u8(0)) {
+        LrType::INIT
+        | LrType::INIT2
+        | LrType::TERM
+        | LrType::TERM2
+        | LrType::RECOVERY_QUIT
+        | LrType::RECOVERY_QUIT2
+        | LrType::RECOVERY_QUIT_KEEP_ATTACHMENTS => TxOp::EndAll,
+        LrType::BEGIN0 => TxOp::Begin0 { procid, level: begin_level, trx: r.u32(4), lgpos },
+        LrType::BEGIN => TxOp::Begin { procid, level: begin_level },
+        LrType::COMMIT => TxOp::Commit { procid, to: b },
+        LrType::COMMIT0 => TxOp::Commit0 { procid },
+        LrType::ROLLBACK => TxOp::Rollback { procid, levels: b },
+        _ => return None,
+    })
+}
+
+/// Builds a [`RecordSummary`] from records given one at a time.
+#[derive(Debug, Default)]
+pub struct Summarizer {
+    s: RecordSummary,
+    dbs: BTreeMap<u8, DatabaseRecords>,
+    sessions: Sessions,
+}
+
+impl Summarizer {
+    /// A summarizer for a log whose header attachment list names these databases
+    /// (`(dbid, path)`).
+    pub fn new<'a>(attached: impl IntoIterator<Item = (u8, &'a str)>) -> Self {
+        let mut me = Self::default();
+        for (dbid, p) in attached {
+            me.db(dbid).path = Some(p.to_string());
+        }
+        me
+    }
+
+    fn db(&mut self, dbid: u8) -> &mut DatabaseRecords {
+        self.dbs.entry(dbid).or_insert_with(|| DatabaseRecords { dbid, ..DatabaseRecords::default() })
+    }
+
+    /// Adds one record.
+    pub fn add(&mut self, rec: &RawRecord<'_>) {
+        self.add_bytes(rec.lgpos, rec.bytes);
+    }
+
+    /// Adds one record given by its LGPOS and bytes.
+    pub fn add_bytes(&mut self, lgpos: Lgpos, bytes: &[u8]) {
+        let t = LrType(bytes.first().copied().unwrap_or_default());
+        self.s.total += 1;
+        self.s.bytes += bytes.len() as u64;
+        if let Some(slot) = self.s.per_type.get_mut(usize::from(t.0)) {
+            slot.0 += 1;
+            slot.1 += bytes.len() as u64;
+        }
+        *self.s.by_type.entry(t.name()).or_default() += 1;
+        let mut refs = 0u64;
+        let dbs = &mut self.dbs;
+        let surplus = page_references(bytes, |p| {
+            refs += 1;
+            let db = dbs.entry(p.dbid).or_insert_with(|| DatabaseRecords { dbid: p.dbid, ..Default::default() });
+            db.page_references += 1;
+            *db.pages.entry(p.pgno).or_default() |= u8::from(p.read) | (u8::from(p.write) << 1);
+        });
+        if surplus > 0 {
+            self.db(Peek(bytes).u8(1)).page_references += surplus;
+        }
+        self.s.page_references += refs + surplus;
+        if let Some((dbid, dbtime)) = dbtime_after(bytes) {
+            let db = self.db(dbid);
+            db.dbtime_min = Some(db.dbtime_min.map_or(dbtime, |m| m.min(dbtime)));
+            db.dbtime_max = Some(db.dbtime_max.map_or(dbtime, |m| m.max(dbtime)));
+        }
+        if let Some(ev) = db_event(lgpos, bytes) {
+            let db = self.db(ev.dbid);
+            db.path = Some(ev.path.clone());
+            db.events.push(ev);
+        }
+        if let Some(op) = tx_op(lgpos, bytes) {
+            self.sessions.apply(op);
+            self.s.tx_ops.push(op);
+        }
+    }
+
+    /// The summary, given where and why the walk ended.
+    pub fn finish(self, stop: Option<&Stop>) -> RecordSummary {
+        let mut s = self.s;
+        if let Some(stop) = stop {
+            s.end = stop.position;
+            s.error = stop.error.as_ref().map(summary_error);
+        }
+        s.databases = self
+            .dbs
+            .into_values()
+            .map(|mut d| {
+                d.pages_touched = d.pages.len() as u64;
+                d
+            })
+            .collect();
+        s.transactions = self.sessions.finish();
+        s
+    }
+}
+
+fn summary_error(e: &RecordError) -> SummaryError {
+    SummaryError { lgpos: e.lgpos, message: e.to_string() }
+}
+
+/// Walks a whole log in memory and summarizes its records.
+pub fn summarize(file: &[u8]) -> crate::Result<RecordSummary> {
+    let header = crate::log::header::LgFileHeader::decode(file)?;
+    let verdict = crate::log::content::verify_log_content(file, &header);
+    Ok(summarize_with(file, &header, &verdict))
+}
+
+/// [`summarize`] with the header and content verdict the caller already has.
+pub fn summarize_with(
+    file: &[u8],
+    header: &crate::log::header::LgFileHeader,
+    verdict: &crate::log::content::ContentVerdict,
+) -> RecordSummary {
+    let mut walker = crate::log::records::RecordWalker::with_verdict(file, header, verdict);
+    let mut sum = Summarizer::new(header.attached.iter().map(|a| (a.dbid, a.path.as_str())));
+    while let Some(Ok(rec)) = walker.next_record() {
+        sum.add(&rec);
+    }
+    sum.finish(walker.stop())
+}
+
+/// One row of eseutil's DBID table (FORMAT-LOGREC §4.6).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct IoRow {
+    /// `# Page Refs`.
+    pub page_refs: u64,
+    /// `# Cache Pages`: distinct pages.
+    pub cache_pages: u64,
+    /// `# Reads`.
+    pub reads: u64,
+    /// `# Pages Read` (gap pages of a coalesced read included).
+    pub pages_read: u64,
+    /// `# Writes`.
+    pub writes: u64,
+    /// `# Pages Written`.
+    pub pages_written: u64,
+}
+
+impl IoRow {
+    fn add(&mut self, o: &IoRow) {
+        self.page_refs += o.page_refs;
+        self.cache_pages += o.cache_pages;
+        self.reads += o.reads;
+        self.pages_read += o.pages_read;
+        self.writes += o.writes;
+        self.pages_written += o.pages_written;
+    }
+}
+
+/// The I/O-coalescing model of eseutil's DBID table over one database's distinct pages
+/// (ascending), with `page_size` bytes per page (FORMAT-LOGREC §4.6). A page referenced both
+/// for reading and for writing counts for both: eseutil lets whichever duplicate its unstable
+/// sort puts first decide (§7 item 6); esehdr takes the union, which is deterministic.
+pub fn io_model(db: &DatabaseRecords, page_size: u64) -> IoRow {
+    let mut row = IoRow { page_refs: db.page_references, cache_pages: db.pages.len() as u64, ..IoRow::default() };
+    let (mut last_read, mut run_read): (Option<u64>, u64) = (None, 0);
+    let (mut last_write, mut run_write): (Option<u64>, u64) = (None, 0);
+    for (&pgno, &access) in &db.pages {
+        let pgno = u64::from(pgno);
+        if access & 1 != 0 {
+            match last_read {
+                Some(last) if pgno.wrapping_sub(last) == 1 => {
+                    if (pgno - run_read + 1) * page_size > COALESCE_MAX {
+                        run_read = pgno;
+                        row.reads += 1;
+                    }
+                    row.pages_read += 1;
+                }
+                Some(last)
+                    if (pgno - last - 1) * page_size <= COALESCE_MAX
+                        && (pgno - run_read + 1) * page_size <= COALESCE_MAX =>
+                {
+                    // Near enough: one read over the gap, whose pages are read too.
+                    row.pages_read += pgno - last;
+                }
+                _ => {
+                    run_read = pgno;
+                    row.reads += 1;
+                    row.pages_read += 1;
+                }
+            }
+            last_read = Some(pgno);
+        }
+        if access & 2 != 0 {
+            match last_write {
+                Some(last) if pgno.wrapping_sub(last) == 1 => {
+                    if (pgno - run_write + 1) * page_size > COALESCE_MAX {
+                        run_write = pgno;
+                        row.writes += 1;
+                    }
+                    row.pages_written += 1;
+                }
+                // Writes are not coalesced over gaps.
+                _ => {
+                    run_write = pgno;
+                    row.writes += 1;
+                    row.pages_written += 1;
+                }
+            }
+            last_write = Some(pgno);
+        }
+    }
+    row
+}
+
+/// The DBID table: one row per database with at least one reference, and the total row.
+pub fn dbid_table(s: &RecordSummary, page_size: u64) -> (Vec<(u8, IoRow)>, IoRow) {
+    let mut total = IoRow::default();
+    let rows: Vec<(u8, IoRow)> = s
+        .databases
+        .iter()
+        .filter(|d| d.page_references > 0)
+        .map(|d| {
+            let row = io_model(d, page_size);
+            total.add(&row);
+            (d.dbid, row)
+        })
+        .collect();
+    (rows, total)
+}
+
+impl RecordSummary {
+    /// Adds the summary of the next log of the same stream (generation order): counts are
+    /// summed, pages united per DBID, events appended, sessions followed across the two logs,
+    /// `end` and `error` taken from the later log unless this one already has an error.
+    pub fn merge(&mut self, next: &RecordSummary) {
+        self.total += next.total;
+        self.bytes += next.bytes;
+        for (k, v) in &next.by_type {
+            *self.by_type.entry(k).or_default() += v;
+        }
+        for (a, b) in self.per_type.iter_mut().zip(&next.per_type) {
+            a.0 += b.0;
+            a.1 += b.1;
+        }
+        self.page_references += next.page_references;
+        self.end = next.end;
+        if self.error.is_none() {
+            self.error.clone_from(&next.error);
+        }
+        let mut dbs: BTreeMap<u8, DatabaseRecords> = self.databases.drain(..).map(|d| (d.dbid, d)).collect();
+        for d in &next.databases {
+            let m = dbs.entry(d.dbid).or_insert_with(|| DatabaseRecords { dbid: d.dbid, ..Default::default() });
+            if d.path.is_some() {
+                m.path.clone_from(&d.path);
+            }
+            m.page_references += d.page_references;
+            for (p, a) in &d.pages {
+                *m.pages.entry(*p).or_default() |= a;
+            }
+            m.pages_touched = m.pages.len() as u64;
+            m.dbtime_min = match (m.dbtime_min, d.dbtime_min) {
+                (Some(a), Some(b)) => Some(a.min(b)),
+                (a, b) => a.or(b),
+            };
+            m.dbtime_max = match (m.dbtime_max, d.dbtime_max) {
+                (Some(a), Some(b)) => Some(a.max(b)),
+                (a, b) => a.or(b),
+            };
+            m.events.extend(d.events.iter().cloned());
+        }
+        self.databases = dbs.into_values().collect();
+        self.tx_ops.extend(next.tx_ops.iter().copied());
+        let mut sessions = Sessions::default();
+        for op in &self.tx_ops {
+            sessions.apply(*op);
+        }
+        self.transactions = sessions.finish();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lgpos(isec: u16, ib: u16) -> Lgpos {
+        Lgpos { generation: 1, isec, ib }
+    }
+
+    #[test]
+    fn split_references_follow_the_table() {
+        let mut r = vec![0u8; 110];
+        r[0] = 62;
+        r[3] = 1;
+        r[4..8].copy_from_slice(&10u32.to_le_bytes());
+        r[32..36].copy_from_slice(&11u32.to_le_bytes()); // pgnoNew
+        r[48..52].copy_from_slice(&5u32.to_le_bytes()); // pgnoParent; pgnoRight 0: none
+        let mut got = Vec::new();
+        page_references(&r, |p| got.push((p.pgno, p.read, p.write)));
+        assert_eq!(got, [(10, true, true), (11, false, true), (5, true, true)]);
+    }
+
+    #[test]
+    fn extent_freed_reads_every_page_and_a_negative_count_none() {
+        let mut r = vec![0u8; 11];
+        r[0] = 100;
+        r[1] = 2;
+        r[2..6].copy_from_slice(&50u32.to_le_bytes());
+        r[6..10].copy_from_slice(&3i32.to_le_bytes());
+        let mut got = Vec::new();
+        page_references(&r, |p| got.push((p.dbid, p.pgno, p.read, p.write)));
+        assert_eq!(got, [(2, 50, true, false), (2, 51, true, false), (2, 52, true, false)]);
+        r[6..10].copy_from_slice(&(-3i32).to_le_bytes());
+        let mut n = 0;
+        page_references(&r, |_| n += 1);
+        assert_eq!(n, 0);
+    }
+
+    #[test]
+    fn sessions_open_commit_and_roll_back() {
+        let mut s = Summarizer::new([]);
+        // Begin0 of session 5 (from 0, 1 level), trx 0x10; session 6 (from 0, 2 levels).
+        s.add_bytes(lgpos(1, 0), &[8, 5, 0, 0x10, 0x10, 0, 0, 0]);
+        s.add_bytes(lgpos(1, 8), &[8, 6, 0, 0x20, 0x11, 0, 0, 0]);
+        // Session 6 rolls back one level: still open; session 5 commits.
+        s.add_bytes(lgpos(1, 16), &[7, 6, 0, 1]);
+        s.add_bytes(lgpos(1, 20), &[9, 5, 0, 0, 0x12, 0, 0, 0]);
+        // A Rollback of an unknown session is not counted.
+        s.add_bytes(lgpos(1, 28), &[7, 9, 0, 1]);
+        let sum = s.finish(None);
+        assert_eq!((sum.transactions.begun, sum.transactions.committed, sum.transactions.rolled_back), (2, 1, 0));
+        assert_eq!(
+            sum.transactions.open_at_end,
+            [OpenTransaction { procid: 6, trx_begin0: 0x11, lgpos: lgpos(1, 8) }]
+        );
+        assert_eq!(sum.by_type.get("Begin0"), Some(&2));
+        assert_eq!(sum.by_type.get("Rollback"), Some(&2));
+    }
+
+    #[test]
+    fn reads_coalesce_over_small_gaps_and_writes_only_when_contiguous() {
+        let mut db = DatabaseRecords { dbid: 1, page_references: 5, ..Default::default() };
+        for (p, a) in [(10u32, 3u8), (11, 3), (14, 3), (1000, 1), (1001, 2)] {
+            db.pages.insert(p, a);
+        }
+        let row = io_model(&db, 4096);
+        // Reads: 10-14 one read over the gap (5 pages), 1000 a new one (too far: 985 pages).
+        assert_eq!((row.reads, row.pages_read), (2, 6));
+        // Writes: 10-11 one, 14 one, 1001 one.
+        assert_eq!((row.writes, row.pages_written), (3, 4));
+        assert_eq!(row.cache_pages, 5);
+    }
+}
