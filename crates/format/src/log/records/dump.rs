@@ -1234,3 +1234,544 @@ pub fn page_size(h: &LgFileHeader) -> u64 {
         n => u64::from(n),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    //! Known-answer lines: Microsoft's own (FORMAT-LOGREC §6.1 comment in `ErrLrToLogCsvSimple`,
+    //! §6.2 `JETUNITTEST` strings), then one hand-built record per template of §4.3 with the line
+    //! derived by hand from the template text.
+    use super::*;
+
+    /// A record of `size` bytes of type `t`, with `fields` written at their offsets.
+    fn rec(t: u8, size: usize, fields: &[(usize, &[u8])]) -> Vec<u8> {
+        let mut r = vec![0u8; size];
+        r[0] = t;
+        for (o, b) in fields {
+            r[*o..*o + b.len()].copy_from_slice(b);
+        }
+        r
+    }
+
+    fn text(r: &[u8]) -> String {
+        record_text(r, Level::Data, &DumpContext { new_commit_ctx: true })
+    }
+
+    /// An `LRPAGE_` / `LRNODE_` header: procid 0x0c, dbid 1, pgno 218, dbtime 0x3603, before
+    /// 0x35fe, trx 0x338e, level 1, iline 7, flags, rceid 99, pgnoFDP 218, objidFDP 100.
+    fn page(t: u8, size: usize, flags: u8) -> Vec<u8> {
+        rec(
+            t,
+            size,
+            &[
+                (1, &0x0cu16.to_le_bytes()),
+                (3, &[1]),
+                (4, &218u32.to_le_bytes()),
+                (8, &0x3603u64.to_le_bytes()),
+                (16, &0x35feu64.to_le_bytes()),
+                (24, &0x338eu32.to_le_bytes()),
+                (28, &[1]),
+                (29, &7u16.to_le_bytes()),
+                (31, &[flags]),
+                (32, &99u32.to_le_bytes()),
+                (36, &218u32.to_le_bytes()),
+                (40, &100u32.to_le_bytes()),
+            ],
+        )
+    }
+
+    const NIL: [u8; 8] = [0xFF; 8];
+
+    /// An `LRPAGE_` header only: bytes 32.. zero (Split, Merge, PageMove, FDP records).
+    fn lrpage(t: u8, size: usize, flags: u8) -> Vec<u8> {
+        let mut r = page(t, size, flags);
+        r[32..44].fill(0);
+        r
+    }
+
+    #[test]
+    fn microsoft_merge2_mcrobegin_and_checksum_lines() {
+        // §6.1, record 1: the 96 bytes as given.
+        let hex = "3f 0c 00 01 da 00 00 00 03 36 00 00 00 00 00 00 fe 35 00 00 00 00 00 00 8e 33 00 00 01 00 00 04 \
+                   00 00 00 00 ff ff ff ff ff ff ff ff 00 00 00 00 ff ff ff ff ff ff ff ff 00 00 00 00 ff ff ff ff \
+                   ff ff ff ff da 00 00 00 64 00 00 00 00 00 00 00 00 00 00 00 02 00 00 00 00 00 00 00 00 00 00 00";
+        let hex: String = hex.chars().filter(|c| !c.is_whitespace()).collect();
+        let bytes: Vec<u8> = (0..hex.len()).step_by(2).map(|i| u8::from_str_radix(&hex[i..i + 2], 16).unwrap()).collect();
+        assert_eq!(bytes.len(), 96);
+        // The comment's eseutil predates the `[%s%s]` after beforeImage (§6.1): current form.
+        assert_eq!(
+            format!("{}{}", lgpos_prefix(Lgpos { generation: 0x23, isec: 0x149, ib: 0x148 }), text(&bytes)),
+            ">00000023,0149,0148 Merge2    3603,35fe,338e:1(c,merge:[1:218:0],right:0,[1:0],left:0,[1:0],parent:0,[1:0],U:NSP:USR:NKC:NEP:D:None,size:0,maxsize:0,uncfree:0,beforeImage:0[])"
+        );
+        // Record 2, rebuilt from the fields §6.1 lists.
+        let mut r = rec(63, 96, &[]);
+        r[..32].copy_from_slice(&page(63, 96, 0x04)[..32]);
+        r[4..8].copy_from_slice(&311u32.to_le_bytes());
+        r[16..24].copy_from_slice(&0x3602u64.to_le_bytes());
+        r[29..31].copy_from_slice(&0u16.to_le_bytes());
+        for (o, b) in [
+            (32, &312u32.to_le_bytes()[..]),
+            (36, &0x2cfeu64.to_le_bytes()[..]),
+            (48, &NIL[..]),
+            (56, &218u32.to_le_bytes()[..]),
+            (60, &0x35feu64.to_le_bytes()[..]),
+            (68, &218u32.to_le_bytes()[..]),
+            (72, &100u32.to_le_bytes()[..]),
+            (84, &[0x04, 0x01][..]),
+        ] {
+            r[o..o + b.len()].copy_from_slice(b);
+        }
+        assert_eq!(
+            text(&r),
+            " Merge2    3603,3602,338e:1(c,merge:[1:311:0],right:2cfe,[1:312],left:0,[1:0],parent:35fe,[1:218],U:NSP:USR:NKC:EP:ND:EmptyPage,size:0,maxsize:0,uncfree:0,beforeImage:0[])"
+        );
+        let m = rec(11, 11, &[(1, &0x0cu16.to_le_bytes()), (3, &0x3603u64.to_le_bytes())]);
+        assert_eq!(
+            format!("{}{}", lgpos_prefix(Lgpos { generation: 0x23, isec: 0x149, ib: 0x13D }), text(&m)),
+            ">00000023,0149,013D McroBegin (c) 3603"
+        );
+        let c = rec(42, 22, &[(13, &0xFEEDBE5Du32.to_le_bytes()), (21, &[0xD1])]);
+        assert_eq!(
+            format!("{}{}", lgpos_prefix(Lgpos { generation: 0x23, isec: 0x14A, ib: 0x18C }), text(&c)),
+            ">00000023,014A,018C Checksum  (0x0,0x0,0x0 checksum [0xFEEDBE5D])"
+        );
+    }
+
+    #[test]
+    fn microsoft_unit_test_strings() {
+        // §6.2, logapi.cxx JETUNITTEST.
+        let pp = rec(66, 46, &[(1, &[1]), (2, &2u32.to_le_bytes()), (6, &0x1234au64.to_le_bytes())]);
+        assert_eq!(text(&pp), " PagePatch 1234a,[1:2]");
+        let ext = rec(68, 10, &[(1, &5u32.to_le_bytes()), (5, &[7]), (6, &1234u32.to_le_bytes())]);
+        assert_eq!(text(&ext), " ExtendDB  [7:1234]");
+        let shrink = |t: u8, size| {
+            rec(t, size, &[(1, &[7]), (2, &1234u32.to_le_bytes()), (6, &567i32.to_le_bytes()), (10, &[0; 0])])
+        };
+        assert_eq!(text(&shrink(78, 10)), " ShrinkDB  [7:1234:567]");
+        assert_eq!(text(&shrink(94, 10)), " ShrinkDB2 [7:1234:567]");
+        let mut s3 = shrink(99, 18);
+        s3[10..18].copy_from_slice(&8910u64.to_le_bytes());
+        assert_eq!(text(&s3), " ShrinkDB3 22ce[7:1234:567]");
+        let trim = rec(81, 10, &[(1, &[7]), (2, &1234u32.to_le_bytes()), (6, &5i32.to_le_bytes())]);
+        assert_eq!(text(&trim), " TrimDB    [7:1234+5] ([7:1235] [7:1236] [7:1237] [7:1238] )");
+        let freed = rec(100, 11, &[(1, &[1]), (2, &100u32.to_le_bytes()), (6, &1i32.to_le_bytes()), (10, &[1])]);
+        assert_eq!(text(&freed), " ExtFreed  ffffffffffffffff [1:100+1],[R] ()");
+        let freed2 = rec(
+            101,
+            19,
+            &[(1, &[2]), (2, &50u32.to_le_bytes()), (6, &8i32.to_le_bytes()), (10, &[2]), (11, &151238u64.to_le_bytes())],
+        );
+        assert_eq!(
+            text(&freed2),
+            " ExtFreed2 24ec6 [2:50+8],[E] ([2:51] [2:52] [2:53] [2:54] [2:55] [2:56] [2:57] )"
+        );
+    }
+
+    #[test]
+    fn node_operation_templates() {
+        // Insert: cbSuffix 2 @44, cbPrefix 1 @46, cbData 3 @48; DATA over prefix+suffix+data.
+        let mut r = page(29, 56, 0x05);
+        r[44] = 2;
+        r[46] = 1;
+        r[48] = 3;
+        r[50..56].copy_from_slice(&[0xAA, 0xBB, 0xCC, 1, 2, 3]);
+        assert_eq!(
+            text(&r),
+            " Insert    3603,35fe,338e:1(c,[1:218:7],U:V:ND:NSP:USR:NCI,1,2,3,rceid:99,objid:[1:100])AA BB CC 01 02 03 "
+        );
+        assert_eq!(
+            record_text(&r, Level::Structure, &DumpContext::default()),
+            " Insert    3603,35fe,338e:1(c,[1:218:7],U:V:ND:NSP:USR:NCI,1,2,3,rceid:99,objid:[1:100])<Data>"
+        );
+        let r = page(30, 48, 0x3A);
+        assert_eq!(
+            text(&r),
+            " FInsert   3603,35fe,338e:1(c,[1:218:7],NU:NV:D:SP:SYS:CI,rceid:99,objid:[1:100])"
+        );
+        // FInsertRD: cbKey 1 @44, cbData 1 @46, rceidReplace 5 @48.
+        let mut r = page(31, 54, 0);
+        r[44] = 1;
+        r[46] = 1;
+        r[48] = 5;
+        r[52..54].copy_from_slice(&[0x10, 0x20]);
+        assert_eq!(
+            text(&r),
+            " FInsertRD 3603,35fe,338e:1(c,[1:218:7],NU:NV:NSP:USR:NCI,    2,rceidInsert:99,rceidReplace:5,objid:[1:100])10 20 "
+        );
+        assert_eq!(
+            text(&page(32, 44, 0x04)),
+            " FDelete   3603,35fe,338e:1(c,[1:218:7],U:NV:NSP:USR:NCI),rceid:99,objid:[1:100]"
+        );
+        assert_eq!(text(&page(35, 44, 0x04)), " Delete    3603,35fe,338e:1(c,[1:218:7],U:NSP:USR,objid:[1:100])");
+        // Replace: cb 2 @44, cbOldData 3 @46, cbNewData 2 @48.
+        let mut r = page(33, 52, 0x04);
+        r[44] = 2;
+        r[46] = 3;
+        r[48] = 2;
+        r[50] = 0xFE;
+        r[51] = 0x01;
+        assert_eq!(
+            text(&r),
+            " Replace   3603,35fe,338e:1(c,[1:218:7],U:NV:NSP:USR:NCI,    2,    2,    3,rceid:99,objid:[1:100])FE 01 "
+        );
+        // Delta: delta -5 @48, cbOffset 8 @52. Delta64: delta @48 (i64), cbOffset @56.
+        let mut r = page(37, 54, 0x01);
+        r[48..52].copy_from_slice(&(-5i32).to_le_bytes());
+        r[52] = 8;
+        assert_eq!(
+            text(&r),
+            " Delta     3603,35fe,338e:1(c,[1:218:7],NU:V:USR:NCI,-5,offset:8,rceid:99,objid:[1:100])"
+        );
+        let mut r = page(93, 58, 0x01);
+        r[48..56].copy_from_slice(&(-5_000_000_000i64).to_le_bytes());
+        r[56] = 8;
+        assert_eq!(
+            text(&r),
+            " Delta64   3603,35fe,338e:1(c,[1:218:7],NU:V:USR:NCI,-5000000000,offset:8,rceid:99,objid:[1:100])"
+        );
+        let mut r = page(38, 47, 0x04);
+        r[44] = 1;
+        r[46] = 0x7F;
+        assert_eq!(text(&r), " SetExtHdr 3603,35fe,338e:1(c,[1:218],U:NSP:USR,    1)7F ");
+        // Undo: oper 2 @48, level 3 @50 (printed in both level positions).
+        let mut r = page(39, 51, 0x04);
+        r[48] = 2;
+        r[50] = 3;
+        assert_eq!(text(&r), " Undo      3603,35fe,338e:3(c,[1:218:7],U:USR,3,2,rceid:99)");
+        // UndoInfo: cbBookmarkKey 1, cbBookmarkData 0, oper @48, cbData 2 @54.
+        let mut r = page(36, 59, 0x04);
+        r[44] = 1;
+        r[54] = 2;
+        r[56..59].copy_from_slice(&[1, 2, 3]);
+        assert_eq!(text(&r), " UndoInfo  338e:1(c,[1:218],U:USR,1,0,2,rceid:99,objid:[1:100])01 02 03 ");
+        // Scrub: unused page flag @44, cscrubOper 1 @48, cbData 2 @52.
+        let mut r = page(64, 56, 0);
+        r[44] = 1;
+        r[48] = 1;
+        r[52] = 2;
+        r[54] = 1;
+        assert_eq!(text(&r), " Scrub     3603,35fe,338e:1(c,[1:218],NU:NSP:USR,unused page,1,    2)01 00 ");
+        // EmptyTree: one EMPTYPAGE (16 bytes) @46.
+        let mut r = page(48, 62, 0x04);
+        r[44] = 16;
+        r[54] = 9;
+        assert_eq!(
+            text(&r),
+            " EmptyTree 3603,35fe,338e:1(c,[1:218],objid:[1:100],U:NSP:USR,16)00 00 00 00 00 00 00 00 09 00 00 00 00 00 00 00 "
+        );
+    }
+
+    #[test]
+    fn replace_diff_lines() {
+        // ReplaceD, DIFFHDR (2-byte headers): ib 4 same length 2; ib 10 insert 1; ib 20 replace 1 by 2.
+        let diff: &[u8] = &[
+            0x04, 0x20, 2, 0xAB, 0xCD, // ib 4 | 0x2000, cbNew 2
+            0x0A, 0x40, 1, 0xEE, // ib 10 | 0x4000, cbNew 1
+            0x14, 0x00, 2, 1, 0x11, 0x22, // ib 20, cbNew 2, cbOld 1
+        ];
+        let mut r = page(34, 50 + diff.len(), 0x04);
+        r[44] = diff.len() as u8;
+        r[46] = 30;
+        r[48] = 31;
+        r[50..].copy_from_slice(diff);
+        assert_eq!(
+            text(&r),
+            " ReplaceD  3603,35fe,338e:1(c,[1:218:7],U:NV:NSP:USR:NCI,   15,   31,   30,rceid:99,objid:[1:100])"
+        );
+        let head = "                    ReplDiff  3603,35fe,338e:1(c,[1:218:7],objid:[1:100],[ Offs:";
+        assert_eq!(
+            diff_lines(&r, Level::Data),
+            [
+                format!("{head}4 1B ReplaceWithSameLength (2): AB CD ])"),
+                format!("{head}10 1B InsertWithValue (1): EE ])"),
+                format!("{head}20 1B ReplaceWithNewValue (1=>2): 11 22 ])"),
+            ]
+        );
+        // DIFFHDR2 (fDiff2, bit 15 of mle_cb): @0 ib, @2 flags; two-byte lengths.
+        let diff2: &[u8] = &[0x05, 0x00, 0xC0, 1, 0, 0x99];
+        let mut r = page(34, 50 + diff2.len(), 0x04);
+        r[44..46].copy_from_slice(&(0x8000u16 | diff2.len() as u16).to_le_bytes());
+        r[50..].copy_from_slice(diff2);
+        assert_eq!(diff_lines(&r, Level::Structure), [format!("{head}5 2B InsertWithValue (1): <Data>])")]);
+        // An entry running past the list ends it with one line.
+        let mut r = page(34, 53, 0x04);
+        r[44] = 3;
+        r[50..53].copy_from_slice(&[0x01, 0x40, 9]);
+        let lines = diff_lines(&r, Level::Data);
+        assert_eq!(lines.len(), 1);
+        assert!(lines[0].contains("CORRUPT (the diff entry at byte 0 runs past the 3 bytes"), "{}", lines[0]);
+    }
+
+    #[test]
+    fn fdp_split_merge_and_page_move_templates() {
+        let mut r = lrpage(24, 56, 0x04);
+        for (o, v) in [(32, 5u32), (36, 2), (40, 3), (44, 1), (48, 46), (52, 0x40)] {
+            r[o..o + 4].copy_from_slice(&v.to_le_bytes());
+        }
+        assert_eq!(
+            text(&r),
+            " Create M  3603,338e:1(c,FDP:[1:218],OE:[1:2],AE:[1:3],FDPParent:[1:1],objid:[1:5],PageFlags:[0x40],46,U:USR)"
+        );
+        let mut r = lrpage(25, 48, 0x20);
+        for (o, v) in [(32, 6u32), (36, 4), (40, 1), (44, 0x80)] {
+            r[o..o + 4].copy_from_slice(&v.to_le_bytes());
+        }
+        assert_eq!(text(&r), " Create S  3603,338e:1(c,[1:218],[1:4],[6],PageFlags:[0x80]1,NU:SYS)");
+        let mut r = lrpage(58, 68, 0x04);
+        for (o, v) in [(32, 6u32), (36, 2), (40, 3), (44, 4), (48, 300), (52, 1), (56, 16)] {
+            r[o..o + 4].copy_from_slice(&v.to_le_bytes());
+        }
+        assert_eq!(text(&r), " Convert   3603,35fe,338e:1(c,[1:218],[1:4],[6],+1,[1:300],+16,U:USR)");
+        // Split2: new page 219, right 0, parent 5 (before 0x77), splittype 1, oper 1,
+        // ilineOper = ilineSplit = clines-1 = 9: a hotpoint; flags 2 (X), before-image 100.
+        let mut r = lrpage(62, 110, 0x04);
+        for (o, b) in [
+            (32, &219u32.to_le_bytes()[..]),
+            (40, &NIL[..]),
+            (48, &5u32.to_le_bytes()[..]),
+            (52, &0x77u64.to_le_bytes()[..]),
+            (64, &100u32.to_le_bytes()[..]),
+            (68, &[1, 1][..]),
+            (70, &9u16.to_le_bytes()[..]),
+            (72, &9u16.to_le_bytes()[..]),
+            (74, &10u16.to_le_bytes()[..]),
+            (102, &2u32.to_le_bytes()[..]),
+            (106, &100u32.to_le_bytes()[..]),
+        ] {
+            r[o..o + b.len()].copy_from_slice(b);
+        }
+        assert_eq!(
+            text(&r),
+            " Split2    SplitHotpoint 3603,35fe,338e:1(c,split:[1:218:9],oper/last:[9/9],new:[1:219],parent:77,[1:5],right:0,[1:0], objid:[1:100], U:NSP:USR:NCI, splitoper:Insert, beforeImage:100[X])"
+        );
+        r[69] = 2; // splitoper Replace: no longer a hotpoint
+        assert!(text(&r).starts_with(" Split2    SplitRight 3603,"));
+        r[68] = 0;
+        assert!(text(&r).contains("SplitVertical") && text(&r).contains("splitoper:Replace"));
+        r[68] = 2;
+        assert!(text(&r).starts_with(" Split2    Append 3603,"));
+        r[32..36].copy_from_slice(&0u32.to_le_bytes());
+        assert_eq!(text(&r), " Split2    ParentOfSplitPage 3603,35fe,338e:1(c,parent:77,[1:218])");
+        // Old Split (27): no before-image fields.
+        let mut r = lrpage(27, 102, 0x04);
+        r[32..36].copy_from_slice(&219u32.to_le_bytes());
+        r[74] = 1;
+        assert!(text(&r).ends_with("splitoper:None, beforeImage:0[])"), "{}", text(&r));
+        // Merge (28) with a 2-byte separator key @88.
+        let mut r = lrpage(28, 90, 0x08);
+        r[85] = 3;
+        r[86] = 2;
+        r[88] = 0x41;
+        r[89] = 0x42;
+        r[76..78].copy_from_slice(&(-1i16).to_le_bytes());
+        assert_eq!(
+            text(&r),
+            " Merge     3603,35fe,338e:1(c,merge:[1:218:0],right:0,[1:0],left:0,[1:0],parent:0,[1:0],NU:SP:USR:NKC:NEP:ND:PartialRight,size:-1,maxsize:0,uncfree:0,beforeImage:0[])41 42 "
+        );
+        // PageMove: dest 300 @32, left 217 @36, right 0 @40, parent 5 @44.
+        let mut r = lrpage(65, 96, 0x20);
+        for (o, b) in [
+            (32, &300u32.to_le_bytes()[..]),
+            (36, &217u32.to_le_bytes()[..]),
+            (44, &5u32.to_le_bytes()[..]),
+            (48, &0x10u64.to_le_bytes()[..]),
+            (56, &NIL[..]),
+            (64, &0x20u64.to_le_bytes()[..]),
+            (76, &100u32.to_le_bytes()[..]),
+            (80, &3i32.to_le_bytes()[..]),
+            (84, &1u32.to_le_bytes()[..]),
+            (88, &0u32.to_le_bytes()[..]),
+        ] {
+            r[o..o + b.len()].copy_from_slice(b);
+        }
+        assert_eq!(
+            text(&r),
+            " PageMove  3603,35fe,338e:1(c,source:[1:218],destination:[1:300],right:0,[1:0],left:10,[1:217],parent:20,[1:5:3],header:0,trailer:0,objid:[1:100],flags:1, SYS)"
+        );
+    }
+
+    #[test]
+    fn other_page_level_templates() {
+        let r = rec(96, 16, &[(1, &0x55u64.to_le_bytes()), (9, &[1]), (10, &7u32.to_le_bytes()), (14, &0x0cu16.to_le_bytes())]);
+        assert_eq!(text(&r), " PageMoveR 55,(c,objid:[1:7])");
+        let r = rec(95, 20, &[(1, &0x0cu16.to_le_bytes()), (3, &[1]), (4, &9u32.to_le_bytes()), (8, &7u32.to_le_bytes()), (12, &0x56u64.to_le_bytes())]);
+        assert_eq!(text(&r), " NewPage   56,(c,page:[1:9],objid:[1:7])");
+        let r = rec(70, 44, &[(1, &39u32.to_le_bytes()), (5, &[1]), (6, &9u32.to_le_bytes()), (26, &0x10u64.to_le_bytes()), (34, &0x20u64.to_le_bytes())]);
+        assert_eq!(text(&r), " ScanCheck 20,10[1:9]");
+        let r = rec(98, 27, &[(1, &[1]), (2, &9u32.to_le_bytes()), (6, &[0xC2]), (7, &0x10u64.to_le_bytes()), (15, &0x20u64.to_le_bytes())]);
+        assert_eq!(text(&r), " ScanChk2  20,10[1:9],source:2,IVO,EP");
+    }
+
+    #[test]
+    fn transaction_and_control_templates() {
+        assert_eq!(text(&[5, 0x0c, 0, 0x21]), " Begin     (c,from:1,to:3)");
+        assert_eq!(text(&[8, 0x0c, 0, 0x10, 0x8e, 0x33, 0, 0]), " Begin0    (c,from:0,to:1) 338e");
+        assert_eq!(text(&[6, 0x0c, 0, 1]), " Commit    (c,to:1)");
+        assert_eq!(text(&[9, 0x0c, 0, 0, 0x8f, 0x33, 0, 0]), " Commit0   (c,to:0) 338f");
+        assert_eq!(text(&[7, 0x0c, 0, 2]), " Rollback  (c,2)");
+        assert_eq!(text(&[10, 0x0c, 0, 0x8e, 0x33, 0, 0]), " Refresh   (c,338e)");
+        let m = rec(12, 11, &[(1, &0x0cu16.to_le_bytes()), (3, &0x3603u64.to_le_bytes())]);
+        assert_eq!(text(&m), " McroComit (c) 3603");
+        let mut m = m;
+        m[0] = 13;
+        assert_eq!(text(&m), " McroAbort (c) 3603");
+        assert_eq!(text(&[57, 0x0c, 0]), " FWriteLog (c)");
+        assert_eq!(text(&[21, 0x0c, 0, 5]), " JetOp    ");
+        assert_eq!(text(&[22, 0x0c, 0, 3, 0, b'h', b'i', 0]), " Trace     (c) hi");
+        assert_eq!(text(&[61, 0x0c, 0, 3, 0, b'h', b'i', 0]), " FRollLog  (c) hi");
+        assert_eq!(text(&[23]), " ShutDown ");
+        assert_eq!(text(&[0]), " NOP      ");
+        // Term2 with a LOGTIME @18: 2014-06-07 23:36:33.005 (ms 5 = low bits 5 << 1).
+        let t = [33, 36, 23, 7, 6, 114, 5 << 1, 0];
+        let r = rec(50, 26, &[(18, &t)]);
+        assert_eq!(text(&r), " Term      (6/7/2014 23:36:33.005)");
+        assert_eq!(text(&rec(51, 9, &[(1, &t)])), " RcvUndo   (6/7/2014 23:36:33.005)");
+        // RecoveryQuit2: undo-record LGPOS @1, redo-from @9, fHard @17, time @18.
+        let mut q = rec(52, 26, &[(18, &t), (17, &[1])]);
+        q[1..9].copy_from_slice(&[0x10, 0, 2, 0, 0x83, 0, 0, 0]);
+        q[9..17].copy_from_slice(&[0, 0, 8, 0, 0x82, 0, 0, 0]);
+        assert_eq!(
+            text(&q),
+            " RcvQuit   (6/7/2014 23:36:33.005)\n      Quit on Hard Restore.\n      RedoFrom:(82,8,0)\n      UndoRecordFrom:(83,2,10)\n"
+        );
+        q[0] = 18;
+        assert!(text(&q).starts_with(" RcvQuit  \n      Quit on Hard Restore."));
+        // Init2: DBMS_PARAM @1, time @568.
+        // fDBMSPARAMFlags @1+522 = 0 (off), le_lSessionsMax @1+523.
+        let i = rec(49, 576, &[(1, b"C:\\sys\\\0"), (262, b"C:\\log\\\0"), (524, &30000u32.to_le_bytes()), (568, &t)]);
+        assert_eq!(
+            text(&i),
+            " Init      (6/7/2014 23:36:33.005)\n      Env SystemPath:C:\\sys\\\n      Env LogFilePath:C:\\log\\\n      Env (CircLog,Session,Opentbl,VerPage,Cursors,LogBufs,LogFile,Buffers)\n          (    off,  30000,      0,      0,      0,      0,      0,      0)\n"
+        );
+        // Types LrToSz does not know print their name only.
+        assert_eq!(text(&[53, 0, 0, 0, 0, 0, 0, 0]), " BeginDT  ");
+    }
+
+    fn utf16z(s: &str) -> Vec<u8> {
+        s.encode_utf16().chain([0]).flat_map(u16::to_le_bytes).collect()
+    }
+
+    #[test]
+    fn database_templates() {
+        let path = utf16z("C:\\db.edb");
+        let sig: Vec<u8> = [&0x1234u32.to_le_bytes()[..], &[9, 8, 7, 6, 5, 123, 0, 0], b"HOST\0\0\0\0\0\0\0\0\0\0\0\0"].concat();
+        // CreateDB: procid 5, dbid 1, cpgMax @8, signDb @12, cbPath @40, flags 0x0C|0x10, version @43.
+        let mut c = rec(14, 47, &[(1, &5u16.to_le_bytes()), (3, &[1]), (8, &10u32.to_le_bytes()), (12, &sig), (42, &[0x1C]), (43, &[2, 0, 0, 0])]);
+        c[40..42].copy_from_slice(&(path.len() as u16).to_le_bytes());
+        c.extend_from_slice(&path);
+        assert_eq!(
+            text(&c),
+            " CreateDB  (5,C:\\db.edb,1) Version: 0x2,0x0 cpgMax: 10 Sig: Create time:05/06/2023 07:08:09.000 Rand:4660 Computer:HOST sparse: 1"
+        );
+        // AttachDB: cpgMax @4, lgposConsistent @8, signDb @16, signLog @44 (no computer), cbPath @72, flags @74.
+        let mut a = rec(15, 75, &[(1, &5u16.to_le_bytes()), (3, &[2]), (8, &[0x3D, 0, 5, 0, 4, 0, 0, 0]), (16, &sig), (44, &0x99u32.to_le_bytes()), (74, &[0x08])]);
+        a[72..74].copy_from_slice(&(path.len() as u16).to_le_bytes());
+        a.extend_from_slice(&path);
+        assert_eq!(
+            text(&a),
+            " AttachDB  (5,C:\\db.edb,2) cpgMax: 0 consistent:(4,5,3D)   SigDb: Create time:05/06/2023 07:08:09.000 Rand:4660 Computer:HOST   SigLog: Create time:00/00/1900 00:00:00.000 Rand:153 Computer:<None> sparse: 0"
+        );
+        let mut d = rec(16, 7, &[(1, &5u16.to_le_bytes()), (3, &[2]), (6, &[0x10])]);
+        d[4..6].copy_from_slice(&(path.len() as u16).to_le_bytes());
+        d.extend_from_slice(&path);
+        assert_eq!(text(&d), " DetachDB  (5,C:\\db.edb,2)");
+        assert_eq!(text(&[79, 5, 0, 1]), " CrDBFinsh (5,1)");
+        let re = rec(72, 50, &[(1, &45u32.to_le_bytes()), (5, &[1]), (6, &[0, 0, 1, 0, 4, 0, 0, 0]), (14, &[0x10, 0, 2, 0, 3, 0, 0, 0]), (22, &sig)]);
+        assert_eq!(
+            text(&re),
+            " ReAttach  [1:], consistent:(3,2,10) attach:(4,1,0) SigDb: Create time:05/06/2023 07:08:09.000 Rand:4660 Computer:HOST"
+        );
+        assert_eq!(text(&[97, 3]), " SAttachDB (dbid:3)");
+        let v = rec(92, 14, &[(1, &[1]), (2, &9u32.to_le_bytes()), (6, &20u32.to_le_bytes()), (10, &1u32.to_le_bytes())]);
+        assert_eq!(text(&v), " SetDbVer  (dbid:1, DB ver:9.20.1)");
+        let mi = rec(67, 13, &[(1, &8u32.to_le_bytes()), (5, &7u32.to_le_bytes()), (9, &8u32.to_le_bytes())]);
+        assert_eq!(text(&mi), " McroInfo  [1:7],[1:8],");
+        let mi2 = rec(73, 14, &[(1, &9u32.to_le_bytes()), (5, &[2]), (6, &1u32.to_le_bytes()), (10, &7u32.to_le_bytes())]);
+        assert_eq!(text(&mi2), " McroInfo2 [2:7],");
+        let ff = rec(74, 15, &[(1, &10u32.to_le_bytes()), (5, &[1]), (6, &33u32.to_le_bytes()), (10, &0xabcu32.to_le_bytes()), (14, &[2])]);
+        assert_eq!(text(&ff), " FreeFDP   abc:([1:33] (I))");
+        let nop2 = rec(71, 9, &[(1, &4u32.to_le_bytes())]);
+        assert_eq!(text(&nop2), " NOP2      (lrtyp = 71, 4 bytes)");
+        let ign = rec(85, 5, &[]);
+        assert_eq!(text(&ign), " Ignored   (lrtyp = 85, 0 bytes)");
+        // CommitCtx, new form: procid @5, flags @7 (C|R), context @8 in hex; old form: context @7.
+        let cc = rec(69, 10, &[(1, &5u32.to_le_bytes()), (5, &0x0cu16.to_le_bytes()), (7, &[0x05]), (8, &[0xAB, 0xCD])]);
+        assert_eq!(text(&cc), " CommitCtx (c) [CR]AB CD ");
+        assert_eq!(
+            record_text(&cc, Level::Data, &DumpContext { new_commit_ctx: false }),
+            " CommitCtx (c) 05 AB CD "
+        );
+    }
+
+    #[test]
+    fn backup_restore_and_framing_templates() {
+        assert_eq!(text(&[19, 4, 0, b'a', b'b', 0, 0]), " FullBkUp   ab");
+        assert_eq!(text(&[20, 0, 0]), " IncBkUp  ");
+        assert_eq!(text(&[46, 1, 0, 3, 0, b'x', 0, 0]), " Backup    IncrementalBackup   x");
+        let b2 = rec(
+            60,
+            37,
+            &[(1, &[1]), (2, &0u32.to_le_bytes()), (6, &[1]), (7, &[1]), (8, &[0, 0, 1, 0, 5, 0, 0, 0]), (16, &[9, 8, 7, 6, 5, 123, 0, 0]), (24, &5u32.to_le_bytes()), (28, &6u32.to_le_bytes()), (33, &2u16.to_le_bytes()), (35, b"p\0")],
+        );
+        assert_eq!(
+            text(&b2),
+            " Backup2   Begin( External:Full, dbid=1, phaseDetails[(5,1,0),(5/6/2023 7:08:09.000),(5,6)] )  p"
+        );
+        assert_eq!(text(&[45, 4, 0, b'a', 0, b'b', 0]), " ExtRest   (a,b)");
+        let info = [utf16z("i"), utf16z("l")].concat();
+        let mut e2 = vec![59, info.len() as u8, 0];
+        e2.extend_from_slice(&info);
+        assert_eq!(text(&e2), " ExtRest2  (i,l)");
+        let c = rec(42, 22, &[(1, &4u32.to_le_bytes()), (5, &8u32.to_le_bytes()), (9, &12u32.to_le_bytes()), (13, &0xAu32.to_le_bytes()), (17, &0xBu32.to_le_bytes()), (21, &[0x9A])]);
+        assert_eq!(text(&c), " Checksum  (0x4,0x8,0xC checksum [0xA,0xB])");
+        let mut c = c;
+        c[21] = 0x11;
+        assert_eq!(
+            text(&c),
+            " Checksum  CORRUPT (0x4,0x8,0xC checksum 0xA short checksum 0xB use short checksum 0x11)"
+        );
+        assert_eq!(text(&[76, 100, 0, 0, 0, 10, 0, 29]), " FragBegin (Total 100 bytes, current 10 bytes, lrtyp Insert   )");
+        assert_eq!(text(&[77, 10, 0]), " FragContd (10 bytes)");
+        assert_eq!(text(&[3, 0x20, 0, 7, 0, 0, 0, 0x10, 0]), " MS        (10,20 checksum 7)");
+    }
+
+    #[test]
+    fn every_type_byte_has_a_line_and_never_panics() {
+        for t in 0..=255u8 {
+            for len in [1usize, 8, 60, 700] {
+                let mut r = vec![0xFFu8; len];
+                r[0] = t;
+                let s = text(&r);
+                assert!(s.starts_with(&format!(" {}", LrType(t).padded_name())), "{t}: {s}");
+                if t == 34 {
+                    let _ = diff_lines(&r, Level::Data);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn statistics_and_page_reference_blocks() {
+        let mut s = Summarizer::new([]);
+        for _ in 0..3 {
+            s.add_bytes(Lgpos::default(), &[5, 1, 0, 1]);
+        }
+        s.add_bytes(Lgpos::default(), &page(35, 44, 0));
+        let sum = s.finish(None);
+        let mut out = Vec::new();
+        write_statistics(&mut out, &sum).unwrap();
+        write_page_references(&mut out, &sum, 4096, true).unwrap();
+        let expected = "\nclrTotal    =  4\ncbTotal     =  56\n\n======================================================\n\
+Op         # Records     Avg. Size      clr / cb Pct  \n------------------------------------------------------\n\
+Begin            3             4       75.0% / 21.4%\n\
+Delete           1            44       25.0% / 78.6%\n\
+======================================================\n\
+\nNumber of database page references:  1\n\n\
+======================================================================================================\n\
+DBID   # Page Refs  # Cache Pages  # IOs  # Pages IO  # Reads  # Pages Read  # Writes  # Pages Written\n\
+------------------------------------------------------------------------------------------------------\n\
+\x20   1            1              1      2           2        1             1         1                1\n\
+Total            1              1      2           2        1             1         1                1\n\
+======================================================================================================\n";
+        assert_eq!(String::from_utf8(out).unwrap(), expected);
+    }
+}
