@@ -252,7 +252,7 @@ pub enum FileJson<'a> {
         /// The verdict on the contents.
         #[serde(flatten)]
         content: ContentJson<'a>,
-        /// What the records add up to (docs/json.md `records`), null when the contents were
+        /// What the records add up to (the `records` contract), null when the contents were
         /// not read.
         records: Option<&'a RecordSummary>,
     },
@@ -446,7 +446,9 @@ fn explain_failure(name: &str, found: &Inspected, status: Status, err: &mut dyn 
         Inspected::Database(db) => {
             writeln!(err, "esehdr: {name}: state is {} (--fail-if-dirty)", db.state().map_or("?", |s| s.eseutil()))
         }
-        Inspected::Log(log, _, _, _) if log.is_sound() => writeln!(err, "esehdr: {name}: the log's contents are damaged"),
+        Inspected::Log(log, _, _, _) if log.is_sound() => {
+            writeln!(err, "esehdr: {name}: the log's contents are damaged")
+        }
         Inspected::Log(log, _, _, _) => {
             writeln!(err, "esehdr: {name}: ESE log with a damaged header: {}", errors(&log.findings))
         }

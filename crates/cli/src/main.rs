@@ -303,8 +303,13 @@ fn main() -> ExitCode {
         }
     }
     let paths: Vec<&std::path::Path> = files.iter().map(PathBuf::as_path).collect();
-    let opts =
-        Options { verbose: cli.common.verbose, json: cli.common.json, fail_if_dirty, nologo: cli.common.nologo, records };
+    let opts = Options {
+        verbose: cli.common.verbose,
+        json: cli.common.json,
+        fail_if_dirty,
+        nologo: cli.common.nologo,
+        records,
+    };
     let result = run(mode, &paths, opts, &mut out, &mut err).and_then(|s| out.flush().map(|()| s));
     match result {
         Ok(status) => ExitCode::from(status as u8),

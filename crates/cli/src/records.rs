@@ -9,9 +9,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use esehdr_format::log::content::{verify_log_content, ContentVerdict};
 use esehdr_format::log::header::{LgFileHeader, LogHeader};
-use esehdr_format::log::records::dump::{
-    page_size, write_page_references, write_records, write_statistics, Level,
-};
+use esehdr_format::log::records::dump::{page_size, write_page_references, write_records, write_statistics, Level};
 use esehdr_format::log::records::jsonl::write_jsonl;
 use esehdr_format::log::records::summary::{summarize_with, RecordSummary};
 

@@ -11,10 +11,10 @@ use esehdr_format::log::names::{archived_name, enumerate, Enumeration};
 use esehdr_format::log::stream::{check_stream, Line, LogInput, StreamReport};
 
 use crate::frame::footer;
-use crate::records::RecordsOut;
-use esehdr_format::log::records::summary::RecordSummary;
 use crate::input;
+use crate::records::RecordsOut;
 use crate::Status;
+use esehdr_format::log::records::summary::RecordSummary;
 
 /// Options of `esehdr ml BASE`.
 #[derive(Debug, Clone, Copy, Default)]

@@ -56,11 +56,8 @@ fn every_whole_corpus_log_summarizes_as_the_oracle_says() {
         assert_eq!(s.total.to_string(), row["records"], "{name}: records");
         assert_eq!(s.bytes.to_string(), row["record_bytes"], "{name}: record bytes");
         assert_eq!(joined(&s.by_type, |(k, v)| format!("{k}={v}"), ","), row["by_type"], "{name}: by_type");
-        let per_lrtyp = joined(
-            s.per_type.iter().enumerate().filter(|(_, c)| c.0 > 0),
-            |(t, c)| format!("{t}={}", c.0),
-            ",",
-        );
+        let per_lrtyp =
+            joined(s.per_type.iter().enumerate().filter(|(_, c)| c.0 > 0), |(t, c)| format!("{t}={}", c.0), ",");
         assert_eq!(per_lrtyp, row["by_lrtyp"], "{name}: by_lrtyp");
         assert_eq!(s.page_references.to_string(), row["page_references"], "{name}: page references");
         let referenced: Vec<_> = s.databases.iter().filter(|d| d.page_references > 0).collect();
@@ -81,11 +78,8 @@ fn every_whole_corpus_log_summarizes_as_the_oracle_says() {
         );
         assert_eq!(dbtimes, row["dbtime_by_dbid"], "{name}: dbtime per dbid");
         assert_eq!(events(&s), row["events"], "{name}: events");
-        let open = joined(
-            &s.transactions.open_at_end,
-            |o| format!("{}:{}@{}", o.procid, o.trx_begin0, lgpos(&o.lgpos)),
-            " ",
-        );
+        let open =
+            joined(&s.transactions.open_at_end, |o| format!("{}:{}@{}", o.procid, o.trx_begin0, lgpos(&o.lgpos)), " ");
         assert_eq!(open, row["tx_open_at_end"], "{name}: transactions open at the end");
         records += s.total;
     }

@@ -148,17 +148,17 @@ struct Pg {
 impl Pg {
     fn of(r: Peek<'_>) -> Self {
         Self {
-            p: r.u16(1),  // le_procid
-            db: r.u8(3),  // dbid
-            pg: r.u32(4), // le_pgno
-            d: r.u64(8),  // le_dbtime (after)
-            b: r.u64(16), // le_dbtimeBefore
-            t: r.u32(24), // le_trxBegin0
-            l: r.u8(28),  // level
+            p: r.u16(1),   // le_procid
+            db: r.u8(3),   // dbid
+            pg: r.u32(4),  // le_pgno
+            d: r.u64(8),   // le_dbtime (after)
+            b: r.u64(16),  // le_dbtimeBefore
+            t: r.u32(24),  // le_trxBegin0
+            l: r.u8(28),   // level
             il: r.u16(29), // mle_iline
-            fl: r.u8(31), // m_fLRPageFlags
-            r: r.u32(32), // LRNODE_ le_rceid
-            o: r.u32(40), // LRNODE_ le_objidFDP
+            fl: r.u8(31),  // m_fLRPageFlags
+            r: r.u32(32),  // LRNODE_ le_rceid
+            o: r.u32(40),  // LRNODE_ le_objidFDP
         }
     }
     fn u(&self) -> &'static str {
@@ -181,11 +181,16 @@ impl Pg {
     }
     /// ` d,b,t:l(p,[db:pg:il],`
     fn head(&self, out: &mut String) {
-        let _ = write!(out, " {:x},{:x},{:x}:{}({:x},[{}:{}:{}],", self.d, self.b, self.t, self.l, self.p, self.db, self.pg, self.il);
+        let _ = write!(
+            out,
+            " {:x},{:x},{:x}:{}({:x},[{}:{}:{}],",
+            self.d, self.b, self.t, self.l, self.p, self.db, self.pg, self.il
+        );
     }
     /// ` d,b,t:l(p,[db:pg],`
     fn head2(&self, out: &mut String) {
-        let _ = write!(out, " {:x},{:x},{:x}:{}({:x},[{}:{}],", self.d, self.b, self.t, self.l, self.p, self.db, self.pg);
+        let _ =
+            write!(out, " {:x},{:x},{:x}:{}({:x},[{}:{}],", self.d, self.b, self.t, self.l, self.p, self.db, self.pg);
     }
 }
 
@@ -313,8 +318,7 @@ pub fn record_text(rec: &[u8], level: Level, ctx: &DumpContext) -> String {
         }
         37 | 93 => {
             let g = Pg::of(r);
-            let (delta, offset) =
-                if t.0 == 37 { (i64::from(r.i32(48)), r.u16(52)) } else { (r.i64(48), r.u16(56)) };
+            let (delta, offset) = if t.0 == 37 { (i64::from(r.i32(48)), r.u16(52)) } else { (r.i64(48), r.u16(56)) };
             g.head(&mut o);
             let _ = write!(
                 o,
@@ -602,7 +606,7 @@ pub fn record_text(rec: &[u8], level: Level, ctx: &DumpContext) -> String {
             );
         }
         // --- databases (§3.5-3.8, §3.19, §3.20) ---
-        14 | 15 | 16 => database(&mut o, r),
+        14..=16 => database(&mut o, r),
         79 => {
             let _ = write!(o, " ({:x},{})", r.u16(1), r.u8(3));
         }
@@ -668,14 +672,7 @@ pub fn record_text(rec: &[u8], level: Level, ctx: &DumpContext) -> String {
             }
         }
         74 => {
-            let _ = write!(
-                o,
-                " {:x}:([{}:{}] ({}))",
-                r.u32(10),
-                r.u8(5),
-                r.u32(6),
-                yes(r.u8(14) == 1, "T", "I")
-            );
+            let _ = write!(o, " {:x}:([{}:{}] ({}))", r.u32(10), r.u8(5), r.u32(6), yes(r.u8(14) == 1, "T", "I"));
         }
         69 => {
             let cb = r.u32(1) as usize;
@@ -1179,12 +1176,7 @@ pub fn write_statistics(w: &mut dyn Write, s: &RecordSummary) -> io::Result<()> 
         let lt = LrType(t as u8);
         let pct_count = count as f64 / s.total.max(1) as f64 * 100.0;
         let pct_bytes = bytes as f64 / s.bytes.max(1) as f64 * 100.0;
-        write!(
-            w,
-            "{}  {count:7}       {:7}      {pct_count:5.1}% /{pct_bytes:5.1}%",
-            lt.padded_name(),
-            bytes / count
-        )?;
+        write!(w, "{}  {count:7}       {:7}      {pct_count:5.1}% /{pct_bytes:5.1}%", lt.padded_name(), bytes / count)?;
         if lt.name() == "*UNKNOWN*" {
             write!(w, " (type {t})")?;
         }
@@ -1204,7 +1196,10 @@ pub fn write_page_references(w: &mut dyn Write, s: &RecordSummary, page_size: u6
     let (rows, total) = dbid_table(s, page_size);
     writeln!(w)?;
     writeln!(w, "{}", "=".repeat(102))?;
-    writeln!(w, "DBID   # Page Refs  # Cache Pages  # IOs  # Pages IO  # Reads  # Pages Read  # Writes  # Pages Written")?;
+    writeln!(
+        w,
+        "DBID   # Page Refs  # Cache Pages  # IOs  # Pages IO  # Reads  # Pages Read  # Writes  # Pages Written"
+    )?;
     writeln!(w, "{}", "-".repeat(102))?;
     let row = |w: &mut dyn Write, id: &str, r: &crate::log::records::summary::IoRow| {
         writeln!(
@@ -1295,7 +1290,8 @@ mod tests {
                    00 00 00 00 ff ff ff ff ff ff ff ff 00 00 00 00 ff ff ff ff ff ff ff ff 00 00 00 00 ff ff ff ff \
                    ff ff ff ff da 00 00 00 64 00 00 00 00 00 00 00 00 00 00 00 02 00 00 00 00 00 00 00 00 00 00 00";
         let hex: String = hex.chars().filter(|c| !c.is_whitespace()).collect();
-        let bytes: Vec<u8> = (0..hex.len()).step_by(2).map(|i| u8::from_str_radix(&hex[i..i + 2], 16).unwrap()).collect();
+        let bytes: Vec<u8> =
+            (0..hex.len()).step_by(2).map(|i| u8::from_str_radix(&hex[i..i + 2], 16).unwrap()).collect();
         assert_eq!(bytes.len(), 96);
         // The comment's eseutil predates the `[%s%s]` after beforeImage (§6.1): current form.
         assert_eq!(
@@ -1358,12 +1354,15 @@ mod tests {
         let freed2 = rec(
             101,
             19,
-            &[(1, &[2]), (2, &50u32.to_le_bytes()), (6, &8i32.to_le_bytes()), (10, &[2]), (11, &151238u64.to_le_bytes())],
+            &[
+                (1, &[2]),
+                (2, &50u32.to_le_bytes()),
+                (6, &8i32.to_le_bytes()),
+                (10, &[2]),
+                (11, &151238u64.to_le_bytes()),
+            ],
         );
-        assert_eq!(
-            text(&freed2),
-            " ExtFreed2 24ec6 [2:50+8],[E] ([2:51] [2:52] [2:53] [2:54] [2:55] [2:56] [2:57] )"
-        );
+        assert_eq!(text(&freed2), " ExtFreed2 24ec6 [2:50+8],[E] ([2:51] [2:52] [2:53] [2:54] [2:55] [2:56] [2:57] )");
     }
 
     #[test]
@@ -1383,10 +1382,7 @@ mod tests {
             " Insert    3603,35fe,338e:1(c,[1:218:7],U:V:ND:NSP:USR:NCI,1,2,3,rceid:99,objid:[1:100])<Data>"
         );
         let r = page(30, 48, 0x3A);
-        assert_eq!(
-            text(&r),
-            " FInsert   3603,35fe,338e:1(c,[1:218:7],NU:NV:D:SP:SYS:CI,rceid:99,objid:[1:100])"
-        );
+        assert_eq!(text(&r), " FInsert   3603,35fe,338e:1(c,[1:218:7],NU:NV:D:SP:SYS:CI,rceid:99,objid:[1:100])");
         // FInsertRD: cbKey 1 @44, cbData 1 @46, rceidReplace 5 @48.
         let mut r = page(31, 54, 0);
         r[44] = 1;
@@ -1591,13 +1587,47 @@ mod tests {
 
     #[test]
     fn other_page_level_templates() {
-        let r = rec(96, 16, &[(1, &0x55u64.to_le_bytes()), (9, &[1]), (10, &7u32.to_le_bytes()), (14, &0x0cu16.to_le_bytes())]);
+        let r = rec(
+            96,
+            16,
+            &[(1, &0x55u64.to_le_bytes()), (9, &[1]), (10, &7u32.to_le_bytes()), (14, &0x0cu16.to_le_bytes())],
+        );
         assert_eq!(text(&r), " PageMoveR 55,(c,objid:[1:7])");
-        let r = rec(95, 20, &[(1, &0x0cu16.to_le_bytes()), (3, &[1]), (4, &9u32.to_le_bytes()), (8, &7u32.to_le_bytes()), (12, &0x56u64.to_le_bytes())]);
+        let r = rec(
+            95,
+            20,
+            &[
+                (1, &0x0cu16.to_le_bytes()),
+                (3, &[1]),
+                (4, &9u32.to_le_bytes()),
+                (8, &7u32.to_le_bytes()),
+                (12, &0x56u64.to_le_bytes()),
+            ],
+        );
         assert_eq!(text(&r), " NewPage   56,(c,page:[1:9],objid:[1:7])");
-        let r = rec(70, 44, &[(1, &39u32.to_le_bytes()), (5, &[1]), (6, &9u32.to_le_bytes()), (26, &0x10u64.to_le_bytes()), (34, &0x20u64.to_le_bytes())]);
+        let r = rec(
+            70,
+            44,
+            &[
+                (1, &39u32.to_le_bytes()),
+                (5, &[1]),
+                (6, &9u32.to_le_bytes()),
+                (26, &0x10u64.to_le_bytes()),
+                (34, &0x20u64.to_le_bytes()),
+            ],
+        );
         assert_eq!(text(&r), " ScanCheck 20,10[1:9]");
-        let r = rec(98, 27, &[(1, &[1]), (2, &9u32.to_le_bytes()), (6, &[0xC2]), (7, &0x10u64.to_le_bytes()), (15, &0x20u64.to_le_bytes())]);
+        let r = rec(
+            98,
+            27,
+            &[
+                (1, &[1]),
+                (2, &9u32.to_le_bytes()),
+                (6, &[0xC2]),
+                (7, &0x10u64.to_le_bytes()),
+                (15, &0x20u64.to_le_bytes()),
+            ],
+        );
         assert_eq!(text(&r), " ScanChk2  20,10[1:9],source:2,IVO,EP");
     }
 
@@ -1653,9 +1683,21 @@ mod tests {
     #[test]
     fn database_templates() {
         let path = utf16z("C:\\db.edb");
-        let sig: Vec<u8> = [&0x1234u32.to_le_bytes()[..], &[9, 8, 7, 6, 5, 123, 0, 0], b"HOST\0\0\0\0\0\0\0\0\0\0\0\0"].concat();
+        let sig: Vec<u8> =
+            [&0x1234u32.to_le_bytes()[..], &[9, 8, 7, 6, 5, 123, 0, 0], b"HOST\0\0\0\0\0\0\0\0\0\0\0\0"].concat();
         // CreateDB: procid 5, dbid 1, cpgMax @8, signDb @12, cbPath @40, flags 0x0C|0x10, version @43.
-        let mut c = rec(14, 47, &[(1, &5u16.to_le_bytes()), (3, &[1]), (8, &10u32.to_le_bytes()), (12, &sig), (42, &[0x1C]), (43, &[2, 0, 0, 0])]);
+        let mut c = rec(
+            14,
+            47,
+            &[
+                (1, &5u16.to_le_bytes()),
+                (3, &[1]),
+                (8, &10u32.to_le_bytes()),
+                (12, &sig),
+                (42, &[0x1C]),
+                (43, &[2, 0, 0, 0]),
+            ],
+        );
         c[40..42].copy_from_slice(&(path.len() as u16).to_le_bytes());
         c.extend_from_slice(&path);
         assert_eq!(
@@ -1663,7 +1705,18 @@ mod tests {
             " CreateDB  (5,C:\\db.edb,1) Version: 0x2,0x0 cpgMax: 10 Sig: Create time:05/06/2023 07:08:09.000 Rand:4660 Computer:HOST sparse: 1"
         );
         // AttachDB: cpgMax @4, lgposConsistent @8, signDb @16, signLog @44 (no computer), cbPath @72, flags @74.
-        let mut a = rec(15, 75, &[(1, &5u16.to_le_bytes()), (3, &[2]), (8, &[0x3D, 0, 5, 0, 4, 0, 0, 0]), (16, &sig), (44, &0x99u32.to_le_bytes()), (74, &[0x08])]);
+        let mut a = rec(
+            15,
+            75,
+            &[
+                (1, &5u16.to_le_bytes()),
+                (3, &[2]),
+                (8, &[0x3D, 0, 5, 0, 4, 0, 0, 0]),
+                (16, &sig),
+                (44, &0x99u32.to_le_bytes()),
+                (74, &[0x08]),
+            ],
+        );
         a[72..74].copy_from_slice(&(path.len() as u16).to_le_bytes());
         a.extend_from_slice(&path);
         assert_eq!(
@@ -1675,31 +1728,51 @@ mod tests {
         d.extend_from_slice(&path);
         assert_eq!(text(&d), " DetachDB  (5,C:\\db.edb,2)");
         assert_eq!(text(&[79, 5, 0, 1]), " CrDBFinsh (5,1)");
-        let re = rec(72, 50, &[(1, &45u32.to_le_bytes()), (5, &[1]), (6, &[0, 0, 1, 0, 4, 0, 0, 0]), (14, &[0x10, 0, 2, 0, 3, 0, 0, 0]), (22, &sig)]);
+        let re = rec(
+            72,
+            50,
+            &[
+                (1, &45u32.to_le_bytes()),
+                (5, &[1]),
+                (6, &[0, 0, 1, 0, 4, 0, 0, 0]),
+                (14, &[0x10, 0, 2, 0, 3, 0, 0, 0]),
+                (22, &sig),
+            ],
+        );
         assert_eq!(
             text(&re),
             " ReAttach  [1:], consistent:(3,2,10) attach:(4,1,0) SigDb: Create time:05/06/2023 07:08:09.000 Rand:4660 Computer:HOST"
         );
         assert_eq!(text(&[97, 3]), " SAttachDB (dbid:3)");
-        let v = rec(92, 14, &[(1, &[1]), (2, &9u32.to_le_bytes()), (6, &20u32.to_le_bytes()), (10, &1u32.to_le_bytes())]);
+        let v =
+            rec(92, 14, &[(1, &[1]), (2, &9u32.to_le_bytes()), (6, &20u32.to_le_bytes()), (10, &1u32.to_le_bytes())]);
         assert_eq!(text(&v), " SetDbVer  (dbid:1, DB ver:9.20.1)");
         let mi = rec(67, 13, &[(1, &8u32.to_le_bytes()), (5, &7u32.to_le_bytes()), (9, &8u32.to_le_bytes())]);
         assert_eq!(text(&mi), " McroInfo  [1:7],[1:8],");
-        let mi2 = rec(73, 14, &[(1, &9u32.to_le_bytes()), (5, &[2]), (6, &1u32.to_le_bytes()), (10, &7u32.to_le_bytes())]);
+        let mi2 =
+            rec(73, 14, &[(1, &9u32.to_le_bytes()), (5, &[2]), (6, &1u32.to_le_bytes()), (10, &7u32.to_le_bytes())]);
         assert_eq!(text(&mi2), " McroInfo2 [2:7],");
-        let ff = rec(74, 15, &[(1, &10u32.to_le_bytes()), (5, &[1]), (6, &33u32.to_le_bytes()), (10, &0xabcu32.to_le_bytes()), (14, &[2])]);
+        let ff = rec(
+            74,
+            15,
+            &[
+                (1, &10u32.to_le_bytes()),
+                (5, &[1]),
+                (6, &33u32.to_le_bytes()),
+                (10, &0xabcu32.to_le_bytes()),
+                (14, &[2]),
+            ],
+        );
         assert_eq!(text(&ff), " FreeFDP   abc:([1:33] (I))");
         let nop2 = rec(71, 9, &[(1, &4u32.to_le_bytes())]);
         assert_eq!(text(&nop2), " NOP2      (lrtyp = 71, 4 bytes)");
         let ign = rec(85, 5, &[]);
         assert_eq!(text(&ign), " Ignored   (lrtyp = 85, 0 bytes)");
         // CommitCtx, new form: procid @5, flags @7 (C|R), context @8 in hex; old form: context @7.
-        let cc = rec(69, 10, &[(1, &5u32.to_le_bytes()), (5, &0x0cu16.to_le_bytes()), (7, &[0x05]), (8, &[0xAB, 0xCD])]);
+        let cc =
+            rec(69, 10, &[(1, &5u32.to_le_bytes()), (5, &0x0cu16.to_le_bytes()), (7, &[0x05]), (8, &[0xAB, 0xCD])]);
         assert_eq!(text(&cc), " CommitCtx (c) [CR]AB CD ");
-        assert_eq!(
-            record_text(&cc, Level::Data, &DumpContext { new_commit_ctx: false }),
-            " CommitCtx (c) 05 AB CD "
-        );
+        assert_eq!(record_text(&cc, Level::Data, &DumpContext { new_commit_ctx: false }), " CommitCtx (c) 05 AB CD ");
     }
 
     #[test]
@@ -1710,7 +1783,18 @@ mod tests {
         let b2 = rec(
             60,
             37,
-            &[(1, &[1]), (2, &0u32.to_le_bytes()), (6, &[1]), (7, &[1]), (8, &[0, 0, 1, 0, 5, 0, 0, 0]), (16, &[9, 8, 7, 6, 5, 123, 0, 0]), (24, &5u32.to_le_bytes()), (28, &6u32.to_le_bytes()), (33, &2u16.to_le_bytes()), (35, b"p\0")],
+            &[
+                (1, &[1]),
+                (2, &0u32.to_le_bytes()),
+                (6, &[1]),
+                (7, &[1]),
+                (8, &[0, 0, 1, 0, 5, 0, 0, 0]),
+                (16, &[9, 8, 7, 6, 5, 123, 0, 0]),
+                (24, &5u32.to_le_bytes()),
+                (28, &6u32.to_le_bytes()),
+                (33, &2u16.to_le_bytes()),
+                (35, b"p\0"),
+            ],
         );
         assert_eq!(
             text(&b2),
@@ -1721,7 +1805,18 @@ mod tests {
         let mut e2 = vec![59, info.len() as u8, 0];
         e2.extend_from_slice(&info);
         assert_eq!(text(&e2), " ExtRest2  (i,l)");
-        let c = rec(42, 22, &[(1, &4u32.to_le_bytes()), (5, &8u32.to_le_bytes()), (9, &12u32.to_le_bytes()), (13, &0xAu32.to_le_bytes()), (17, &0xBu32.to_le_bytes()), (21, &[0x9A])]);
+        let c = rec(
+            42,
+            22,
+            &[
+                (1, &4u32.to_le_bytes()),
+                (5, &8u32.to_le_bytes()),
+                (9, &12u32.to_le_bytes()),
+                (13, &0xAu32.to_le_bytes()),
+                (17, &0xBu32.to_le_bytes()),
+                (21, &[0x9A]),
+            ],
+        );
         assert_eq!(text(&c), " Checksum  (0x4,0x8,0xC checksum [0xA,0xB])");
         let mut c = c;
         c[21] = 0x11;
@@ -1729,7 +1824,10 @@ mod tests {
             text(&c),
             " Checksum  CORRUPT (0x4,0x8,0xC checksum 0xA short checksum 0xB use short checksum 0x11)"
         );
-        assert_eq!(text(&[76, 100, 0, 0, 0, 10, 0, 29]), " FragBegin (Total 100 bytes, current 10 bytes, lrtyp Insert   )");
+        assert_eq!(
+            text(&[76, 100, 0, 0, 0, 10, 0, 29]),
+            " FragBegin (Total 100 bytes, current 10 bytes, lrtyp Insert   )"
+        );
         assert_eq!(text(&[77, 10, 0]), " FragContd (10 bytes)");
         assert_eq!(text(&[3, 0x20, 0, 7, 0, 0, 0, 0x10, 0]), " MS        (10,20 checksum 7)");
     }
@@ -1760,7 +1858,8 @@ mod tests {
         let mut out = Vec::new();
         write_statistics(&mut out, &sum).unwrap();
         write_page_references(&mut out, &sum, 4096, true).unwrap();
-        let expected = "\nclrTotal    =  4\ncbTotal     =  56\n\n======================================================\n\
+        let expected =
+            "\nclrTotal    =  4\ncbTotal     =  56\n\n======================================================\n\
 Op         # Records     Avg. Size      clr / cb Pct  \n------------------------------------------------------\n\
 Begin            3             4       75.0% / 21.4%\n\
 Delete           1            44       25.0% / 78.6%\n\

@@ -8,7 +8,7 @@
 //! type. Payloads (insert and replace data, keys, bookmarks, diffs, before-images, unknown
 //! payloads) are lowercase hex strings, in full. Fields a type does not have are left out. A
 //! record that cannot be read gives one `{lgpos, error}` object and ends the output.
-//! The field list per type is in docs/json.md.
+//! The field list per type is documented with the JSON contract (README, "JSON").
 //!
 //! Sources: ../shared/FORMAT-LOGREC.md §3 (offsets and Microsoft names, cited per field).
 
@@ -554,7 +554,7 @@ pub fn record_json<'r>(lgpos: Lgpos, rec: &'r [u8], ctx: &DumpContext) -> Record
             }
         }
         51 => f.time = Some(r.logtime(1)),
-        14 | 15 | 16 => {
+        14..=16 => {
             f.procid = Some(r.u16(1));
             f.dbid = Some(r.u8(3));
             let (area, unicode) = db_name_area(r).unwrap_or_default();

@@ -83,8 +83,7 @@ impl<'r> Peek<'r> {
 /// else 8-bit (Windows-1252, FORMAT-LOGREC §7 item 3), up to the first NUL.
 pub(crate) fn path(area: &[u8], unicode: bool) -> String {
     if unicode {
-        let units: Vec<u16> =
-            area.chunks_exact(2).map(|c| LittleEndian::read_u16(c)).take_while(|&u| u != 0).collect();
+        let units: Vec<u16> = area.chunks_exact(2).map(LittleEndian::read_u16).take_while(|&u| u != 0).collect();
         String::from_utf16_lossy(&units)
     } else {
         crate::log::dbms_param::ansi_z(area)
@@ -101,7 +100,7 @@ pub(crate) fn db_name_area(r: Peek<'_>) -> Option<(&[u8], bool)> {
             Some((r.bytes(start, usize::from(r.u16(40))), flags & 0x08 != 0)) // @40 mle_cbPath
         }
         15 => Some((r.bytes(75, usize::from(r.u16(72))), r.u8(74) & 0x08 != 0)), // @72 mle_cbPath, @74 flags
-        16 => Some((r.bytes(7, usize::from(r.u16(4))), r.u8(6) & 0x10 != 0)),   // @4 mle_cbPath, @6 flags
+        16 => Some((r.bytes(7, usize::from(r.u16(4))), r.u8(6) & 0x10 != 0)),    // @4 mle_cbPath, @6 flags
         _ => None,
     }
 }

@@ -264,7 +264,7 @@ enum TxOp {
 }
 
 /// What the records of one log (or of a stream, merged) add up to. Serialized as the `records`
-/// object of `esehdr ml --json` (docs/json.md).
+/// object of `esehdr ml --json` (the JSON contract, README "JSON").
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct RecordSummary {
     /// Records read (an empty v8 log has 0; eseutil prints one synthetic NOP for it).
@@ -694,10 +694,7 @@ mod tests {
         s.add_bytes(lgpos(1, 28), &[7, 9, 0, 1]);
         let sum = s.finish(None);
         assert_eq!((sum.transactions.begun, sum.transactions.committed, sum.transactions.rolled_back), (2, 1, 0));
-        assert_eq!(
-            sum.transactions.open_at_end,
-            [OpenTransaction { procid: 6, trx_begin0: 0x11, lgpos: lgpos(1, 8) }]
-        );
+        assert_eq!(sum.transactions.open_at_end, [OpenTransaction { procid: 6, trx_begin0: 0x11, lgpos: lgpos(1, 8) }]);
         assert_eq!(sum.by_type.get("Begin0"), Some(&2));
         assert_eq!(sum.by_type.get("Rollback"), Some(&2));
     }
