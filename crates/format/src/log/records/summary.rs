@@ -17,6 +17,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use serde::Serialize;
 
+use crate::log::records::decode::{PageAccess, Record};
 use crate::log::records::peek::{db_name_area, path, Peek};
 use crate::log::records::types::{LrType, LRTYP_MAX};
 use crate::log::records::walk::{RawRecord, Stop};
@@ -30,97 +31,38 @@ const DBTIME_INVALID: u64 = 0xFFFF_FFFF_FFFF_FFFE;
 /// `JET_paramMaxCoalesceWriteSize` defaults (`cbReadSizeMax`, `cbWriteSizeMax`): 512 KiB.
 const COALESCE_MAX: u64 = 512 * 1024;
 
-/// One page reference as `ErrLrToPageRef` appends it (FORMAT-LOGREC §4.6).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct PageRef {
-    /// Database.
-    pub dbid: u8,
-    /// Page.
-    pub pgno: u32,
-    /// The page is read (R and Rd references).
-    pub read: bool,
-    /// The page is written (R and W references).
-    pub write: bool,
-}
-
-const R: (bool, bool) = (true, true);
-const W: (bool, bool) = (false, true);
-const RD: (bool, bool) = (true, false);
-
-/// At most this many pages of one ExtentFreed record are reported one by one; the rest are
-/// only counted (a hostile `cpgExtent` must not make a walk loop for billions of pages).
+/// At most this many pages of one ExtentFreed record enter the distinct-page sets; the rest are
+/// only counted (a hostile `cpgExtent` must not grow a set by billions of pages).
 pub const EXTENT_PAGES_MAX: u32 = 1 << 16;
 
-/// Calls `f` for every page reference of one record (FORMAT-LOGREC §4.6 table), duplicates
-/// included, in the order the table lists them. Records without references call nothing.
-/// Returns the number of references not reported (the pages of an ExtentFreed record beyond
-/// [`EXTENT_PAGES_MAX`]; they belong to its dbid @1), normally 0.
-pub fn page_references(rec: &[u8], mut f: impl FnMut(PageRef)) -> u64 {
-    let r = Peek(rec);
-    let mut add = |dbid: u8, pgno: u32, (read, write): (bool, bool)| f(PageRef { dbid, pgno, read, write });
-    let db = r.u8(3); // LRPAGE_ dbid @3
-    let pg = r.u32(4); // LRPAGE_ le_pgno @4
-    match r.u8(0) {
-        // Insert, FlagInsert, FIARD, FlagDelete, Replace, ReplaceD, Delete, Delta,
-        // SetExternalHeader, Undo, Scrub, Delta64: one R reference.
-        29..=35 | 37..=39 | 64 | 93 => add(db, pg, R),
-        // Split, Split2: pgno, pgnoNew @32 (W), pgnoParent @48, pgnoRight @36, each if != 0.
-        27 | 62 => {
-            for (p, kind) in [(pg, R), (r.u32(32), W), (r.u32(48), R), (r.u32(36), R)] {
-                if p != 0 {
-                    add(db, p, kind);
-                }
-            }
-        }
-        // Merge, Merge2: pgno, pgnoRight @32, pgnoLeft @44, pgnoParent @56, each if != 0.
-        28 | 63 => {
-            for p in [pg, r.u32(32), r.u32(44), r.u32(56)] {
-                if p != 0 {
-                    add(db, p, R);
-                }
-            }
-        }
-        // CreateMultipleExtentFDP, ConvertFDP, ConvertFDP2: pgno, pgnoOE @36 (W), pgnoAE @40 (W).
-        24 | 26 | 58 => {
-            add(db, pg, R);
-            add(db, r.u32(36), W);
-            add(db, r.u32(40), W);
-        }
-        // CreateSingleExtentFDP: the new FDP page, written.
-        25 => add(db, pg, W),
-        // EmptyTree: every EMPTYPAGE (16 bytes from @46, pgno at +8), cbEmptyPageList @44.
-        48 => {
-            let n = usize::from(r.u16(44)) / 16;
-            for i in 0..n {
-                add(db, r.u32(46 + 16 * i + 8), R);
-            }
-        }
-        // PageMove: source, destination @32 (W), parent @44, left @36, right @40, each if != 0.
-        65 => {
-            for (p, kind) in [(pg, R), (r.u32(32), W), (r.u32(44), R), (r.u32(36), R), (r.u32(40), R)] {
-                if p != 0 {
-                    add(db, p, kind);
-                }
-            }
-        }
-        // ScanCheck: dbid @5, pgno @6, read only.
-        70 => add(r.u8(5), r.u32(6), RD),
-        // ScanCheck2: dbid @1, pgno @2, read only.
-        98 => add(r.u8(1), r.u32(2), RD),
-        // NewPage: dbid @3, pgno @4, written.
-        95 => add(db, pg, W),
-        // ExtentFreed, ExtentFreed2: dbid @1, cpgExtent @6 pages from pgnoFirst @2, read only.
-        100 | 101 => {
-            let first = r.u32(2);
-            let cpg = u32::try_from(r.i32(6)).unwrap_or(0);
+/// Calls `f(dbid, pgno, read, write)` for every page reference of one record, as
+/// [`Record::for_each_page_ref`] lists them (FORMAT-LOGREC §4.6, the shared decoder's one
+/// table), and returns how many references the record adds. An ExtentFreed record reports at
+/// most [`EXTENT_PAGES_MAX`] pages but counts all; a record the decoder refuses adds none.
+pub fn page_references(lgpos: Lgpos, rec: &[u8], mut f: impl FnMut(u8, u32, bool, bool)) -> u64 {
+    match Record::decode_bytes(rec, lgpos, 0) {
+        Ok(Record::ExtentFreed(e)) => {
+            let cpg = u32::try_from(e.cpg_extent).unwrap_or(0);
             for i in 0..cpg.min(EXTENT_PAGES_MAX) {
-                add(r.u8(1), first.wrapping_add(i), RD);
+                f(e.dbid, e.pgno_first.wrapping_add(i), true, false);
             }
-            return u64::from(cpg.saturating_sub(EXTENT_PAGES_MAX));
+            u64::from(cpg)
         }
-        _ => {}
+        Ok(r) => {
+            let mut n = 0u64;
+            r.for_each_page_ref(|p| {
+                n += 1;
+                let (read, write) = match p.access {
+                    PageAccess::ReadWrite => (true, true),
+                    PageAccess::Write => (false, true),
+                    PageAccess::Read => (true, false),
+                };
+                f(p.dbid, p.pgno, read, write);
+            });
+            n
+        }
+        Err(_) => 0,
     }
-    0
 }
 
 /// The dbid and dbtime a record gives the page it changes (`le_dbtime` @8 of the `LRPAGE_`
@@ -421,18 +363,21 @@ impl Summarizer {
             slot.1 += bytes.len() as u64;
         }
         *self.s.by_type.entry(t.name()).or_default() += 1;
-        let mut refs = 0u64;
         let dbs = &mut self.dbs;
-        let surplus = page_references(bytes, |p| {
-            refs += 1;
-            let db = dbs.entry(p.dbid).or_insert_with(|| DatabaseRecords { dbid: p.dbid, ..Default::default() });
+        let mut extent_dbid = None;
+        let mut listed = 0u64;
+        let refs = page_references(lgpos, bytes, |dbid, pgno, read, write| {
+            listed += 1;
+            extent_dbid = Some(dbid);
+            let db = dbs.entry(dbid).or_insert_with(|| DatabaseRecords { dbid, ..Default::default() });
             db.page_references += 1;
-            *db.pages.entry(p.pgno).or_default() |= u8::from(p.read) | (u8::from(p.write) << 1);
+            *db.pages.entry(pgno).or_default() |= u8::from(read) | (u8::from(write) << 1);
         });
-        if surplus > 0 {
-            self.db(Peek(bytes).u8(1)).page_references += surplus;
+        // References of a large extent counted but not listed: they belong to its database.
+        if let (Some(dbid), true) = (extent_dbid, refs > listed) {
+            self.db(dbid).page_references += refs - listed;
         }
-        self.s.page_references += refs + surplus;
+        self.s.page_references += refs;
         if let Some((dbid, dbtime)) = dbtime_after(bytes) {
             let db = self.db(dbid);
             db.dbtime_min = Some(db.dbtime_min.map_or(dbtime, |m| m.min(dbtime)));
@@ -661,24 +606,32 @@ mod tests {
         r[32..36].copy_from_slice(&11u32.to_le_bytes()); // pgnoNew
         r[48..52].copy_from_slice(&5u32.to_le_bytes()); // pgnoParent; pgnoRight 0: none
         let mut got = Vec::new();
-        page_references(&r, |p| got.push((p.pgno, p.read, p.write)));
+        let n = page_references(lgpos(1, 0), &r, |_, p, rd, wr| got.push((p, rd, wr)));
         assert_eq!(got, [(10, true, true), (11, false, true), (5, true, true)]);
+        assert_eq!(n, 3);
     }
 
     #[test]
-    fn extent_freed_reads_every_page_and_a_negative_count_none() {
+    fn a_huge_extent_is_counted_but_listed_only_up_to_the_cap() {
         let mut r = vec![0u8; 11];
         r[0] = 100;
         r[1] = 2;
         r[2..6].copy_from_slice(&50u32.to_le_bytes());
-        r[6..10].copy_from_slice(&3i32.to_le_bytes());
-        let mut got = Vec::new();
-        page_references(&r, |p| got.push((p.dbid, p.pgno, p.read, p.write)));
-        assert_eq!(got, [(2, 50, true, false), (2, 51, true, false), (2, 52, true, false)]);
+        r[6..10].copy_from_slice(&i32::MAX.to_le_bytes());
+        let mut listed = 0u64;
+        let n = page_references(lgpos(1, 0), &r, |d, _, rd, wr| {
+            assert_eq!((d, rd, wr), (2, true, false));
+            listed += 1;
+        });
+        assert_eq!((n, listed), (i32::MAX as u64, u64::from(EXTENT_PAGES_MAX)));
+        let mut s = Summarizer::new([]);
+        s.add_bytes(lgpos(1, 0), &r);
+        let sum = s.finish(None);
+        assert_eq!(sum.page_references, i32::MAX as u64);
+        assert_eq!(sum.databases[0].page_references, i32::MAX as u64);
+        assert_eq!(sum.databases[0].pages.len(), EXTENT_PAGES_MAX as usize);
         r[6..10].copy_from_slice(&(-3i32).to_le_bytes());
-        let mut n = 0;
-        page_references(&r, |_| n += 1);
-        assert_eq!(n, 0);
+        assert_eq!(page_references(lgpos(1, 0), &r, |_, _, _, _| {}), 0);
     }
 
     #[test]
