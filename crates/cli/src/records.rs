@@ -8,7 +8,7 @@ use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use esehdr_format::log::content::{verify_log_content, ContentVerdict};
-use esehdr_format::log::header::{LgFileHeader, LogHeader};
+use esehdr_format::log::header::{read_log_header, LgFileHeader, LogHeader, LOG_HEADER_SIZE};
 use esehdr_format::log::records::dump::{page_size, write_page_references, write_records, write_statistics, Level};
 use esehdr_format::log::records::jsonl::write_jsonl;
 use esehdr_format::log::records::summary::{summarize_with, RecordSummary};
@@ -79,7 +79,17 @@ pub fn read_content_and_records(path: &Path, log: &LogHeader) -> (Option<Content
 /// JSON Lines of one log file to `out`; the reason on `err` when it is not a readable log.
 fn jsonl_of(path: &Path, out: &mut dyn Write) -> Result<(), String> {
     let file = read_whole(path).ok_or("cannot read the file, or it is larger than a log can be")?;
-    let header = LgFileHeader::decode(&file).map_err(|e| format!("not a readable log: {e}"))?;
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let sniffed = esehdr_format::sniff_named(&name, &file, file.len() as u64);
+    if sniffed.kind != esehdr_format::FileKind::Log {
+        return Err(format!("not a readable log: {}", sniffed.reason));
+    }
+    let log = read_log_header(file.get(..LOG_HEADER_SIZE).unwrap_or(&file), file.len() as u64)
+        .map_err(|e| format!("not a readable log: {e}"))?;
+    if !log.checksum_valid() {
+        return Err("not a readable log: its header checksum is wrong".to_string());
+    }
+    let header = log.header;
     let verdict = verify_log_content(&file, &header);
     write_jsonl(out, &file, &header, &verdict).map_err(|e| e.to_string())?;
     Ok(())
