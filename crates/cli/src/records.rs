@@ -3,9 +3,11 @@
 //! output (`--records --json`) of a log or of a whole stream (logs decoded on every core,
 //! printed in generation order).
 
+use std::collections::BTreeMap;
 use std::io::{self, Write};
 use std::path::Path;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::mpsc;
 
 use esehdr_format::log::content::{verify_log_content, ContentVerdict};
 use esehdr_format::log::header::{read_log_header, LgFileHeader, LogHeader, LOG_HEADER_SIZE};
@@ -111,42 +113,60 @@ pub fn run_jsonl(files: &[&Path], out: &mut dyn Write, err: &mut dyn Write) -> i
     Ok(worst)
 }
 
-/// JSON Lines of many logs, decoded on every core and written in the order given; a window of
-/// a few logs per core is in memory at a time.
+/// JSON Lines of many logs, decoded on every core and written in the order given. Workers run
+/// at most a few logs per core ahead of the writer, so memory stays bounded whatever the number
+/// of logs; a failed write (a closed pipe) stops them.
 pub fn jsonl_parallel(paths: &[std::path::PathBuf], out: &mut dyn Write, err: &mut dyn Write) -> io::Result<Status> {
-    let workers = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let window = workers * 4;
+    let workers = std::thread::available_parallelism().map_or(1, |n| n.get()).min(paths.len().max(1));
+    let ahead = workers * 4;
+    let next = AtomicUsize::new(0);
+    let written = AtomicUsize::new(0);
+    let stop = AtomicBool::new(false);
     let mut worst = Status::Ok;
-    for chunk in paths.chunks(window.max(1)) {
-        let next = AtomicUsize::new(0);
-        let mut done: Vec<(usize, Result<Vec<u8>, String>)> = std::thread::scope(|s| {
-            let handles: Vec<_> = (0..workers.min(chunk.len()))
-                .map(|_| {
-                    s.spawn(|| {
-                        let mut mine = Vec::new();
-                        loop {
-                            let i = next.fetch_add(1, Ordering::Relaxed);
-                            let Some(path) = chunk.get(i) else { break };
-                            let mut buf = Vec::new();
-                            mine.push((i, jsonl_of(path, &mut buf).map(|()| buf)));
-                        }
-                        mine
-                    })
-                })
-                .collect();
-            handles.into_iter().flat_map(|h| h.join().unwrap_or_default()).collect()
-        });
-        done.sort_unstable_by_key(|(i, _)| *i);
-        for (i, result) in done {
-            match result {
-                Ok(buf) => out.write_all(&buf)?,
-                Err(e) => {
-                    let name = chunk.get(i).map(|p| p.display().to_string()).unwrap_or_default();
-                    writeln!(err, "esehdr: {name}: {e}")?;
-                    worst = Status::Error;
+    std::thread::scope(|s| -> io::Result<()> {
+        let (tx, rx) = mpsc::sync_channel::<(usize, Result<Vec<u8>, String>)>(ahead);
+        for _ in 0..workers {
+            let tx = tx.clone();
+            let (next, written, stop) = (&next, &written, &stop);
+            s.spawn(move || loop {
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                let Some(path) = paths.get(i) else { break };
+                while i >= written.load(Ordering::Acquire) + ahead && !stop.load(Ordering::Acquire) {
+                    std::thread::sleep(std::time::Duration::from_millis(1));
                 }
+                if stop.load(Ordering::Acquire) {
+                    break;
+                }
+                let mut buf = Vec::new();
+                let result = jsonl_of(path, &mut buf).map(|()| buf);
+                if tx.send((i, result)).is_err() {
+                    break;
+                }
+            });
+        }
+        drop(tx);
+        let mut pending: BTreeMap<usize, Result<Vec<u8>, String>> = BTreeMap::new();
+        let mut want = 0usize;
+        for (i, result) in rx {
+            pending.insert(i, result);
+            while let Some(result) = pending.remove(&want) {
+                let written_ok = match result {
+                    Ok(buf) => out.write_all(&buf),
+                    Err(e) => {
+                        worst = Status::Error;
+                        let name = paths.get(want).map(|p| p.display().to_string()).unwrap_or_default();
+                        writeln!(err, "esehdr: {name}: {e}")
+                    }
+                };
+                if let Err(e) = written_ok {
+                    stop.store(true, Ordering::Release);
+                    return Err(e);
+                }
+                want += 1;
+                written.store(want, Ordering::Release);
             }
         }
-    }
+        Ok(())
+    })?;
     Ok(worst)
 }
