@@ -6,6 +6,8 @@
 
 mod common;
 
+use esehdr_format::log::records::dump::{write_records, Level};
+use esehdr_format::log::records::jsonl::write_jsonl;
 use esehdr_format::log::records::summary::{summarize, EventKind, RecordSummary};
 
 fn joined<T>(items: impl IntoIterator<Item = T>, f: impl Fn(T) -> String, sep: &str) -> String {
@@ -81,6 +83,31 @@ fn every_whole_corpus_log_summarizes_as_the_oracle_says() {
         let open =
             joined(&s.transactions.open_at_end, |o| format!("{}:{}@{}", o.procid, o.trx_begin0, lgpos(&o.lgpos)), " ");
         assert_eq!(open, row["tx_open_at_end"], "{name}: transactions open at the end");
+        // The eseutil dump and the JSON Lines read the same records: one JSON line per record,
+        // one dump line per record except the NOPs after the first of a run.
+        let header = esehdr_format::log::header::LgFileHeader::decode(&bytes).unwrap();
+        let verdict = esehdr_format::log::content::verify_log_content(&bytes, &header);
+        let mut text = Vec::new();
+        let d = write_records(&mut text, &bytes, &header, &verdict, Level::Data).unwrap();
+        assert_eq!(d, s, "{name}: the dump's summary");
+        let text = String::from_utf8(text).unwrap();
+        let record_lines: Vec<&str> = text.lines().filter(|l| l.starts_with(">0")).collect();
+        let nops = s.per_type[0].0;
+        let non_nop = record_lines.iter().filter(|l| l.get(19..29) != Some(" NOP      ")).count() as u64;
+        assert_eq!(non_nop, s.total - nops, "{name}: one dump line per record");
+        let nop_end: u64 = text
+            .lines()
+            .filter_map(|l| l.strip_prefix(">                 NOPEnd    (Total NOPs: "))
+            .map(|n| n.trim_end_matches(')').parse::<u64>().unwrap())
+            .sum();
+        assert!(nop_end <= nops && (nops == 0) == (non_nop == record_lines.len() as u64), "{name}: NOP runs");
+        if s.total == 0 {
+            assert!(text.contains("no records in the valid data"), "{name}");
+        }
+        let mut jl = Vec::new();
+        let j = write_jsonl(&mut jl, &bytes, &header, &verdict).unwrap();
+        assert_eq!(j, s, "{name}: the JSON Lines' summary");
+        assert_eq!(String::from_utf8(jl).unwrap().lines().count() as u64, s.total, "{name}: JSON lines");
         records += s.total;
     }
     eprintln!("{} logs, {records} records checked against expected-records.tsv", rows.len());
