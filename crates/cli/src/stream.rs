@@ -80,7 +80,15 @@ fn shown(arg: &Path, name: &str) -> String {
 /// One log as read: its input to the stream check and the summary of its records.
 type ReadLog = (LogInput, Option<RecordSummary>);
 
-fn read_all(dir: &Path, arg: &Path, e: &Enumeration, range: Option<(u32, u32)>, headers_only: bool) -> Vec<ReadLog> {
+/// `summaries`: also summarize each log's records (only the JSON report uses them).
+fn read_all(
+    dir: &Path,
+    arg: &Path,
+    e: &Enumeration,
+    range: Option<(u32, u32)>,
+    headers_only: bool,
+    summaries: bool,
+) -> Vec<ReadLog> {
     let mut jobs: Vec<(Option<u32>, String)> = e
         .archived
         .iter()
@@ -111,7 +119,7 @@ fn read_all(dir: &Path, arg: &Path, e: &Enumeration, range: Option<(u32, u32)>, 
                         let read: Vec<ReadLog> = block
                             .iter()
                             .map(|(name_generation, name)| {
-                                let (header, content, records) = read_one(&folder, dir, name, headers_only);
+                                let (header, content, records) = read_one(&folder, dir, name, headers_only, summaries);
                                 let input = LogInput {
                                     file: shown(arg, name),
                                     name_generation: *name_generation,
@@ -152,7 +160,7 @@ type Read = (
     Option<RecordSummary>,
 );
 
-fn read_one(folder: &input::Folder, dir: &Path, name: &str, headers_only: bool) -> Read {
+fn read_one(folder: &input::Folder, dir: &Path, name: &str, headers_only: bool, summaries: bool) -> Read {
     // The header into a buffer on the stack: no allocation per log for the read itself.
     let mut buf = [0u8; LOG_HEADER_SIZE];
     let (got, file_len) = match folder.read_into(name, &mut buf) {
@@ -165,6 +173,10 @@ fn read_one(folder: &input::Folder, dir: &Path, name: &str, headers_only: bool) 
     };
     if headers_only {
         return (Ok(log), None, None);
+    }
+    if !summaries {
+        let content = crate::read_log_content(&dir.join(name), &log);
+        return (Ok(log), content, None);
     }
     let (content, records) = crate::records::read_content_and_records(&dir.join(name), &log);
     (Ok(log), content, records)
@@ -184,7 +196,7 @@ pub fn run_stream(
     };
     let e = enumerate(&base, names.iter().map(String::as_str));
     let (inputs, summaries): (Vec<LogInput>, Vec<Option<RecordSummary>>) =
-        read_all(&dir, arg, &e, opts.range, opts.headers_only).into_iter().unzip();
+        read_all(&dir, arg, &e, opts.range, opts.headers_only, opts.json).into_iter().unzip();
     let reserve = e.reserve.iter().map(|n| shown(arg, n)).collect();
     let report = check_stream(&base, &dir.display().to_string(), &inputs, reserve, !opts.headers_only, opts.range);
     let digits = e
