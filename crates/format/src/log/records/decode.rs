@@ -899,37 +899,45 @@ impl<'r> Reader<'r> {
             self.err(field, kind)
         })
     }
-    fn u8(&self, o: usize, field: &'static str) -> Result<u8, RecordError> {
-        Ok(self.bytes(o, 1, field)?.first().copied().unwrap_or_default())
-    }
-    fn u16(&self, o: usize, field: &'static str) -> Result<u16, RecordError> {
-        Ok(LittleEndian::read_u16(self.bytes(o, 2, field)?))
-    }
-    fn i16(&self, o: usize, field: &'static str) -> Result<i16, RecordError> {
-        Ok(LittleEndian::read_i16(self.bytes(o, 2, field)?))
-    }
-    fn u32(&self, o: usize, field: &'static str) -> Result<u32, RecordError> {
-        Ok(LittleEndian::read_u32(self.bytes(o, 4, field)?))
-    }
-    fn i32(&self, o: usize, field: &'static str) -> Result<i32, RecordError> {
-        Ok(LittleEndian::read_i32(self.bytes(o, 4, field)?))
-    }
-    fn u64(&self, o: usize, field: &'static str) -> Result<u64, RecordError> {
-        Ok(LittleEndian::read_u64(self.bytes(o, 8, field)?))
-    }
-    fn lgpos(&self, o: usize, field: &'static str) -> Result<Lgpos, RecordError> {
-        Ok(Lgpos::from_bytes(self.array::<8>(o, field)?))
-    }
-    fn logtime(&self, o: usize, field: &'static str) -> Result<LogTime, RecordError> {
-        Ok(LogTime::from_bytes(self.array::<8>(o, field)?))
-    }
-    fn signature(&self, o: usize, field: &'static str) -> Result<Signature, RecordError> {
-        Ok(Signature::from_bytes(self.array::<28>(o, field)?))
-    }
-    fn array<const N: usize>(&self, o: usize, field: &'static str) -> Result<[u8; N], RecordError> {
+
+    // Fixed-part reads. `Record::decode_bytes` checks that the record is exactly its
+    // `CbLGSizeOfRec` bytes (so at least its fixed part) before any of them runs, and the
+    // LRIGNORED readers check the payload length first: these reads are always in range. They
+    // return the value itself (0 if it were ever out of range), which keeps the hot path free of
+    // error values; the field name documents the read.
+    fn fixed<const N: usize>(&self, o: usize) -> [u8; N] {
         let mut out = [0u8; N];
-        out.copy_from_slice(self.bytes(o, N, field)?);
-        Ok(out)
+        if let Some(src) = o.checked_add(N).and_then(|e| self.b.get(o..e)) {
+            out.copy_from_slice(src);
+        }
+        out
+    }
+    fn u8(&self, o: usize, _field: &'static str) -> u8 {
+        self.b.get(o).copied().unwrap_or_default()
+    }
+    fn u16(&self, o: usize, _field: &'static str) -> u16 {
+        u16::from_le_bytes(self.fixed(o))
+    }
+    fn i16(&self, o: usize, _field: &'static str) -> i16 {
+        i16::from_le_bytes(self.fixed(o))
+    }
+    fn u32(&self, o: usize, _field: &'static str) -> u32 {
+        u32::from_le_bytes(self.fixed(o))
+    }
+    fn i32(&self, o: usize, _field: &'static str) -> i32 {
+        i32::from_le_bytes(self.fixed(o))
+    }
+    fn u64(&self, o: usize, _field: &'static str) -> u64 {
+        u64::from_le_bytes(self.fixed(o))
+    }
+    fn lgpos(&self, o: usize, _field: &'static str) -> Lgpos {
+        Lgpos::from_bytes(self.fixed(o))
+    }
+    fn logtime(&self, o: usize, _field: &'static str) -> LogTime {
+        LogTime::from_bytes(self.fixed(o))
+    }
+    fn signature(&self, o: usize, _field: &'static str) -> Signature {
+        Signature::from_bytes(self.fixed(o))
     }
     /// The next `n` bytes of the variable data.
     fn take(&mut self, n: usize, field: &'static str) -> Result<Hex<'r>, RecordError> {
@@ -939,11 +947,11 @@ impl<'r> Reader<'r> {
     }
     /// The next `len_field`-sized part, the length being a u16 at `o`.
     fn take16(&mut self, o: usize, field: &'static str) -> Result<Hex<'r>, RecordError> {
-        let n = usize::from(self.u16(o, field)?);
+        let n = usize::from(self.u16(o, field));
         self.take(n, field)
     }
     fn take32(&mut self, o: usize, field: &'static str) -> Result<Hex<'r>, RecordError> {
-        let n = self.u32(o, field)? as usize;
+        let n = self.u32(o, field) as usize;
         self.take(n, field)
     }
     /// The variable data end exactly at the record's end.
@@ -960,27 +968,27 @@ impl<'r> Reader<'r> {
         ))
     }
 
-    fn page(&self) -> Result<PageHeader, RecordError> {
-        Ok(PageHeader {
-            procid: self.u16(1, "le_procid")?,               // @1
-            dbid: self.u8(3, "dbid")?,                       // @3
-            pgno: self.u32(4, "le_pgno")?,                   // @4
-            dbtime: self.u64(8, "le_dbtime")?,               // @8
-            dbtime_before: self.u64(16, "le_dbtimeBefore")?, // @16
-            trx_begin0: self.u32(24, "le_trxBegin0")?,       // @24
-            level: self.u8(28, "level")?,                    // @28
-            iline: self.u16(29, "mle_iline")?,               // @29
-            flags: self.u8(31, "m_fLRPageFlags")?,           // @31
-        })
+    fn page(&self) -> PageHeader {
+        PageHeader {
+            procid: self.u16(1, "le_procid"),               // @1
+            dbid: self.u8(3, "dbid"),                       // @3
+            pgno: self.u32(4, "le_pgno"),                   // @4
+            dbtime: self.u64(8, "le_dbtime"),               // @8
+            dbtime_before: self.u64(16, "le_dbtimeBefore"), // @16
+            trx_begin0: self.u32(24, "le_trxBegin0"),       // @24
+            level: self.u8(28, "level"),                    // @28
+            iline: self.u16(29, "mle_iline"),               // @29
+            flags: self.u8(31, "m_fLRPageFlags"),           // @31
+        }
     }
 
-    fn node(&self) -> Result<NodeHeader, RecordError> {
-        Ok(NodeHeader {
-            page: self.page()?,
-            rceid: self.u32(32, "le_rceid")?,        // @32
-            pgno_fdp: self.u32(36, "le_pgnoFDP")?,   // @36
-            objid_fdp: self.u32(40, "le_objidFDP")?, // @40
-        })
+    fn node(&self) -> NodeHeader {
+        NodeHeader {
+            page: self.page(),
+            rceid: self.u32(32, "le_rceid"),        // @32
+            pgno_fdp: self.u32(36, "le_pgnoFDP"),   // @36
+            objid_fdp: self.u32(40, "le_objidFDP"), // @40
+        }
     }
 
     /// A NUL-terminated name area of `n` bytes at the cursor: the first string.
@@ -1100,6 +1108,32 @@ impl<'r> Record<'r> {
         }
     }
 
+    /// The `LRPAGE_` header of a page-operation record (the LRPAGE_ family of §3.22: 24-39, 48,
+    /// 58, 62-65, 93), `None` for every other record.
+    pub fn page_header(&self) -> Option<&PageHeader> {
+        Some(match self {
+            Record::Insert(Insert { node, .. })
+            | Record::FlagInsert(FlagInsert { node, .. })
+            | Record::FlagInsertAndReplaceData(FlagInsert { node, .. })
+            | Record::FlagDelete(NodeOnly { node })
+            | Record::Delete(NodeOnly { node })
+            | Record::Replace(Replace { node, .. })
+            | Record::ReplaceD(Replace { node, .. })
+            | Record::Delta(Delta { node, .. })
+            | Record::Delta64(Delta { node, .. })
+            | Record::SetExternalHeader(SetExternalHeader { node, .. })
+            | Record::Undo(Undo { node, .. })
+            | Record::UndoInfo(UndoInfo { node, .. })
+            | Record::Scrub(Scrub { node, .. })
+            | Record::EmptyTree(EmptyTree { node, .. }) => &node.page,
+            Record::Split(s) => &s.page,
+            Record::Merge(m) => &m.page,
+            Record::CreateMultipleExtentFdp(c) | Record::CreateSingleExtentFdp(c) | Record::ConvertFdp(c) => &c.page,
+            Record::PageMove(m) => &m.page,
+            _ => return None,
+        })
+    }
+
     /// The database a record concerns, where it names one (§3.22).
     pub fn dbid(&self) -> Option<u8> {
         Some(match self {
@@ -1156,93 +1190,93 @@ fn decode_typed<'r>(r: &mut Reader<'r>, t: LrType) -> Result<Record<'r>, RecordE
             let dbms_param = DbmsParam::decode(&crate::bytes::Fields::new(area, r.offset + 1), 0).map_err(|_| {
                 r.err("dbms_param", RecordErrorKind::RunsPast { needed: 568, available: r.b.len() as u64 })
             })?;
-            let logtime = if t == LrType::INIT2 { Some(r.logtime(568, "logtime")?) } else { None };
+            let logtime = if t == LrType::INIT2 { Some(r.logtime(568, "logtime")) } else { None };
             R::Init(Init { dbms_param, logtime })
         }
         LrType::TERM | LrType::TERM2 => R::Term(Term {
-            lgpos_init: r.lgpos(1, "lgpos")?,
-            lgpos_redo_from: r.lgpos(9, "lgposRedoFrom")?,
-            hard: r.u8(17, "fHard")?,
-            logtime: if t == LrType::TERM2 { Some(r.logtime(18, "logtime")?) } else { None },
+            lgpos_init: r.lgpos(1, "lgpos"),
+            lgpos_redo_from: r.lgpos(9, "lgposRedoFrom"),
+            hard: r.u8(17, "fHard"),
+            logtime: if t == LrType::TERM2 { Some(r.logtime(18, "logtime")) } else { None },
         }),
         LrType::RECOVERY_QUIT | LrType::RECOVERY_QUIT2 | LrType::RECOVERY_QUIT_KEEP_ATTACHMENTS => {
             R::RecoveryQuit(RecoveryQuit {
-                lgpos_undo: r.lgpos(1, "lgpos")?,
-                lgpos_redo_from: r.lgpos(9, "lgposRedoFrom")?,
-                hard: r.u8(17, "fHard")?,
-                logtime: if t == LrType::RECOVERY_QUIT { None } else { Some(r.logtime(18, "logtime")?) },
+                lgpos_undo: r.lgpos(1, "lgpos"),
+                lgpos_redo_from: r.lgpos(9, "lgposRedoFrom"),
+                hard: r.u8(17, "fHard"),
+                logtime: if t == LrType::RECOVERY_QUIT { None } else { Some(r.logtime(18, "logtime")) },
             })
         }
         LrType::RECOVERY_UNDO => R::RecoveryUndo(RecoveryUndo { logtime: None }),
-        LrType::RECOVERY_UNDO2 => R::RecoveryUndo(RecoveryUndo { logtime: Some(r.logtime(1, "logtime")?) }),
+        LrType::RECOVERY_UNDO2 => R::RecoveryUndo(RecoveryUndo { logtime: Some(r.logtime(1, "logtime")) }),
         LrType::CREATE_DB => {
-            let flags = r.u8(42, "m_fLRCreateDbFlags")?;
+            let flags = r.u8(42, "m_fLRCreateDbFlags");
             let version = if flags & 0x04 != 0 {
-                let v = (r.u16(43, "usVersion")?, r.u16(45, "usUpdateMajor")?);
+                let v = (r.u16(43, "usVersion"), r.u16(45, "usUpdateMajor"));
                 r.take(4, "VersionInfo")?;
                 Some(v)
             } else {
                 None
             };
-            let cb_path = usize::from(r.u16(40, "mle_cbPath")?);
+            let cb_path = usize::from(r.u16(40, "mle_cbPath"));
             R::CreateDb(CreateDb {
-                procid: r.u16(1, "le_procid")?,
-                dbid: r.u8(3, "dbid")?,
-                grbit: r.u32(4, "le_grbit")?,
-                cpg_database_size_max: r.u32(8, "le_cpgDatabaseSizeMax")?,
-                db_signature: r.signature(12, "signDb")?,
+                procid: r.u16(1, "le_procid"),
+                dbid: r.u8(3, "dbid"),
+                grbit: r.u32(4, "le_grbit"),
+                cpg_database_size_max: r.u32(8, "le_cpgDatabaseSizeMax"),
+                db_signature: r.signature(12, "signDb"),
                 flags,
                 version,
                 path: r.path(cb_path, flags & 0x08 != 0, "mle_cbPath")?,
             })
         }
         LrType::ATTACH_DB => {
-            let flags = r.u8(74, "m_fLRAttachDbFlags")?;
-            let cb_path = usize::from(r.u16(72, "mle_cbPath")?);
+            let flags = r.u8(74, "m_fLRAttachDbFlags");
+            let cb_path = usize::from(r.u16(72, "mle_cbPath"));
             R::AttachDb(AttachDb {
-                procid: r.u16(1, "le_procid")?,
-                dbid: r.u8(3, "dbid")?,
-                cpg_database_size_max: r.u32(4, "le_cpgDatabaseSizeMax")?,
-                last_consistent: r.lgpos(8, "lgposConsistent")?,
-                db_signature: r.signature(16, "signDb")?,
-                log_signature: r.signature(44, "signLog")?,
+                procid: r.u16(1, "le_procid"),
+                dbid: r.u8(3, "dbid"),
+                cpg_database_size_max: r.u32(4, "le_cpgDatabaseSizeMax"),
+                last_consistent: r.lgpos(8, "lgposConsistent"),
+                db_signature: r.signature(16, "signDb"),
+                log_signature: r.signature(44, "signLog"),
                 flags,
                 path: r.path(cb_path, flags & 0x08 != 0, "mle_cbPath")?,
             })
         }
         LrType::DETACH_DB => {
-            let flags = r.u8(6, "m_fLRDetachDbFlags")?;
-            let cb_path = usize::from(r.u16(4, "mle_cbPath")?);
+            let flags = r.u8(6, "m_fLRDetachDbFlags");
+            let cb_path = usize::from(r.u16(4, "mle_cbPath"));
             R::DetachDb(DetachDb {
-                procid: r.u16(1, "le_procid")?,
-                dbid: r.u8(3, "dbid")?,
+                procid: r.u16(1, "le_procid"),
+                dbid: r.u8(3, "dbid"),
                 flags,
                 path: r.path(cb_path, flags & 0x10 != 0, "mle_cbPath")?,
             })
         }
         LrType::CREATE_DB_FINISH => {
-            R::CreateDbFinish(DbMark { procid: Some(r.u16(1, "le_procid")?), dbid: r.u8(3, "dbid")? })
+            R::CreateDbFinish(DbMark { procid: Some(r.u16(1, "le_procid")), dbid: r.u8(3, "dbid") })
         }
-        LrType::SIGNAL_ATTACH_DB => R::SignalAttachDb(DbMark { procid: None, dbid: r.u8(1, "le_dbid")? }),
+        LrType::SIGNAL_ATTACH_DB => R::SignalAttachDb(DbMark { procid: None, dbid: r.u8(1, "le_dbid") }),
         LrType::BEGIN | LrType::BEGIN0 | LrType::BEGIN_DT => {
-            let levels = r.u8(3, "levelBeginFrom/clevelsToBegin")?;
+            let levels = r.u8(3, "levelBeginFrom/clevelsToBegin");
             R::Begin(Begin {
-                procid: r.u16(1, "le_procid")?,
+                procid: r.u16(1, "le_procid"),
                 level_begin_from: levels & 0x0F,
                 clevels_to_begin: levels >> 4,
-                trx_begin0: if t == LrType::BEGIN { None } else { Some(r.u32(4, "le_trxBegin0")?) },
+                trx_begin0: if t == LrType::BEGIN { None } else { Some(r.u32(4, "le_trxBegin0")) },
             })
         }
         LrType::COMMIT | LrType::COMMIT0 => R::Commit(Commit {
-            procid: r.u16(1, "le_procid")?,
-            level_commit_to: r.u8(3, "levelCommitTo")?,
-            trx_commit0: if t == LrType::COMMIT0 { Some(r.u32(4, "le_trxCommit0")?) } else { None },
+            procid: r.u16(1, "le_procid"),
+            level_commit_to: r.u8(3, "levelCommitTo"),
+            trx_commit0: if t == LrType::COMMIT0 { Some(r.u32(4, "le_trxCommit0")) } else { None },
         }),
         LrType::ROLLBACK => {
-            R::Rollback(Rollback { procid: r.u16(1, "le_procid")?, level_rollback: r.u8(3, "levelRollback")? })
+            R::Rollback(Rollback { procid: r.u16(1, "le_procid"), level_rollback: r.u8(3, "levelRollback") })
         }
         LrType::MACRO_BEGIN | LrType::MACRO_COMMIT | LrType::MACRO_ABORT => {
-            let m = Macro { procid: r.u16(1, "le_procid")?, dbtime: r.u64(3, "le_dbtime")? };
+            let m = Macro { procid: r.u16(1, "le_procid"), dbtime: r.u64(3, "le_dbtime") };
             match t {
                 LrType::MACRO_BEGIN => R::MacroBegin(m),
                 LrType::MACRO_COMMIT => R::MacroCommit(m),
@@ -1250,16 +1284,16 @@ fn decode_typed<'r>(r: &mut Reader<'r>, t: LrType) -> Result<Record<'r>, RecordE
             }
         }
         LrType::INSERT => {
-            let node = r.node()?;
+            let node = r.node();
             let key_prefix = r.take16(46, "cbPrefix")?;
             let key_suffix = r.take16(44, "cbSuffix")?;
             let data = r.take16(48, "cbData")?;
             R::Insert(Insert { node, key_prefix, key_suffix, data })
         }
         LrType::FLAG_INSERT | LrType::FLAG_INSERT_AND_REPLACE_DATA => {
-            let node = r.node()?;
+            let node = r.node();
             let fiard = t == LrType::FLAG_INSERT_AND_REPLACE_DATA;
-            let rceid_replace = if fiard { Some(r.u32(48, "le_rceidReplace")?) } else { None };
+            let rceid_replace = if fiard { Some(r.u32(48, "le_rceidReplace")) } else { None };
             let key = r.take16(44, "cbKey")?;
             let data = r.take16(46, "cbData")?;
             let v = FlagInsert { node, rceid_replace, key, data };
@@ -1269,16 +1303,16 @@ fn decode_typed<'r>(r: &mut Reader<'r>, t: LrType) -> Result<Record<'r>, RecordE
                 R::FlagInsert(v)
             }
         }
-        LrType::FLAG_DELETE => R::FlagDelete(NodeOnly { node: r.node()? }),
-        LrType::DELETE => R::Delete(NodeOnly { node: r.node()? }),
+        LrType::FLAG_DELETE => R::FlagDelete(NodeOnly { node: r.node() }),
+        LrType::DELETE => R::Delete(NodeOnly { node: r.node() }),
         LrType::REPLACE | LrType::REPLACE_D => {
-            let node = r.node()?;
-            let mle_cb = r.u16(44, "mle_cb")?;
+            let node = r.node();
+            let mle_cb = r.u16(44, "mle_cb");
             let v = Replace {
                 node,
                 diff2: mle_cb & 0x8000 != 0,
-                old_size: r.u16(46, "cbOldData")?,
-                new_size: r.u16(48, "cbNewData")?,
+                old_size: r.u16(46, "cbOldData"),
+                new_size: r.u16(48, "cbNewData"),
                 data: r.take(usize::from(mle_cb & 0x7FFF), "mle_cb")?,
             };
             if t == LrType::REPLACE {
@@ -1288,11 +1322,11 @@ fn decode_typed<'r>(r: &mut Reader<'r>, t: LrType) -> Result<Record<'r>, RecordE
             }
         }
         LrType::DELTA | LrType::DELTA64 => {
-            let node = r.node()?;
+            let node = r.node();
             let (delta, offset) = if t == LrType::DELTA {
-                (i64::from(r.i32(48, "delta")?), r.u16(52, "cbOffset")?)
+                (i64::from(r.i32(48, "delta")), r.u16(52, "cbOffset"))
             } else {
-                (r.u64(48, "delta")? as i64, r.u16(56, "cbOffset")?)
+                (r.u64(48, "delta") as i64, r.u16(56, "cbOffset"))
             };
             let bookmark_key = r.take16(44, "cbBookmarkKey")?;
             let bookmark_data = r.take16(46, "cbBookmarkData")?;
@@ -1304,34 +1338,34 @@ fn decode_typed<'r>(r: &mut Reader<'r>, t: LrType) -> Result<Record<'r>, RecordE
             }
         }
         LrType::SET_EXTERNAL_HEADER => {
-            let node = r.node()?;
+            let node = r.node();
             R::SetExternalHeader(SetExternalHeader { node, data: r.take16(44, "cbData")? })
         }
         LrType::UNDO => {
-            let node = r.node()?;
+            let node = r.node();
             R::Undo(Undo {
                 node,
-                oper: r.u16(48, "le_oper")?,
-                undo_level: r.u8(50, "level")?,
+                oper: r.u16(48, "le_oper"),
+                undo_level: r.u8(50, "level"),
                 bookmark_key: r.take16(44, "cbBookmarkKey")?,
                 bookmark_data: r.take16(46, "cbBookmarkData")?,
             })
         }
         LrType::UNDO_INFO => {
-            let node = r.node()?;
+            let node = r.node();
             R::UndoInfo(UndoInfo {
                 node,
-                oper: r.u16(48, "le_oper")?,
-                cb_max_size: r.i16(50, "le_cbMaxSize")?,
-                cb_delta: r.i16(52, "le_cbDelta")?,
+                oper: r.u16(48, "le_oper"),
+                cb_max_size: r.i16(50, "le_cbMaxSize"),
+                cb_delta: r.i16(52, "le_cbDelta"),
                 bookmark_key: r.take16(44, "cbBookmarkKey")?,
                 bookmark_data: r.take16(46, "cbBookmarkData")?,
                 data: r.take16(54, "le_cbData")?,
             })
         }
         LrType::SCRUB => {
-            let node = r.node()?;
-            let cscrub_oper = r.u32(48, "mle_cscrubOper")?;
+            let node = r.node();
+            let cscrub_oper = r.u32(48, "mle_cscrubOper");
             let data = r.take16(52, "mle_cbData")?;
             if cscrub_oper as usize > data.0.len() {
                 let kind = RecordErrorKind::BadField {
@@ -1340,10 +1374,10 @@ fn decode_typed<'r>(r: &mut Reader<'r>, t: LrType) -> Result<Record<'r>, RecordE
                 };
                 return Err(r.err("mle_cscrubOper", kind));
             }
-            R::Scrub(Scrub { node, scrub_flags: r.u32(44, "mle_fLRScrubFlags")?, cscrub_oper, data })
+            R::Scrub(Scrub { node, scrub_flags: r.u32(44, "mle_fLRScrubFlags"), cscrub_oper, data })
         }
         LrType::EMPTY_TREE => {
-            let node = r.node()?;
+            let node = r.node();
             let list = r.take16(44, "le_cbEmptyPageList")?;
             if list.0.len() % 16 != 0 {
                 let kind = RecordErrorKind::BadField {
@@ -1355,40 +1389,40 @@ fn decode_typed<'r>(r: &mut Reader<'r>, t: LrType) -> Result<Record<'r>, RecordE
             R::EmptyTree(EmptyTree { node, empty_pages: EmptyPages(list.0) })
         }
         LrType::NEW_PAGE => R::NewPage(NewPage {
-            procid: r.u16(1, "le_procid")?,
-            dbid: r.u8(3, "le_dbid")?,
-            pgno: r.u32(4, "le_pgno")?,
-            objid: r.u32(8, "le_objid")?,
-            dbtime: r.u64(12, "le_dbtimeAfter")?,
+            procid: r.u16(1, "le_procid"),
+            dbid: r.u8(3, "le_dbid"),
+            pgno: r.u32(4, "le_pgno"),
+            objid: r.u32(8, "le_objid"),
+            dbtime: r.u64(12, "le_dbtimeAfter"),
         }),
         LrType::SPLIT | LrType::SPLIT2 => {
             let two = t == LrType::SPLIT2;
-            let page = r.page()?;
+            let page = r.page();
             let key_parent = r.take16(100, "le_cbKeyParent")?;
             let prefix_split_old = r.take16(96, "le_cbPrefixSplitOld")?;
             let prefix_split_new = r.take16(98, "le_cbPrefixSplitNew")?;
             let page_before_image = if two { r.take32(106, "le_cbPageBeforeImage")? } else { Hex(&[]) };
             R::Split(Split {
                 page,
-                pgno_new: r.u32(32, "le_pgnoNew")?,
-                pgno_right: r.u32(36, "le_pgnoRight")?,
-                dbtime_right_before: r.u64(40, "le_dbtimeRightBefore")?,
-                pgno_parent: r.u32(48, "le_pgnoParent")?,
-                dbtime_parent_before: r.u64(52, "le_dbtimeParentBefore")?,
-                pgno_fdp: r.u32(60, "le_pgnoFDP")?,
-                objid_fdp: r.u32(64, "le_objidFDP")?,
-                split_type: r.u8(68, "splittype")?,
-                split_oper: r.u8(69, "splitoper")?,
-                iline_oper: r.u16(70, "le_ilineOper")?,
-                iline_split: r.u16(72, "le_ilineSplit")?,
-                clines: r.u16(74, "le_clines")?,
-                new_page_flags: r.u32(76, "le_fNewPageFlags")?,
-                split_page_flags: r.u32(80, "le_fSplitPageFlags")?,
-                cb_unc_free_src: r.i16(84, "le_cbUncFreeSrc")?,
-                cb_unc_free_dest: r.i16(86, "le_cbUncFreeDest")?,
-                iline_prefix_split: r.i32(88, "le_ilinePrefixSplit")?,
-                iline_prefix_new: r.i32(92, "le_ilinePrefixNew")?,
-                preimage_flags: if two { Some(r.u32(102, "le_flags")?) } else { None },
+                pgno_new: r.u32(32, "le_pgnoNew"),
+                pgno_right: r.u32(36, "le_pgnoRight"),
+                dbtime_right_before: r.u64(40, "le_dbtimeRightBefore"),
+                pgno_parent: r.u32(48, "le_pgnoParent"),
+                dbtime_parent_before: r.u64(52, "le_dbtimeParentBefore"),
+                pgno_fdp: r.u32(60, "le_pgnoFDP"),
+                objid_fdp: r.u32(64, "le_objidFDP"),
+                split_type: r.u8(68, "splittype"),
+                split_oper: r.u8(69, "splitoper"),
+                iline_oper: r.u16(70, "le_ilineOper"),
+                iline_split: r.u16(72, "le_ilineSplit"),
+                clines: r.u16(74, "le_clines"),
+                new_page_flags: r.u32(76, "le_fNewPageFlags"),
+                split_page_flags: r.u32(80, "le_fSplitPageFlags"),
+                cb_unc_free_src: r.i16(84, "le_cbUncFreeSrc"),
+                cb_unc_free_dest: r.i16(86, "le_cbUncFreeDest"),
+                iline_prefix_split: r.i32(88, "le_ilinePrefixSplit"),
+                iline_prefix_new: r.i32(92, "le_ilinePrefixNew"),
+                preimage_flags: if two { Some(r.u32(102, "le_flags")) } else { None },
                 key_parent,
                 prefix_split_old,
                 prefix_split_new,
@@ -1397,143 +1431,143 @@ fn decode_typed<'r>(r: &mut Reader<'r>, t: LrType) -> Result<Record<'r>, RecordE
         }
         LrType::MERGE | LrType::MERGE2 => {
             let two = t == LrType::MERGE2;
-            let page = r.page()?;
+            let page = r.page();
             let key_parent_sep = r.take16(86, "le_cbKeyParentSep")?;
             let page_before_image = if two { r.take32(92, "le_cbPageBeforeImage")? } else { Hex(&[]) };
             R::Merge(Merge {
                 page,
-                pgno_right: r.u32(32, "le_pgnoRight")?,
-                dbtime_right_before: r.u64(36, "le_dbtimeRightBefore")?,
-                pgno_left: r.u32(44, "le_pgnoLeft")?,
-                dbtime_left_before: r.u64(48, "le_dbtimeLeftBefore")?,
-                pgno_parent: r.u32(56, "le_pgnoParent")?,
-                dbtime_parent_before: r.u64(60, "le_dbtimeParentBefore")?,
-                pgno_fdp: r.u32(68, "le_pgnoFDP")?,
-                objid_fdp: r.u32(72, "le_objidFDP")?,
-                cb_size_total: r.u16(76, "le_cbSizeTotal")?,
-                cb_size_max_total: r.u16(78, "le_cbSizeMaxTotal")?,
-                cb_unc_free_dest: r.u16(80, "le_cbUncFreeDest")?,
-                iline_merge: r.u16(82, "mle_ilineMerge")?,
-                merge_flags: r.u8(84, "m_fLRMergeFlags")?,
-                merge_type: r.u8(85, "mergetype")?,
-                preimage_flags: if two { Some(r.u32(88, "le_flags")?) } else { None },
+                pgno_right: r.u32(32, "le_pgnoRight"),
+                dbtime_right_before: r.u64(36, "le_dbtimeRightBefore"),
+                pgno_left: r.u32(44, "le_pgnoLeft"),
+                dbtime_left_before: r.u64(48, "le_dbtimeLeftBefore"),
+                pgno_parent: r.u32(56, "le_pgnoParent"),
+                dbtime_parent_before: r.u64(60, "le_dbtimeParentBefore"),
+                pgno_fdp: r.u32(68, "le_pgnoFDP"),
+                objid_fdp: r.u32(72, "le_objidFDP"),
+                cb_size_total: r.u16(76, "le_cbSizeTotal"),
+                cb_size_max_total: r.u16(78, "le_cbSizeMaxTotal"),
+                cb_unc_free_dest: r.u16(80, "le_cbUncFreeDest"),
+                iline_merge: r.u16(82, "mle_ilineMerge"),
+                merge_flags: r.u8(84, "m_fLRMergeFlags"),
+                merge_type: r.u8(85, "mergetype"),
+                preimage_flags: if two { Some(r.u32(88, "le_flags")) } else { None },
                 key_parent_sep,
                 page_before_image,
             })
         }
         LrType::CREATE_MULTIPLE_EXTENT_FDP => R::CreateMultipleExtentFdp(Fdp {
-            page: r.page()?,
-            objid_fdp: r.u32(32, "le_objidFDP")?,
-            pgno_oe: Some(r.u32(36, "le_pgnoOE")?),
-            pgno_ae: Some(r.u32(40, "le_pgnoAE")?),
-            pgno_fdp_parent: r.u32(44, "le_pgnoFDPParent")?,
+            page: r.page(),
+            objid_fdp: r.u32(32, "le_objidFDP"),
+            pgno_oe: Some(r.u32(36, "le_pgnoOE")),
+            pgno_ae: Some(r.u32(40, "le_pgnoAE")),
+            pgno_fdp_parent: r.u32(44, "le_pgnoFDPParent"),
             pgno_secondary_first: None,
-            cpg_primary: r.i32(48, "le_cpgPrimary")?,
+            cpg_primary: r.i32(48, "le_cpgPrimary"),
             cpg_secondary: None,
-            page_flags: Some(r.u32(52, "le_fPageFlags")?),
+            page_flags: Some(r.u32(52, "le_fPageFlags")),
             rgbit_avail: None,
             cpage_flags: None,
         }),
         LrType::CREATE_SINGLE_EXTENT_FDP => R::CreateSingleExtentFdp(Fdp {
-            page: r.page()?,
-            objid_fdp: r.u32(32, "le_objidFDP")?,
+            page: r.page(),
+            objid_fdp: r.u32(32, "le_objidFDP"),
             pgno_oe: None,
             pgno_ae: None,
-            pgno_fdp_parent: r.u32(36, "le_pgnoFDPParent")?,
+            pgno_fdp_parent: r.u32(36, "le_pgnoFDPParent"),
             pgno_secondary_first: None,
-            cpg_primary: r.i32(40, "le_cpgPrimary")?,
+            cpg_primary: r.i32(40, "le_cpgPrimary"),
             cpg_secondary: None,
-            page_flags: Some(r.u32(44, "le_fPageFlags")?),
+            page_flags: Some(r.u32(44, "le_fPageFlags")),
             rgbit_avail: None,
             cpage_flags: None,
         }),
         LrType::CONVERT_FDP | LrType::CONVERT_FDP2 => {
             let two = t == LrType::CONVERT_FDP2;
             R::ConvertFdp(Fdp {
-                page: r.page()?,
-                objid_fdp: r.u32(32, "le_objidFDP")?,
-                pgno_oe: Some(r.u32(36, "le_pgnoOE")?),
-                pgno_ae: Some(r.u32(40, "le_pgnoAE")?),
-                pgno_fdp_parent: r.u32(44, "le_pgnoFDPParent")?,
-                pgno_secondary_first: Some(r.u32(48, "le_pgnoSecondaryFirst")?),
-                cpg_primary: r.i32(52, "le_cpgPrimary")?,
-                cpg_secondary: Some(r.i32(56, "le_cpgSecondary")?),
+                page: r.page(),
+                objid_fdp: r.u32(32, "le_objidFDP"),
+                pgno_oe: Some(r.u32(36, "le_pgnoOE")),
+                pgno_ae: Some(r.u32(40, "le_pgnoAE")),
+                pgno_fdp_parent: r.u32(44, "le_pgnoFDPParent"),
+                pgno_secondary_first: Some(r.u32(48, "le_pgnoSecondaryFirst")),
+                cpg_primary: r.i32(52, "le_cpgPrimary"),
+                cpg_secondary: Some(r.i32(56, "le_cpgSecondary")),
                 page_flags: None,
-                rgbit_avail: if two { Some(r.u32(60, "le_rgbitAvail")?) } else { None },
-                cpage_flags: if two { Some(r.u32(64, "le_fCpageFlags")?) } else { None },
+                rgbit_avail: if two { Some(r.u32(60, "le_rgbitAvail")) } else { None },
+                cpage_flags: if two { Some(r.u32(64, "le_fCpageFlags")) } else { None },
             })
         }
         LrType::PAGE_MOVE => {
-            let page = r.page()?;
+            let page = r.page();
             let page_header = r.take32(88, "m_cbPageHeader")?;
             let page_trailer = r.take32(92, "m_cbPageTrailer")?;
             R::PageMove(PageMove {
                 page,
-                pgno_dest: r.u32(32, "m_pgnoDest")?,
-                pgno_left: r.u32(36, "m_pgnoLeft")?,
-                pgno_right: r.u32(40, "m_pgnoRight")?,
-                pgno_parent: r.u32(44, "m_pgnoParent")?,
-                dbtime_left_before: r.u64(48, "m_dbtimeLeftBefore")?,
-                dbtime_right_before: r.u64(56, "m_dbtimeRightBefore")?,
-                dbtime_parent_before: r.u64(64, "m_dbtimeParentBefore")?,
-                pgno_fdp: r.u32(72, "m_pgnoFDP")?,
-                objid_fdp: r.u32(76, "m_objidFDP")?,
-                iline_parent: r.i32(80, "m_ilineParent")?,
-                move_flags: r.u32(84, "m_fMoveFlags")?,
+                pgno_dest: r.u32(32, "m_pgnoDest"),
+                pgno_left: r.u32(36, "m_pgnoLeft"),
+                pgno_right: r.u32(40, "m_pgnoRight"),
+                pgno_parent: r.u32(44, "m_pgnoParent"),
+                dbtime_left_before: r.u64(48, "m_dbtimeLeftBefore"),
+                dbtime_right_before: r.u64(56, "m_dbtimeRightBefore"),
+                dbtime_parent_before: r.u64(64, "m_dbtimeParentBefore"),
+                pgno_fdp: r.u32(72, "m_pgnoFDP"),
+                objid_fdp: r.u32(76, "m_objidFDP"),
+                iline_parent: r.i32(80, "m_ilineParent"),
+                move_flags: r.u32(84, "m_fMoveFlags"),
                 page_header,
                 page_trailer,
             })
         }
         LrType::ROOT_PAGE_MOVE => R::RootPageMove(RootPageMove {
-            dbtime: r.u64(1, "le_dbtimeAfter")?,
-            dbid: r.u8(9, "le_dbid")?,
-            objid: r.u32(10, "le_objid")?,
-            procid: r.u16(14, "le_procid")?,
+            dbtime: r.u64(1, "le_dbtimeAfter"),
+            dbid: r.u8(9, "le_dbid"),
+            objid: r.u32(10, "le_objid"),
+            procid: r.u16(14, "le_procid"),
         }),
         LrType::PAGE_PATCH_REQUEST => R::PagePatchRequest(PagePatchRequest {
-            dbid: r.u8(1, "m_dbid")?,
-            pgno: r.u32(2, "m_pgno")?,
-            dbtime: r.u64(6, "m_dbtime")?,
+            dbid: r.u8(1, "m_dbid"),
+            pgno: r.u32(2, "m_pgno"),
+            dbtime: r.u64(6, "m_dbtime"),
         }),
         LrType::SHRINK_DB | LrType::SHRINK_DB2 | LrType::SHRINK_DB3 => R::ShrinkDb(ShrinkDb {
-            dbid: r.u8(1, "le_dbid")?,
-            pgno_last: r.u32(2, "le_pgnoLast")?,
-            cpg_shrunk: r.i32(6, "le_cpgShrunk")?,
-            dbtime: if t == LrType::SHRINK_DB3 { Some(r.u64(10, "le_dbtime")?) } else { None },
+            dbid: r.u8(1, "le_dbid"),
+            pgno_last: r.u32(2, "le_pgnoLast"),
+            cpg_shrunk: r.i32(6, "le_cpgShrunk"),
+            dbtime: if t == LrType::SHRINK_DB3 { Some(r.u64(10, "le_dbtime")) } else { None },
         }),
         LrType::TRIM_DB => R::TrimDb(TrimDb {
-            dbid: r.u8(1, "le_dbid")?,
-            pgno_start_zeroes: r.u32(2, "le_pgnoStartZeroes")?,
-            cpg_zero_length: r.i32(6, "le_cpgZeroLength")?,
+            dbid: r.u8(1, "le_dbid"),
+            pgno_start_zeroes: r.u32(2, "le_pgnoStartZeroes"),
+            cpg_zero_length: r.i32(6, "le_cpgZeroLength"),
         }),
         LrType::EXTENT_FREED | LrType::EXTENT_FREED2 => R::ExtentFreed(ExtentFreed {
-            dbid: r.u8(1, "le_dbid")?,
-            pgno_first: r.u32(2, "le_pgnoFirst")?,
-            cpg_extent: r.i32(6, "le_cpgExtent")?,
-            flags: r.u8(10, "flags")?,
-            dbtime: if t == LrType::EXTENT_FREED2 { Some(r.u64(11, "le_dbtime")?) } else { None },
+            dbid: r.u8(1, "le_dbid"),
+            pgno_first: r.u32(2, "le_pgnoFirst"),
+            cpg_extent: r.i32(6, "le_cpgExtent"),
+            flags: r.u8(10, "flags"),
+            dbtime: if t == LrType::EXTENT_FREED2 { Some(r.u64(11, "le_dbtime")) } else { None },
         }),
         LrType::SET_DB_VERSION => R::SetDbVersion(SetDbVersion {
-            dbid: r.u8(1, "le_dbid")?,
-            major: r.u32(2, "ulDbMajorVersion")?,
-            update_major: r.u32(6, "ulDbUpdateMajor")?,
-            update_minor: r.u32(10, "ulDbUpdateMinor")?,
+            dbid: r.u8(1, "le_dbid"),
+            major: r.u32(2, "ulDbMajorVersion"),
+            update_major: r.u32(6, "ulDbUpdateMajor"),
+            update_minor: r.u32(10, "ulDbUpdateMinor"),
         }),
         LrType::SCAN_CHECK2 => R::ScanCheck2(ScanCheck2 {
-            dbid: r.u8(1, "le_dbid")?,
-            pgno: r.u32(2, "le_pgno")?,
-            flags: r.u8(6, "le_bFlagsAndScs")?,
-            dbtime_page: r.u64(7, "le_dbtimePage")?,
-            dbtime_current: r.u64(15, "le_dbtimeCurrent")?,
-            checksum: r.u32(23, "le_ulChksum")?,
+            dbid: r.u8(1, "le_dbid"),
+            pgno: r.u32(2, "le_pgno"),
+            flags: r.u8(6, "le_bFlagsAndScs"),
+            dbtime_page: r.u64(7, "le_dbtimePage"),
+            dbtime_current: r.u64(15, "le_dbtimeCurrent"),
+            checksum: r.u32(23, "le_ulChksum"),
         }),
         LrType::CHECKSUM => R::Checksum(Checksum {
-            cb_backwards: r.u32(1, "le_cbBackwards")?,
-            cb_forwards: r.u32(5, "le_cbForwards")?,
-            cb_next: r.u32(9, "le_cbNext")?,
-            checksum: r.u32(13, "le_ulChecksum")?,
-            short_checksum: r.u32(17, "le_ulShortChecksum")?,
-            use_short_checksum: r.u8(21, "bUseShortChecksum")?,
+            cb_backwards: r.u32(1, "le_cbBackwards"),
+            cb_forwards: r.u32(5, "le_cbForwards"),
+            cb_next: r.u32(9, "le_cbNext"),
+            checksum: r.u32(13, "le_ulChecksum"),
+            short_checksum: r.u32(17, "le_ulShortChecksum"),
+            use_short_checksum: r.u8(21, "bUseShortChecksum"),
         }),
         t if t.is_ignored_family() => {
             let payload = r.take32(1, "cb")?;
@@ -1546,61 +1580,46 @@ fn decode_typed<'r>(r: &mut Reader<'r>, t: LrType) -> Result<Record<'r>, RecordE
     })
 }
 
-/// The LRIGNORED family (§3.19): typed where the payload is long enough, else by length.
+/// The LRIGNORED family (§3.19): typed where the payload is long enough (every read below is
+/// inside the payload, whose length is checked first), else by its length.
 fn ignored_family<'r>(r: &Reader<'r>, t: LrType, payload: Hex<'r>) -> Record<'r> {
     let p = payload.0;
     let n = p.len();
-    let typed = match t {
-        LrType::EXTEND_DB if n >= 5 => r
-            .u8(5, "le_dbid")
-            .and_then(|dbid| Ok(Record::ExtendDb(ExtendDb { dbid, pgno_last: r.u32(6, "le_pgnoLast")? }))),
-        LrType::MACRO_INFO if n % 4 == 0 => Ok(Record::MacroInfo(MacroInfo { dbid: None, pgnos: payload })),
-        LrType::MACRO_INFO2 if n >= 5 => (|| {
-            let cpgno = r.u32(6, "le_cpgno")? as usize;
-            let pgnos = p.get(5..).unwrap_or_default();
-            if cpgno.checked_mul(4) != Some(pgnos.len()) {
-                let kind = RecordErrorKind::BadField {
-                    expected: format!("{} (the payload's page numbers)", pgnos.len() / 4),
-                    found: cpgno.to_string(),
-                };
-                return Err(r.err("le_cpgno", kind));
-            }
-            Ok(Record::MacroInfo(MacroInfo { dbid: Some(r.u8(5, "le_dbid")?), pgnos: Hex(pgnos) }))
-        })(),
-        LrType::COMMIT_CTX if n >= 2 => r
-            .u16(5, "le_procid")
-            .map(|procid| Record::CommitCtx(CommitCtx { procid, context: Hex(p.get(2..).unwrap_or_default()) })),
-        LrType::SCAN_CHECK if n >= 39 => (|| {
-            Ok(Record::ScanCheck(ScanCheck {
-                dbid: r.u8(5, "dbid")?,
-                pgno: r.u32(6, "le_pgno")?,
-                dbtime_page: r.u64(10, "le_dbtimePage")?,
-                dbtime_current: r.u64(18, "le_dbtimeCurrent")?,
-                dbtime_before: r.u64(26, "le_dbtimeBefore")?,
-                dbtime_after: r.u64(34, "le_dbtimeAfter")?,
-                checksum: r.u16(42, "le_uschksum")?,
-            }))
-        })(),
-        LrType::RE_ATTACH if n >= 45 => (|| {
-            Ok(Record::ReAttach(ReAttach {
-                dbid: r.u8(5, "le_dbid")?,
-                lgpos_attach: r.lgpos(6, "lgposAttach")?,
-                last_consistent: r.lgpos(14, "lgposConsistent")?,
-                db_signature: r.signature(22, "signDb")?,
-            }))
-        })(),
-        LrType::FREE_FDP if n >= 10 => (|| {
-            Ok(Record::FreeFdp(FreeFdp {
-                dbid: r.u8(5, "le_dbid")?,
-                pgno_fdp: r.u32(6, "le_pgnoFDP")?,
-                trx_committed: r.u32(10, "le_trxCommitted")?,
-                fdp_type: r.u8(14, "bFDPType")?,
-            }))
-        })(),
-        _ => return Record::Ignored(Ignored { cb: n as u32, data: payload }),
-    };
-    // A payload that does not fit its typed view is still skippable by its length.
-    typed.unwrap_or(Record::Ignored(Ignored { cb: n as u32, data: payload }))
+    match t {
+        LrType::EXTEND_DB if n >= 5 => {
+            Record::ExtendDb(ExtendDb { dbid: r.u8(5, "le_dbid"), pgno_last: r.u32(6, "le_pgnoLast") })
+        }
+        LrType::MACRO_INFO if n % 4 == 0 => Record::MacroInfo(MacroInfo { dbid: None, pgnos: payload }),
+        LrType::MACRO_INFO2 if n >= 5 && (r.u32(6, "le_cpgno") as usize).checked_mul(4) == Some(n - 5) => {
+            Record::MacroInfo(MacroInfo { dbid: Some(r.u8(5, "le_dbid")), pgnos: Hex(p.get(5..).unwrap_or_default()) })
+        }
+        LrType::COMMIT_CTX if n >= 2 => {
+            Record::CommitCtx(CommitCtx { procid: r.u16(5, "le_procid"), context: Hex(p.get(2..).unwrap_or_default()) })
+        }
+        LrType::SCAN_CHECK if n >= 39 => Record::ScanCheck(ScanCheck {
+            dbid: r.u8(5, "dbid"),
+            pgno: r.u32(6, "le_pgno"),
+            dbtime_page: r.u64(10, "le_dbtimePage"),
+            dbtime_current: r.u64(18, "le_dbtimeCurrent"),
+            dbtime_before: r.u64(26, "le_dbtimeBefore"),
+            dbtime_after: r.u64(34, "le_dbtimeAfter"),
+            checksum: r.u16(42, "le_uschksum"),
+        }),
+        LrType::RE_ATTACH if n >= 45 => Record::ReAttach(ReAttach {
+            dbid: r.u8(5, "le_dbid"),
+            lgpos_attach: r.lgpos(6, "lgposAttach"),
+            last_consistent: r.lgpos(14, "lgposConsistent"),
+            db_signature: r.signature(22, "signDb"),
+        }),
+        LrType::FREE_FDP if n >= 10 => Record::FreeFdp(FreeFdp {
+            dbid: r.u8(5, "le_dbid"),
+            pgno_fdp: r.u32(6, "le_pgnoFDP"),
+            trx_committed: r.u32(10, "le_trxCommitted"),
+            fdp_type: r.u8(14, "bFDPType"),
+        }),
+        // NOP2, Ignored9-19, and a payload that does not fit its typed view: skippable by length.
+        _ => Record::Ignored(Ignored { cb: n as u32, data: payload }),
+    }
 }
 
 #[cfg(test)]
