@@ -24,11 +24,6 @@ impl<'r> Peek<'r> {
         self.0.get(o.min(end)..end).unwrap_or_default()
     }
 
-    /// Everything from `o` to the end of the record.
-    pub(crate) fn rest(&self, o: usize) -> &'r [u8] {
-        self.0.get(o..).unwrap_or_default()
-    }
-
     fn array<const N: usize>(&self, o: usize) -> [u8; N] {
         let mut out = [0u8; N];
         let b = self.bytes(o, N);
