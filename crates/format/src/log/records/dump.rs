@@ -2,7 +2,9 @@
 //! lines, the v7 NOP runs, the `ReplDiff` lines of a ReplaceD, the statistics block and the page
 //! reference summary with its DBID table.
 //!
-//! [`record_text`] is `LrToSz` (the text after the LGPOS, one `match` arm per record family);
+//! [`record_text`] is `LrToSz` (the text after the LGPOS) over the shared typed decoder's
+//! [`Record`], one `match` arm per record family (the few types the decoder keeps as bytes are
+//! printed from their offsets);
 //! [`write_records`] is the record loop of `ErrLGDumpLog` over a [`RecordWalker`], writing to any
 //! `Write`; [`write_statistics`] and [`write_page_references`] print what follows the records.
 //!
@@ -22,11 +24,12 @@
 use std::fmt::Write as _;
 use std::io::{self, Write};
 
-use crate::bytes::Fields;
+use byteorder::{ByteOrder, LittleEndian};
+
 use crate::log::content::{ContentVerdict, SegmentHeader, SEGMENT_HEADER_SIZE, SEGMENT_SIZE};
-use crate::log::dbms_param::DbmsParam;
 use crate::log::header::LgFileHeader;
-use crate::log::records::peek::{db_name_area, path, Peek};
+use crate::log::records::decode::{Merge, NodeHeader, PageHeader, Record, Split};
+use crate::log::records::peek::{path, Peek};
 use crate::log::records::summary::{dbid_table, RecordSummary, Summarizer};
 use crate::log::records::types::{LrType, LRTYP_MAX};
 use crate::log::records::walk::RecordWalker;
@@ -130,7 +133,7 @@ fn padded(out: &mut String, s: &str, w: usize) {
     let _ = write!(out, "{s:>w$}");
 }
 
-/// The `LRPAGE_` / `LRNODE_` header fields (FORMAT-LOGREC §3.1).
+/// The `LRPAGE_` / `LRNODE_` header fields as the templates use them (FORMAT-LOGREC §3.1).
 struct Pg {
     d: u64,
     b: u64,
@@ -146,20 +149,23 @@ struct Pg {
 }
 
 impl Pg {
-    fn of(r: Peek<'_>) -> Self {
+    fn page(h: &PageHeader) -> Self {
         Self {
-            p: r.u16(1),   // le_procid
-            db: r.u8(3),   // dbid
-            pg: r.u32(4),  // le_pgno
-            d: r.u64(8),   // le_dbtime (after)
-            b: r.u64(16),  // le_dbtimeBefore
-            t: r.u32(24),  // le_trxBegin0
-            l: r.u8(28),   // level
-            il: r.u16(29), // mle_iline
-            fl: r.u8(31),  // m_fLRPageFlags
-            r: r.u32(32),  // LRNODE_ le_rceid
-            o: r.u32(40),  // LRNODE_ le_objidFDP
+            d: h.dbtime,
+            b: h.dbtime_before,
+            t: h.trx_begin0,
+            l: h.level,
+            p: h.procid,
+            db: h.dbid,
+            pg: h.pgno,
+            il: h.iline,
+            fl: h.flags,
+            r: 0,
+            o: 0,
         }
+    }
+    fn node(n: &NodeHeader) -> Self {
+        Self { r: n.rceid, o: n.objid_fdp, ..Self::page(&n.page) }
     }
     fn u(&self) -> &'static str {
         yes(self.fl & 0x04 != 0, "U", "NU")
@@ -207,39 +213,72 @@ fn if_page(pgno: u32, dbtime: u64) -> u64 {
     }
 }
 
+/// `DATA` over consecutive payload parts (the first 16 bytes of all of them together).
+fn data_parts(out: &mut String, parts: &[&[u8]], level: Level) {
+    match level {
+        Level::Structure => out.push_str("<Data>"),
+        Level::Data => {
+            for b in parts.iter().flat_map(|p| p.iter()).take(16) {
+                let _ = write!(out, "{b:02X} ");
+            }
+        }
+    }
+}
+
 /// `LrToSz`: the text of one record after its LGPOS: a blank, the 9-character name, then the
-/// template of its type (FORMAT-LOGREC §4.3). `rec` is the whole record, `lrtyp` first.
+/// template of its type (FORMAT-LOGREC §4.3), from the shared typed decoder's [`Record`]. Types
+/// without a typed view are printed from their bytes; a record the decoder refuses prints its
+/// name and why. `rec` is the whole record, `lrtyp` first.
 pub fn record_text(rec: &[u8], level: Level, ctx: &DumpContext) -> String {
-    let r = Peek(rec);
-    let t = LrType(r.u8(0));
+    let t = LrType(rec.first().copied().unwrap_or_default());
     let mut o = String::with_capacity(160);
     o.push(' ');
     o.push_str(&t.padded_name());
-    match t.0 {
+    // Absent from LrToSz (eseutil stops on them): the name only.
+    if matches!(t.0, 4 | 40 | 41 | 43 | 44 | 47 | 53..=56) || !t.is_defined() {
+        return o;
+    }
+    match Record::decode_bytes(rec, Lgpos::default(), 0) {
+        Ok(Record::Raw(_)) => raw_text(&mut o, Peek(rec)),
+        Ok(r) => typed_text(&mut o, t, &r, level, ctx),
+        Err(e) => {
+            // The message after "<type> at <lgpos> (file offset ..): ".
+            let msg = e.to_string();
+            let why = msg.split_once("): ").map_or(msg.as_str(), |(_, m)| m);
+            let _ = write!(o, " (cannot decode: {why})");
+        }
+    }
+    o
+}
+
+/// One `match` arm per record family of FORMAT-LOGREC §4.3.
+fn typed_text(o: &mut String, t: LrType, r: &Record<'_>, level: Level, ctx: &DumpContext) {
+    match r {
         // --- node operations (§3.15) ---
-        29 => {
-            let g = Pg::of(r);
-            let (cb_suffix, cb_prefix, cb_data) = (r.u16(44), r.u16(46), r.u16(48));
-            g.head(&mut o);
+        Record::Insert(i) => {
+            let g = Pg::node(&i.node);
+            g.head(o);
             let _ = write!(
                 o,
-                "{}:{}:{}:{}:{}:{},{cb_prefix},{cb_suffix},{cb_data},rceid:{},objid:[{}:{}])",
+                "{}:{}:{}:{}:{}:{},{},{},{},rceid:{},objid:[{}:{}])",
                 g.u(),
                 g.v(),
                 g.del(),
                 g.sp(),
                 g.sys(),
                 g.ci(),
+                i.key_prefix.0.len(),
+                i.key_suffix.0.len(),
+                i.data.0.len(),
                 g.r,
                 g.db,
                 g.o
             );
-            let n = usize::from(cb_prefix) + usize::from(cb_suffix) + usize::from(cb_data);
-            data(&mut o, r.bytes(50, n), level);
+            data_parts(o, &[i.key_prefix.0, i.key_suffix.0, i.data.0], level);
         }
-        30 => {
-            let g = Pg::of(r);
-            g.head(&mut o);
+        Record::FlagInsert(f) => {
+            let g = Pg::node(&f.node);
+            g.head(o);
             let _ = write!(
                 o,
                 "{}:{}:{}:{}:{}:{},rceid:{},objid:[{}:{}])",
@@ -254,28 +293,28 @@ pub fn record_text(rec: &[u8], level: Level, ctx: &DumpContext) -> String {
                 g.o
             );
         }
-        31 => {
-            let g = Pg::of(r);
-            let n = usize::from(r.u16(44)) + usize::from(r.u16(46)); // cbKey + cbData
-            g.head(&mut o);
+        Record::FlagInsertAndReplaceData(f) => {
+            let g = Pg::node(&f.node);
+            g.head(o);
             let _ = write!(
                 o,
-                "{}:{}:{}:{}:{},{n:5},rceidInsert:{},rceidReplace:{},objid:[{}:{}])",
+                "{}:{}:{}:{}:{},{:5},rceidInsert:{},rceidReplace:{},objid:[{}:{}])",
                 g.u(),
                 g.v(),
                 g.sp(),
                 g.sys(),
                 g.ci(),
+                f.key.0.len() + f.data.0.len(),
                 g.r,
-                r.u32(48),
+                f.rceid_replace.unwrap_or_default(),
                 g.db,
                 g.o
             );
-            data(&mut o, r.bytes(52, n), level);
+            data_parts(o, &[f.key.0, f.data.0], level);
         }
-        32 => {
-            let g = Pg::of(r);
-            g.head(&mut o);
+        Record::FlagDelete(n) => {
+            let g = Pg::node(&n.node);
+            g.head(o);
             let _ = write!(
                 o,
                 "{}:{}:{}:{}:{}),rceid:{},objid:[{}:{}]",
@@ -289,60 +328,60 @@ pub fn record_text(rec: &[u8], level: Level, ctx: &DumpContext) -> String {
                 g.o
             );
         }
-        35 => {
-            let g = Pg::of(r);
-            g.head(&mut o);
+        Record::Delete(n) => {
+            let g = Pg::node(&n.node);
+            g.head(o);
             let _ = write!(o, "{}:{}:{},objid:[{}:{}])", g.u(), g.sp(), g.sys(), g.db, g.o);
         }
-        33 | 34 => {
-            let g = Pg::of(r);
-            let cb = r.u16(44) & 0x7FFF; // mle_cb, bit 15 = fDiff2
-            g.head(&mut o);
+        Record::Replace(x) | Record::ReplaceD(x) => {
+            let g = Pg::node(&x.node);
+            g.head(o);
             let _ = write!(
                 o,
-                "{}:{}:{}:{}:{},{cb:5},{:5},{:5},rceid:{},objid:[{}:{}])",
+                "{}:{}:{}:{}:{},{:5},{:5},{:5},rceid:{},objid:[{}:{}])",
                 g.u(),
                 g.v(),
                 g.sp(),
                 g.sys(),
                 g.ci(),
-                r.u16(48), // cbNewData
-                r.u16(46), // cbOldData
+                x.data.0.len(),
+                x.new_size,
+                x.old_size,
                 g.r,
                 g.db,
                 g.o
             );
-            if t.0 == 33 {
-                data(&mut o, r.bytes(50, usize::from(cb)), level);
+            if t == LrType::REPLACE {
+                data_parts(o, &[x.data.0], level);
             }
         }
-        37 | 93 => {
-            let g = Pg::of(r);
-            let (delta, offset) = if t.0 == 37 { (i64::from(r.i32(48)), r.u16(52)) } else { (r.i64(48), r.u16(56)) };
-            g.head(&mut o);
+        Record::Delta(x) | Record::Delta64(x) => {
+            let g = Pg::node(&x.node);
+            g.head(o);
             let _ = write!(
                 o,
-                "{}:{}:{}:{},{delta},offset:{offset},rceid:{},objid:[{}:{}])",
+                "{}:{}:{}:{},{},offset:{},rceid:{},objid:[{}:{}])",
                 g.u(),
                 g.v(),
                 g.sys(),
                 g.ci(),
+                x.delta,
+                x.offset,
                 g.r,
                 g.db,
                 g.o
             );
         }
-        38 => {
-            let g = Pg::of(r);
-            let cb = r.u16(44);
-            g.head2(&mut o);
-            let _ = write!(o, "{}:{}:{},{cb:5})", g.u(), g.sp(), g.sys());
-            data(&mut o, r.bytes(46, usize::from(cb)), level);
+        Record::SetExternalHeader(x) => {
+            let g = Pg::node(&x.node);
+            g.head2(o);
+            let _ = write!(o, "{}:{}:{},{:5})", g.u(), g.sp(), g.sys(), x.data.0.len());
+            data_parts(o, &[x.data.0], level);
         }
-        39 => {
-            let g = Pg::of(r);
-            // LRUNDO's own level @50 hides LRPAGE_.level: both positions print it.
-            let lv = r.u8(50);
+        Record::Undo(x) => {
+            let g = Pg::node(&x.node);
+            // LRUNDO's own level hides LRPAGE_.level: both positions print it.
+            let lv = x.undo_level;
             let _ = write!(
                 o,
                 " {:x},{:x},{:x}:{lv}({:x},[{}:{}:{}],{}:{},{lv},{},rceid:{})",
@@ -355,16 +394,15 @@ pub fn record_text(rec: &[u8], level: Level, ctx: &DumpContext) -> String {
                 g.il,
                 g.u(),
                 g.sys(),
-                r.u16(48), // le_oper
+                x.oper,
                 g.r
             );
         }
-        36 => {
-            let g = Pg::of(r);
-            let (k, d, n) = (r.u16(44), r.u16(46), r.u16(54));
+        Record::UndoInfo(x) => {
+            let g = Pg::node(&x.node);
             let _ = write!(
                 o,
-                " {:x}:{}({:x},[{}:{}],{}:{},{k},{d},{n},rceid:{},objid:[{}:{}])",
+                " {:x}:{}({:x},[{}:{}],{}:{},{},{},{},rceid:{},objid:[{}:{}])",
                 g.t,
                 g.l,
                 g.p,
@@ -372,37 +410,39 @@ pub fn record_text(rec: &[u8], level: Level, ctx: &DumpContext) -> String {
                 g.pg,
                 g.u(),
                 g.sys(),
+                x.bookmark_key.0.len(),
+                x.bookmark_data.0.len(),
+                x.data.0.len(),
                 g.r,
                 g.db,
                 g.o
             );
-            data(&mut o, r.bytes(56, usize::from(k) + usize::from(d) + usize::from(n)), level);
+            data_parts(o, &[x.bookmark_key.0, x.bookmark_data.0, x.data.0], level);
         }
-        64 => {
-            let g = Pg::of(r);
-            let cb = r.u16(52);
-            g.head2(&mut o);
+        Record::Scrub(x) => {
+            let g = Pg::node(&x.node);
+            g.head2(o);
             let _ = write!(
                 o,
-                "{}:{}:{},{},{},{cb:5})",
+                "{}:{}:{},{},{},{:5})",
                 g.u(),
                 g.sp(),
                 g.sys(),
-                yes(r.u32(44) & 1 != 0, "unused page", "used page"),
-                r.u32(48) as i32
+                yes(x.scrub_flags & 1 != 0, "unused page", "used page"),
+                x.cscrub_oper as i32,
+                x.data.0.len()
             );
-            data(&mut o, r.bytes(54, usize::from(cb)), level);
+            data_parts(o, &[x.data.0], level);
         }
-        48 => {
-            let g = Pg::of(r);
-            let cb = r.u16(44);
-            g.head2(&mut o);
-            let _ = write!(o, "objid:[{}:{}],{}:{}:{},{cb})", g.db, g.o, g.u(), g.sp(), g.sys());
-            data(&mut o, r.bytes(46, usize::from(cb)), level);
+        Record::EmptyTree(x) => {
+            let g = Pg::node(&x.node);
+            g.head2(o);
+            let _ = write!(o, "objid:[{}:{}],{}:{}:{},{})", g.db, g.o, g.u(), g.sp(), g.sys(), x.empty_pages.0.len());
+            data_parts(o, &[x.empty_pages.0], level);
         }
         // --- FDP creation (§3.18) ---
-        24 => {
-            let g = Pg::of(r);
+        Record::CreateMultipleExtentFdp(f) => {
+            let g = Pg::page(&f.page);
             let _ = write!(
                 o,
                 " {:x},{:x}:{}({:x},FDP:[{}:{}],OE:[{}:{}],AE:[{}:{}],FDPParent:[{}:{}],objid:[{}:{}],PageFlags:[0x{:x}],{},{}:{})",
@@ -413,21 +453,21 @@ pub fn record_text(rec: &[u8], level: Level, ctx: &DumpContext) -> String {
                 g.db,
                 g.pg,
                 g.db,
-                r.u32(36),
+                f.pgno_oe.unwrap_or_default(),
                 g.db,
-                r.u32(40),
+                f.pgno_ae.unwrap_or_default(),
                 g.db,
-                r.u32(44),
+                f.pgno_fdp_parent,
                 g.db,
-                r.u32(32),
-                r.u32(52),
-                r.u32(48),
+                f.objid_fdp,
+                f.page_flags.unwrap_or_default(),
+                f.cpg_primary as u32,
                 g.u(),
                 g.sys()
             );
         }
-        25 => {
-            let g = Pg::of(r);
+        Record::CreateSingleExtentFdp(f) => {
+            let g = Pg::page(&f.page);
             let _ = write!(
                 o,
                 " {:x},{:x}:{}({:x},[{}:{}],[{}:{}],[{}],PageFlags:[0x{:x}]{},{}:{})",
@@ -438,16 +478,16 @@ pub fn record_text(rec: &[u8], level: Level, ctx: &DumpContext) -> String {
                 g.db,
                 g.pg,
                 g.db,
-                r.u32(36),
-                r.u32(32),
-                r.u32(44),
-                r.u32(40),
+                f.pgno_fdp_parent,
+                f.objid_fdp,
+                f.page_flags.unwrap_or_default(),
+                f.cpg_primary as u32,
                 g.u(),
                 g.sys()
             );
         }
-        26 | 58 => {
-            let g = Pg::of(r);
+        Record::ConvertFdp(f) => {
+            let g = Pg::page(&f.page);
             let _ = write!(
                 o,
                 " {:x},{:x},{:x}:{}({:x},[{}:{}],[{}:{}],[{}],+{},[{}:{}],+{},{}:{})",
@@ -459,23 +499,22 @@ pub fn record_text(rec: &[u8], level: Level, ctx: &DumpContext) -> String {
                 g.db,
                 g.pg,
                 g.db,
-                r.u32(44),
-                r.u32(32),
-                r.u32(52),
+                f.pgno_fdp_parent,
+                f.objid_fdp,
+                f.cpg_primary as u32,
                 g.db,
-                r.u32(48),
-                r.u32(56),
+                f.pgno_secondary_first.unwrap_or_default(),
+                f.cpg_secondary.unwrap_or_default() as u32,
                 g.u(),
                 g.sys()
             );
         }
         // --- split and merge (§3.16, §3.17) ---
-        27 | 62 => split(&mut o, r),
-        28 | 63 => merge(&mut o, r, level),
+        Record::Split(s) => split(o, s),
+        Record::Merge(m) => merge(o, m, level),
         // --- other page-level records (§3.12-3.14) ---
-        65 => {
-            let g = Pg::of(r);
-            let (dest, left, right, parent) = (r.u32(32), r.u32(36), r.u32(40), r.u32(44));
+        Record::PageMove(m) => {
+            let g = Pg::page(&m.page);
             let _ = write!(
                 o,
                 " {:x},{:x},{:x}:{}({:x},source:[{}:{}],destination:[{}:{}],right:{:x},[{}:{}],left:{:x},[{}:{}],parent:{:x},[{}:{}:{}],header:{},trailer:{},objid:[{}:{}],flags:{:x}, {})",
@@ -487,116 +526,107 @@ pub fn record_text(rec: &[u8], level: Level, ctx: &DumpContext) -> String {
                 g.db,
                 g.pg,
                 g.db,
-                dest,
-                if_page(right, r.u64(56)),
+                m.pgno_dest,
+                if_page(m.pgno_right, m.dbtime_right_before),
                 g.db,
-                right,
-                if_page(left, r.u64(48)),
+                m.pgno_right,
+                if_page(m.pgno_left, m.dbtime_left_before),
                 g.db,
-                left,
-                r.u64(64),
+                m.pgno_left,
+                m.dbtime_parent_before,
                 g.db,
-                parent,
-                r.i32(80) as u32,
-                r.u32(88) as i32,
-                r.u32(92) as i32,
+                m.pgno_parent,
+                m.iline_parent as u32,
+                m.page_header.0.len(),
+                m.page_trailer.0.len(),
                 g.db,
-                r.u32(76),
-                r.u32(84),
+                m.objid_fdp,
+                m.move_flags,
                 g.sys()
             );
         }
-        96 => {
-            let _ = write!(o, " {:x},({:x},objid:[{}:{}])", r.u64(1), r.u16(14), r.u8(9), r.u32(10));
+        Record::RootPageMove(m) => {
+            let _ = write!(o, " {:x},({:x},objid:[{}:{}])", m.dbtime, m.procid, m.dbid, m.objid);
         }
-        95 => {
+        Record::NewPage(n) => {
             let _ = write!(
                 o,
                 " {:x},({:x},page:[{}:{}],objid:[{}:{}])",
-                r.u64(12),
-                r.u16(1),
-                r.u8(3),
-                r.u32(4),
-                r.u8(3),
-                r.u32(8)
+                n.dbtime, n.procid, n.dbid, n.pgno, n.dbid, n.objid
             );
         }
-        66 => {
-            let _ = write!(o, " {:x},[{}:{}]", r.u64(6), r.u8(1), r.u32(2) as i32);
+        Record::PagePatchRequest(p) => {
+            let _ = write!(o, " {:x},[{}:{}]", p.dbtime, p.dbid, p.pgno as i32);
         }
-        70 => {
-            let _ = write!(o, " {:x},{:x}[{}:{}]", r.u64(34), r.u64(26), r.u8(5), r.u32(6));
+        Record::ScanCheck(s) => {
+            let _ = write!(o, " {:x},{:x}[{}:{}]", s.dbtime_after, s.dbtime_before, s.dbid, s.pgno);
         }
-        98 => {
-            let f = r.u8(6);
+        Record::ScanCheck2(s) => {
             let _ = write!(
                 o,
                 " {:x},{:x}[{}:{}],source:{},{},{}",
-                r.u64(15),
-                r.u64(7),
-                r.u8(1),
-                r.u32(2),
-                f & 3,
-                yes(f & 0x80 != 0, "IVO", "VO"),
-                yes(f & 0x40 != 0, "EP", "NEP")
+                s.dbtime_current,
+                s.dbtime_page,
+                s.dbid,
+                s.pgno,
+                s.flags & 3,
+                yes(s.flags & 0x80 != 0, "IVO", "VO"),
+                yes(s.flags & 0x40 != 0, "EP", "NEP")
             );
         }
         // --- transactions (§3.10) ---
-        5 | 8 => {
-            let b = r.u8(3);
-            let from = b & 0x0F;
-            let _ = write!(o, " ({:x},from:{from},to:{})", r.u16(1), u32::from(from) + u32::from(b >> 4));
-            if t.0 == 8 {
-                let _ = write!(o, " {:x}", r.u32(4));
+        Record::Begin(b) => {
+            let to = u32::from(b.level_begin_from) + u32::from(b.clevels_to_begin);
+            let _ = write!(o, " ({:x},from:{},to:{to})", b.procid, b.level_begin_from);
+            if let Some(trx) = b.trx_begin0 {
+                let _ = write!(o, " {trx:x}");
             }
         }
-        6 | 9 => {
-            let _ = write!(o, " ({:x},to:{})", r.u16(1), r.u8(3));
-            if t.0 == 9 {
-                let _ = write!(o, " {:x}", r.u32(4));
+        Record::Commit(c) => {
+            let _ = write!(o, " ({:x},to:{})", c.procid, c.level_commit_to);
+            if let Some(trx) = c.trx_commit0 {
+                let _ = write!(o, " {trx:x}");
             }
         }
-        7 => {
-            let _ = write!(o, " ({:x},{})", r.u16(1), r.u8(3));
+        Record::Rollback(r) => {
+            let _ = write!(o, " ({:x},{})", r.procid, r.level_rollback);
         }
-        10 => {
-            let _ = write!(o, " ({:x},{:x})", r.u16(1), r.u32(3));
-        }
-        11..=13 => {
-            let _ = write!(o, " ({:x}) {:x}", r.u16(1), r.u64(3));
-        }
-        57 => {
-            let _ = write!(o, " ({:x})", r.u16(1));
-        }
-        22 | 61 => {
-            let _ = write!(o, " ({:x}) {}", r.u16(1), sz(r.bytes(5, usize::from(r.u16(3)))));
+        Record::MacroBegin(m) | Record::MacroCommit(m) | Record::MacroAbort(m) => {
+            let _ = write!(o, " ({:x}) {:x}", m.procid, m.dbtime);
         }
         // --- lifecycle (§3.2-3.4) ---
-        50 => time(&mut o, &r.logtime(18)),
-        51 => time(&mut o, &r.logtime(1)),
-        1 | 49 => {
-            if t.0 == 49 {
-                time(&mut o, &r.logtime(568));
-            }
-            if let Ok(p) = DbmsParam::decode(&Fields::new(rec, 0), 1) {
-                let _ = write!(
-                    o,
-                    "\n      Env SystemPath:{}\n      Env LogFilePath:{}\n{}\n",
-                    p.system_path,
-                    p.log_path,
-                    p.eseutil_env("      ")
-                );
+        Record::Term(x) => {
+            if let Some(lt) = &x.logtime {
+                time(o, lt);
             }
         }
-        18 | 52 | 80 => {
-            if t.0 != 18 {
-                time(&mut o, &r.logtime(18));
+        Record::RecoveryUndo(x) => {
+            if let Some(lt) = &x.logtime {
+                time(o, lt);
             }
-            let hard = yes(r.u8(17) != 0, "Hard", "Soft");
-            let (from, undo) = (r.lgpos(9), r.lgpos(1));
+        }
+        Record::Init(x) => {
+            if let Some(lt) = &x.logtime {
+                time(o, lt);
+            }
+            let p = &x.dbms_param;
             let _ = write!(
                 o,
-                "\n      Quit on {hard} Restore.\n      RedoFrom:({:X},{:X},{:X})\n      UndoRecordFrom:({:X},{:X},{:X})\n",
+                "\n      Env SystemPath:{}\n      Env LogFilePath:{}\n{}\n",
+                p.system_path,
+                p.log_path,
+                p.eseutil_env("      ")
+            );
+        }
+        Record::RecoveryQuit(x) => {
+            if let Some(lt) = &x.logtime {
+                time(o, lt);
+            }
+            let (from, undo) = (x.lgpos_redo_from, x.lgpos_undo);
+            let _ = write!(
+                o,
+                "\n      Quit on {} Restore.\n      RedoFrom:({:X},{:X},{:X})\n      UndoRecordFrom:({:X},{:X},{:X})\n",
+                yes(x.hard != 0, "Hard", "Soft"),
                 from.generation as u32,
                 from.isec,
                 from.ib,
@@ -606,102 +636,150 @@ pub fn record_text(rec: &[u8], level: Level, ctx: &DumpContext) -> String {
             );
         }
         // --- databases (§3.5-3.8, §3.19, §3.20) ---
-        14..=16 => database(&mut o, r),
-        79 => {
-            let _ = write!(o, " ({:x},{})", r.u16(1), r.u8(3));
+        Record::CreateDb(c) => {
+            let (v, u) = c.version.unwrap_or_default();
+            let _ = write!(
+                o,
+                " ({:x},{},{}) Version: 0x{v:x},0x{u:x} cpgMax: {} Sig: ",
+                c.procid, c.path, c.dbid, c.cpg_database_size_max
+            );
+            sig(o, &c.db_signature);
+            let _ = write!(o, " sparse: {}", u8::from(c.flags & 0x10 != 0));
         }
-        72 => {
-            let (attach, consistent) = (r.lgpos(6), r.lgpos(14));
+        Record::AttachDb(a) => {
+            let c = a.last_consistent;
+            let _ = write!(
+                o,
+                " ({:x},{},{}) cpgMax: {} consistent:({:X},{:X},{:X})   SigDb: ",
+                a.procid, a.path, a.dbid, a.cpg_database_size_max, c.generation as u32, c.isec, c.ib
+            );
+            sig(o, &a.db_signature);
+            o.push_str("   SigLog: ");
+            sig(o, &a.log_signature);
+            let _ = write!(o, " sparse: {}", u8::from(a.flags & 0x10 != 0));
+        }
+        Record::DetachDb(d) => {
+            let _ = write!(o, " ({:x},{},{})", d.procid, d.path, d.dbid);
+        }
+        Record::CreateDbFinish(d) => {
+            let _ = write!(o, " ({:x},{})", d.procid.unwrap_or_default(), d.dbid);
+        }
+        Record::SignalAttachDb(d) => {
+            let _ = write!(o, " (dbid:{})", d.dbid);
+        }
+        Record::ReAttach(x) => {
+            let (a, c) = (x.lgpos_attach, x.last_consistent);
             let _ = write!(
                 o,
                 " [{}:], consistent:({:X},{:X},{:X}) attach:({:X},{:X},{:X}) SigDb: ",
-                r.u8(5),
-                consistent.generation as u32,
-                consistent.isec,
-                consistent.ib,
-                attach.generation as u32,
-                attach.isec,
-                attach.ib
+                x.dbid, c.generation as u32, c.isec, c.ib, a.generation as u32, a.isec, a.ib
             );
-            sig(&mut o, &r.signature(22));
+            sig(o, &x.db_signature);
         }
-        97 => {
-            let _ = write!(o, " (dbid:{})", r.u8(1));
+        Record::SetDbVersion(v) => {
+            let _ = write!(o, " (dbid:{}, DB ver:{}.{}.{})", v.dbid, v.major, v.update_major, v.update_minor);
         }
-        92 => {
-            let _ = write!(o, " (dbid:{}, DB ver:{}.{}.{})", r.u8(1), r.u32(2), r.u32(6), r.u32(10));
+        Record::ExtendDb(x) => {
+            let _ = write!(o, " [{}:{}]", x.dbid, x.pgno_last);
         }
-        68 => {
-            let _ = write!(o, " [{}:{}]", r.u8(5), r.u32(6));
+        Record::ShrinkDb(x) => {
+            if let Some(dbtime) = x.dbtime {
+                let _ = write!(o, " {dbtime:x}");
+            } else {
+                o.push(' ');
+            }
+            let _ = write!(o, "[{}:{}:{}]", x.dbid, x.pgno_last, x.cpg_shrunk);
         }
-        78 | 94 => {
-            let _ = write!(o, " [{}:{}:{}]", r.u8(1), r.u32(2), r.i32(6));
-        }
-        99 => {
-            let _ = write!(o, " {:x}[{}:{}:{}]", r.u64(10), r.u8(1), r.u32(2), r.i32(6));
-        }
-        81 => {
-            let (db, start, cpg) = (r.u8(1), r.u32(2), r.i32(6));
-            let _ = write!(o, " [{db}:{start}+{cpg}] (");
-            page_list(&mut o, db, start, cpg);
+        Record::TrimDb(x) => {
+            let _ = write!(o, " [{}:{}+{}] (", x.dbid, x.pgno_start_zeroes, x.cpg_zero_length);
+            page_list(o, x.dbid, x.pgno_start_zeroes, x.cpg_zero_length);
             o.push(')');
         }
-        100 | 101 => {
-            let dbtime = if t.0 == 101 { r.u64(11) } else { u64::MAX };
-            let (db, first, cpg, f) = (r.u8(1), r.u32(2), r.i32(6), r.u8(10));
+        Record::ExtentFreed(x) => {
             let _ = write!(
                 o,
-                " {dbtime:x} [{db}:{first}+{cpg}],[{}{}] (",
-                yes(f & 1 != 0, "R", ""),
-                yes(f & 2 != 0, "E", "")
+                " {:x} [{}:{}+{}],[{}{}] (",
+                x.dbtime.unwrap_or(u64::MAX),
+                x.dbid,
+                x.pgno_first,
+                x.cpg_extent,
+                yes(x.flags & 1 != 0, "R", ""),
+                yes(x.flags & 2 != 0, "E", "")
             );
-            page_list(&mut o, db, first, cpg);
+            page_list(o, x.dbid, x.pgno_first, x.cpg_extent);
             o.push(')');
         }
-        67 => {
+        Record::MacroInfo(m) => {
             o.push(' ');
-            for i in 0..(r.u32(1) as usize / 4).min(rec.len() / 4) {
-                let _ = write!(o, "[1:{}],", r.u32(5 + 4 * i));
+            for p in m.pgnos.0.chunks_exact(4) {
+                let _ = write!(o, "[{}:{}],", m.dbid.unwrap_or(1), LittleEndian::read_u32(p));
             }
         }
-        73 => {
-            let (db, n) = (r.u8(5), r.u32(6) as usize);
-            o.push(' ');
-            for i in 0..n.min(rec.len() / 4) {
-                let _ = write!(o, "[{db}:{}],", r.u32(10 + 4 * i));
-            }
+        Record::FreeFdp(f) => {
+            let _ =
+                write!(o, " {:x}:([{}:{}] ({}))", f.trx_committed, f.dbid, f.pgno_fdp, yes(f.fdp_type == 1, "T", "I"));
         }
-        74 => {
-            let _ = write!(o, " {:x}:([{}:{}] ({}))", r.u32(10), r.u8(5), r.u32(6), yes(r.u8(14) == 1, "T", "I"));
-        }
-        69 => {
-            let cb = r.u32(1) as usize;
+        Record::CommitCtx(c) => {
+            let ctx_bytes = c.context.0;
             if ctx.new_commit_ctx {
-                let f = r.u8(7);
+                let f = ctx_bytes.first().copied().unwrap_or_default();
                 let _ = write!(
                     o,
                     " ({:x}) [{}{}{}]",
-                    r.u16(5),
+                    c.procid,
                     yes(f & 1 != 0, "C", ""),
                     yes(f & 4 != 0, "R", ""),
                     yes(f & 2 != 0, "P", "")
                 );
                 // Customer data stays hidden; other contexts print in hex at any level.
                 let lv = if f & 2 != 0 { Level::Structure } else { Level::Data };
-                data(&mut o, r.bytes(8, cb.saturating_sub(3)), lv);
+                data_parts(o, &[ctx_bytes.get(1..).unwrap_or_default()], lv);
             } else {
-                let _ = write!(o, " ({:x}) ", r.u16(5));
-                data(&mut o, r.bytes(7, cb.saturating_sub(2)), level);
+                let _ = write!(o, " ({:x}) ", c.procid);
+                data_parts(o, &[ctx_bytes], level);
             }
         }
-        71 | 75 | 82..=91 => {
-            let _ = write!(o, " (lrtyp = {}, {} bytes)", t.0, r.u32(1) as i32);
+        Record::Ignored(x) => {
+            let _ = write!(o, " (lrtyp = {}, {} bytes)", t.0, x.cb as i32);
         }
-        // --- backup and restore (§3.9, §3.11) ---
+        Record::Checksum(c) => {
+            let (back, fwd, next, ck, short) = (c.cb_backwards, c.cb_forwards, c.cb_next, c.checksum, c.short_checksum);
+            match c.use_short_checksum {
+                0x9A => {
+                    let _ = write!(o, " (0x{back:X},0x{fwd:X},0x{next:X} checksum [0x{ck:X},0x{short:X}])");
+                }
+                0xD1 => {
+                    let _ = write!(o, " (0x{back:X},0x{fwd:X},0x{next:X} checksum [0x{ck:X}])");
+                }
+                u => {
+                    let _ = write!(
+                        o,
+                        " CORRUPT (0x{back:X},0x{fwd:X},0x{next:X} checksum 0x{ck:X} short checksum 0x{short:X} use short checksum 0x{u:X})"
+                    );
+                }
+            }
+        }
+        // NOP, ShutDown and records LrToSz prints nothing for.
+        _ => {}
+    }
+}
+
+/// The types the typed decoder keeps as bytes, printed from their offsets (§3.9-3.11, §3.21).
+fn raw_text(o: &mut String, r: Peek<'_>) {
+    match r.u8(0) {
+        10 => {
+            let _ = write!(o, " ({:x},{:x})", r.u16(1), r.u32(3));
+        }
+        57 => {
+            let _ = write!(o, " ({:x})", r.u16(1));
+        }
+        22 | 61 => {
+            let _ = write!(o, " ({:x}) {}", r.u16(1), sz(r.bytes(5, usize::from(r.u16(3)))));
+        }
         19 | 20 => {
             let cb = usize::from(r.u16(1));
             if cb != 0 {
-                padded(&mut o, &sz(r.bytes(3, cb)), cb);
+                padded(o, &sz(r.bytes(3, cb)), cb);
             }
         }
         46 => {
@@ -718,13 +796,13 @@ pub fn record_text(rec: &[u8], level: Level, ctx: &DumpContext) -> String {
             let cb = usize::from(r.u16(3));
             if cb != 0 {
                 o.push(' ');
-                padded(&mut o, &sz(r.bytes(5, cb)), cb);
+                padded(o, &sz(r.bytes(5, cb)), cb);
             }
         }
-        60 => backup2(&mut o, r),
-        45 | 59 => {
+        60 => backup2(o, r),
+        t @ (45 | 59) => {
             let info = r.bytes(3, usize::from(r.u16(1)));
-            let (a, b) = if t.0 == 45 {
+            let (a, b) = if t == 45 {
                 let mut it = info.split(|&c| c == 0);
                 (sz(it.next().unwrap_or_default()), sz(it.next().unwrap_or_default()))
             } else {
@@ -733,24 +811,6 @@ pub fn record_text(rec: &[u8], level: Level, ctx: &DumpContext) -> String {
                 (first, path(info.get(skip..).unwrap_or_default(), true))
             };
             let _ = write!(o, " ({a},{b})");
-        }
-        // --- framing records (§3.21) ---
-        42 => {
-            let (back, fwd, next, ck, short) = (r.u32(1), r.u32(5), r.u32(9), r.u32(13), r.u32(17));
-            match r.u8(21) {
-                0x9A => {
-                    let _ = write!(o, " (0x{back:X},0x{fwd:X},0x{next:X} checksum [0x{ck:X},0x{short:X}])");
-                }
-                0xD1 => {
-                    let _ = write!(o, " (0x{back:X},0x{fwd:X},0x{next:X} checksum [0x{ck:X}])");
-                }
-                u => {
-                    let _ = write!(
-                        o,
-                        " CORRUPT (0x{back:X},0x{fwd:X},0x{next:X} checksum 0x{ck:X} short checksum 0x{short:X} use short checksum 0x{u:X})"
-                    );
-                }
-            }
         }
         76 => {
             let _ = write!(
@@ -767,11 +827,9 @@ pub fn record_text(rec: &[u8], level: Level, ctx: &DumpContext) -> String {
         3 => {
             let _ = write!(o, " ({:X},{:X} checksum {})", r.u16(7), r.u16(1), r.u32(3));
         }
-        // NOP, JetOp, ShutDown, Term, RcvUndo print nothing; End, BeginDT, PrepCommit,
-        // PrepRollback and the undecodable types are absent from LrToSz (name only).
+        // JetOp: the text is formatted but never appended (a bug in LrToSz).
         _ => {}
     }
-    o
 }
 
 /// TrimDB / ExtentFreed page list: `[db:pgno] ` for pages 1 .. min(cpg, 32)-1 after the first.
@@ -781,38 +839,29 @@ fn page_list(o: &mut String, db: u8, first: u32, cpg: i32) {
     }
 }
 
-fn split(o: &mut String, r: Peek<'_>) {
-    let g = Pg::of(r);
-    let (new, right, parent) = (r.u32(32), r.u32(36), r.u32(48));
-    if new == 0 {
+fn split(o: &mut String, s: &Split<'_>) {
+    let g = Pg::page(&s.page);
+    if s.pgno_new == 0 {
         let _ = write!(
             o,
             " ParentOfSplitPage {:x},{:x},{:x}:{}({:x},parent:{:x},[{}:{}])",
-            g.d,
-            g.b,
-            g.t,
-            g.l,
-            g.p,
-            r.u64(52),
-            g.db,
-            g.pg
+            g.d, g.b, g.t, g.l, g.p, s.dbtime_parent_before, g.db, g.pg
         );
         return;
     }
-    let (kind, oper, iline_oper, iline_split) = (r.u8(68), r.u8(69), r.u16(70), r.u16(72));
     // le_clines - 1 as C computes it (an int), printed with %u.
-    let last = (i32::from(r.u16(74)) - 1) as u32;
-    let name = match kind {
-        1 if oper == 1 && iline_split == iline_oper && u32::from(iline_split) == last => " SplitHotpoint",
+    let last = (i32::from(s.clines) - 1) as u32;
+    let name = match s.split_type {
+        1 if s.split_oper == 1 && s.iline_split == s.iline_oper && u32::from(s.iline_split) == last => " SplitHotpoint",
         1 => " SplitRight",
         0 => " SplitVertical",
         2 => " Append",
         _ => " *UNKNOWN*",
     };
-    let (flags, before) = if r.u8(0) == 62 { (r.u32(102), r.u32(106)) } else { (0, 0) };
+    let flags = s.preimage_flags.unwrap_or_default();
     let _ = write!(
         o,
-        "{name} {:x},{:x},{:x}:{}({:x},split:[{}:{}:{iline_split}],oper/last:[{iline_oper}/{last}],new:[{}:{new}],parent:{:x},[{}:{parent}],right:{:x},[{}:{right}], objid:[{}:{}], {}:{}:{}:{}, splitoper:{}, beforeImage:{}[{}{}])",
+        "{name} {:x},{:x},{:x}:{}({:x},split:[{}:{}:{}],oper/last:[{}/{last}],new:[{}:{}],parent:{:x},[{}:{}],right:{:x},[{}:{}], objid:[{}:{}], {}:{}:{}:{}, splitoper:{}, beforeImage:{}[{}{}])",
         g.d,
         g.b,
         g.t,
@@ -820,32 +869,36 @@ fn split(o: &mut String, r: Peek<'_>) {
         g.p,
         g.db,
         g.pg,
+        s.iline_split,
+        s.iline_oper,
         g.db,
-        if_page(parent, r.u64(52)),
+        s.pgno_new,
+        if_page(s.pgno_parent, s.dbtime_parent_before),
         g.db,
-        if_page(right, r.u64(40)),
+        s.pgno_parent,
+        if_page(s.pgno_right, s.dbtime_right_before),
         g.db,
+        s.pgno_right,
         g.db,
-        r.u32(64),
+        s.objid_fdp,
         g.u(),
         g.sp(),
         g.sys(),
         g.ci(),
-        SPLIT_OPERS.get(usize::from(oper)).copied().unwrap_or("*UNKNOWN*"),
-        before as i32,
+        SPLIT_OPERS.get(usize::from(s.split_oper)).copied().unwrap_or("*UNKNOWN*"),
+        s.page_before_image.0.len(),
         yes(flags & 1 != 0, "D", ""),
         yes(flags & 2 != 0, "X", "")
     );
 }
 
-fn merge(o: &mut String, r: Peek<'_>, level: Level) {
-    let g = Pg::of(r);
-    let (right, left, parent) = (r.u32(32), r.u32(44), r.u32(56));
-    let mf = r.u8(84); // m_fLRMergeFlags
-    let (flags, before) = if r.u8(0) == 63 { (r.u32(88), r.u32(92)) } else { (0, 0) };
+fn merge(o: &mut String, m: &Merge<'_>, level: Level) {
+    let g = Pg::page(&m.page);
+    let mf = m.merge_flags;
+    let flags = m.preimage_flags.unwrap_or_default();
     let _ = write!(
         o,
-        " {:x},{:x},{:x}:{}({:x},merge:[{}:{}:{}],right:{:x},[{}:{right}],left:{:x},[{}:{left}],parent:{:x},[{}:{parent}],{}:{}:{}:{}:{}:{}:{},size:{},maxsize:{},uncfree:{},beforeImage:{}[{}{}])",
+        " {:x},{:x},{:x}:{}({:x},merge:[{}:{}:{}],right:{:x},[{}:{}],left:{:x},[{}:{}],parent:{:x},[{}:{}],{}:{}:{}:{}:{}:{}:{},size:{},maxsize:{},uncfree:{},beforeImage:{}[{}{}])",
         g.d,
         g.b,
         g.t,
@@ -853,59 +906,31 @@ fn merge(o: &mut String, r: Peek<'_>, level: Level) {
         g.p,
         g.db,
         g.pg,
-        r.u16(82),
-        if_page(right, r.u64(36)),
+        m.iline_merge,
+        if_page(m.pgno_right, m.dbtime_right_before),
         g.db,
-        if_page(left, r.u64(48)),
+        m.pgno_right,
+        if_page(m.pgno_left, m.dbtime_left_before),
         g.db,
-        if_page(parent, r.u64(60)),
+        m.pgno_left,
+        if_page(m.pgno_parent, m.dbtime_parent_before),
         g.db,
+        m.pgno_parent,
         g.u(),
         g.sp(),
         g.sys(),
         yes(mf & 1 != 0, "KC", "NKC"),
         yes(mf & 4 != 0, "EP", "NEP"),
         yes(mf & 2 != 0, "D", "ND"),
-        MERGE_TYPES.get(usize::from(r.u8(85))).copied().unwrap_or("*UNKNOWN*"),
-        r.i16(76),
-        r.i16(78),
-        r.i16(80),
-        before as i32,
+        MERGE_TYPES.get(usize::from(m.merge_type)).copied().unwrap_or("*UNKNOWN*"),
+        m.cb_size_total as i16,
+        m.cb_size_max_total as i16,
+        m.cb_unc_free_dest as i16,
+        m.page_before_image.0.len(),
         yes(flags & 1 != 0, "D", ""),
         yes(flags & 2 != 0, "X", "")
     );
-    let key_at = if r.u8(0) == 63 { 96 } else { 88 };
-    data(o, r.bytes(key_at, usize::from(r.u16(86))), level);
-}
-
-fn database(o: &mut String, r: Peek<'_>) {
-    let (area, unicode) = db_name_area(r).unwrap_or_default();
-    let _ = write!(o, " ({:x},{},{})", r.u16(1), path(area, unicode), r.u8(3));
-    match r.u8(0) {
-        14 => {
-            let flags = r.u8(42);
-            let (v, u) = if flags & 0x04 != 0 { (r.u16(43), r.u16(45)) } else { (0, 0) };
-            let _ = write!(o, " Version: 0x{v:x},0x{u:x} cpgMax: {} Sig: ", r.u32(8));
-            sig(o, &r.signature(12));
-            let _ = write!(o, " sparse: {}", u8::from(flags & 0x10 != 0));
-        }
-        15 => {
-            let c = r.lgpos(8);
-            let _ = write!(
-                o,
-                " cpgMax: {} consistent:({:X},{:X},{:X})   SigDb: ",
-                r.u32(4),
-                c.generation as u32,
-                c.isec,
-                c.ib
-            );
-            sig(o, &r.signature(16));
-            o.push_str("   SigLog: ");
-            sig(o, &r.signature(44));
-            let _ = write!(o, " sparse: {}", u8::from(r.u8(74) & 0x10 != 0));
-        }
-        _ => {}
-    }
+    data_parts(o, &[m.key_parent_sep.0], level);
 }
 
 fn backup2(o: &mut String, r: Peek<'_>) {
@@ -958,13 +983,12 @@ fn backup2(o: &mut String, r: Peek<'_>) {
 
 /// The `ReplDiff` lines that follow a ReplaceD record (`LGDumpDiff`, FORMAT-LOGREC §4.4 and the
 /// diff list of §3.15), each without its newline. A diff entry that runs past the record ends
-/// the list with one `CORRUPT` line.
+/// the list with one `CORRUPT` line; a record that is not a decodable ReplaceD has none.
 pub fn diff_lines(rec: &[u8], level: Level) -> Vec<String> {
-    let r = Peek(rec);
-    let g = Pg::of(r);
-    let mle_cb = r.u16(44);
-    let two_headers = mle_cb & 0x8000 != 0; // fDiff2: DIFFHDR2
-    let diff = r.bytes(50, usize::from(mle_cb & 0x7FFF));
+    let Ok(Record::ReplaceD(x)) = Record::decode_bytes(rec, Lgpos::default(), 0) else { return Vec::new() };
+    let g = Pg::node(&x.node);
+    let two_headers = x.diff2; // fDiff2: DIFFHDR2
+    let diff = x.data.0;
     let mut lines = Vec::new();
     let mut p = 0usize;
     while p < diff.len() {
@@ -1519,7 +1543,7 @@ mod tests {
         assert_eq!(text(&r), " Convert   3603,35fe,338e:1(c,[1:218],[1:4],[6],+1,[1:300],+16,U:USR)");
         // Split2: new page 219, right 0, parent 5 (before 0x77), splittype 1, oper 1,
         // ilineOper = ilineSplit = clines-1 = 9: a hotpoint; flags 2 (X), before-image 100.
-        let mut r = lrpage(62, 110, 0x04);
+        let mut r = lrpage(62, 210, 0x04);
         for (o, b) in [
             (32, &219u32.to_le_bytes()[..]),
             (40, &NIL[..]),
@@ -1664,6 +1688,7 @@ mod tests {
             " RcvQuit   (6/7/2014 23:36:33.005)\n      Quit on Hard Restore.\n      RedoFrom:(82,8,0)\n      UndoRecordFrom:(83,2,10)\n"
         );
         q[0] = 18;
+        q.truncate(18);
         assert!(text(&q).starts_with(" RcvQuit  \n      Quit on Hard Restore."));
         // Init2: DBMS_PARAM @1, time @568.
         // fDBMSPARAMFlags @1+522 = 0 (off), le_lSessionsMax @1+523.
@@ -1825,10 +1850,10 @@ mod tests {
             " Checksum  CORRUPT (0x4,0x8,0xC checksum 0xA short checksum 0xB use short checksum 0x11)"
         );
         assert_eq!(
-            text(&[76, 100, 0, 0, 0, 10, 0, 29]),
-            " FragBegin (Total 100 bytes, current 10 bytes, lrtyp Insert   )"
+            text(&[76, 100, 0, 0, 0, 1, 0, 29]),
+            " FragBegin (Total 100 bytes, current 1 bytes, lrtyp Insert   )"
         );
-        assert_eq!(text(&[77, 10, 0]), " FragContd (10 bytes)");
+        assert_eq!(text(&[77, 2, 0, 0xAB, 0xCD]), " FragContd (2 bytes)");
         assert_eq!(text(&[3, 0x20, 0, 7, 0, 0, 0, 0x10, 0]), " MS        (10,20 checksum 7)");
     }
 

@@ -18,7 +18,6 @@ use std::collections::{BTreeMap, HashMap};
 use serde::Serialize;
 
 use crate::log::records::decode::{PageAccess, Record};
-use crate::log::records::peek::{db_name_area, path, Peek};
 use crate::log::records::types::{LrType, LRTYP_MAX};
 use crate::log::records::walk::{RawRecord, Stop};
 use crate::log::records::RecordError;
@@ -38,43 +37,36 @@ pub const EXTENT_PAGES_MAX: u32 = 1 << 16;
 /// Calls `f(dbid, pgno, read, write)` for every page reference of one record, as
 /// [`Record::for_each_page_ref`] lists them (FORMAT-LOGREC §4.6, the shared decoder's one
 /// table), and returns how many references the record adds. An ExtentFreed record reports at
-/// most [`EXTENT_PAGES_MAX`] pages but counts all; a record the decoder refuses adds none.
-pub fn page_references(lgpos: Lgpos, rec: &[u8], mut f: impl FnMut(u8, u32, bool, bool)) -> u64 {
-    match Record::decode_bytes(rec, lgpos, 0) {
-        Ok(Record::ExtentFreed(e)) => {
-            let cpg = u32::try_from(e.cpg_extent).unwrap_or(0);
-            for i in 0..cpg.min(EXTENT_PAGES_MAX) {
-                f(e.dbid, e.pgno_first.wrapping_add(i), true, false);
-            }
-            u64::from(cpg)
+/// most [`EXTENT_PAGES_MAX`] pages but counts all.
+pub fn page_references(record: &Record<'_>, mut f: impl FnMut(u8, u32, bool, bool)) -> u64 {
+    if let Record::ExtentFreed(e) = record {
+        let cpg = u32::try_from(e.cpg_extent).unwrap_or(0);
+        for i in 0..cpg.min(EXTENT_PAGES_MAX) {
+            f(e.dbid, e.pgno_first.wrapping_add(i), true, false);
         }
-        Ok(r) => {
-            let mut n = 0u64;
-            r.for_each_page_ref(|p| {
-                n += 1;
-                let (read, write) = match p.access {
-                    PageAccess::ReadWrite => (true, true),
-                    PageAccess::Write => (false, true),
-                    PageAccess::Read => (true, false),
-                };
-                f(p.dbid, p.pgno, read, write);
-            });
-            n
-        }
-        Err(_) => 0,
+        return u64::from(cpg);
     }
+    let mut n = 0u64;
+    record.for_each_page_ref(|p| {
+        n += 1;
+        let (read, write) = match p.access {
+            PageAccess::ReadWrite => (true, true),
+            PageAccess::Write => (false, true),
+            PageAccess::Read => (true, false),
+        };
+        f(p.dbid, p.pgno, read, write);
+    });
+    n
 }
 
-/// The dbid and dbtime a record gives the page it changes (`le_dbtime` @8 of the `LRPAGE_`
-/// family, NewPage @12, RootPageMove @1 with its dbid @9), `None` for other records and for
+/// The dbid and dbtime a record gives the page it changes (`le_dbtime` of the `LRPAGE_`
+/// family, NewPage's and RootPageMove's `le_dbtimeAfter`), `None` for other records and for
 /// `dbtimeNil` / `dbtimeInvalid` (FORMAT-LOGREC §3.22).
-pub fn dbtime_after(rec: &[u8]) -> Option<(u8, u64)> {
-    let r = Peek(rec);
-    let (dbid, dbtime) = match r.u8(0) {
-        24..=39 | 48 | 58 | 62..=65 | 93 => (r.u8(3), r.u64(8)),
-        95 => (r.u8(3), r.u64(12)),
-        96 => (r.u8(9), r.u64(1)),
-        _ => return None,
+pub fn dbtime_after(record: &Record<'_>) -> Option<(u8, u64)> {
+    let (dbid, dbtime) = match record {
+        Record::NewPage(n) => (n.dbid, n.dbtime),
+        Record::RootPageMove(m) => (m.dbid, m.dbtime),
+        r => r.page_header().map(|h| (h.dbid, h.dbtime))?,
     };
     (dbtime < DBTIME_INVALID).then_some((dbid, dbtime))
 }
@@ -112,22 +104,26 @@ pub struct DbEvent {
 }
 
 /// The event a record is, if it is one.
-pub fn db_event(lgpos: Lgpos, rec: &[u8]) -> Option<DbEvent> {
-    let r = Peek(rec);
-    let (area, unicode) = db_name_area(r)?;
-    let (kind, db_signature, log_signature, last_consistent) = match r.u8(0) {
-        14 => (EventKind::Create, Some(r.signature(12)), None, None),
-        15 => (EventKind::Attach, Some(r.signature(16)), Some(r.signature(44)), Some(r.lgpos(8))),
-        _ => (EventKind::Detach, None, None, None),
-    };
-    Some(DbEvent {
+pub fn db_event(lgpos: Lgpos, record: &Record<'_>) -> Option<DbEvent> {
+    let ev = |kind, dbid, path: &str| DbEvent {
         kind,
         lgpos,
-        dbid: r.u8(3),
-        path: path(area, unicode),
-        db_signature,
-        log_signature,
-        last_consistent,
+        dbid,
+        path: path.to_string(),
+        db_signature: None,
+        log_signature: None,
+        last_consistent: None,
+    };
+    Some(match record {
+        Record::CreateDb(c) => DbEvent { db_signature: Some(c.db_signature), ..ev(EventKind::Create, c.dbid, &c.path) },
+        Record::AttachDb(a) => DbEvent {
+            db_signature: Some(a.db_signature),
+            log_signature: Some(a.log_signature),
+            last_consistent: Some(a.last_consistent),
+            ..ev(EventKind::Attach, a.dbid, &a.path)
+        },
+        Record::DetachDb(d) => ev(EventKind::Detach, d.dbid, &d.path),
+        _ => return None,
     })
 }
 
@@ -301,26 +297,21 @@ impl Sessions {
     }
 }
 
-/// The transaction record `rec` is, if any (FORMAT-LOGREC §3.10, §8 item 2).
-fn tx_op(lgpos: Lgpos, rec: &[u8]) -> Option<TxOp> {
-    let r = Peek(rec);
-    let procid = r.u16(1); // LRTRX_ le_procid @1
-    let b = r.u8(3);
-    // LRBEGIN @3: levelBeginFrom = low nibble, clevelsToBegin = high nibble.
-    let begin_level = (b & 0x0F) + (b >> 4);
-    Some(match LrType(r.u8(0)) {
-        LrType::INIT
-        | LrType::INIT2
-        | LrType::TERM
-        | LrType::TERM2
-        | LrType::RECOVERY_QUIT
-        | LrType::RECOVERY_QUIT2
-        | LrType::RECOVERY_QUIT_KEEP_ATTACHMENTS => TxOp::EndAll,
-        LrType::BEGIN0 => TxOp::Begin0 { procid, level: begin_level, trx: r.u32(4), lgpos },
-        LrType::BEGIN => TxOp::Begin { procid, level: begin_level },
-        LrType::COMMIT => TxOp::Commit { procid, to: b },
-        LrType::COMMIT0 => TxOp::Commit0 { procid },
-        LrType::ROLLBACK => TxOp::Rollback { procid, levels: b },
+/// The transaction record `record` (of type `t`) is, if any (FORMAT-LOGREC §3.10, §8 item 2).
+fn tx_op(lgpos: Lgpos, t: LrType, record: &Record<'_>) -> Option<TxOp> {
+    Some(match record {
+        Record::Init(_) | Record::Term(_) | Record::RecoveryQuit(_) => TxOp::EndAll,
+        Record::Begin(b) => {
+            let level = b.level_begin_from.saturating_add(b.clevels_to_begin);
+            match (t, b.trx_begin0) {
+                (LrType::BEGIN0, Some(trx)) => TxOp::Begin0 { procid: b.procid, level, trx, lgpos },
+                (LrType::BEGIN, _) => TxOp::Begin { procid: b.procid, level },
+                _ => return None,
+            }
+        }
+        Record::Commit(c) if t == LrType::COMMIT0 => TxOp::Commit0 { procid: c.procid },
+        Record::Commit(c) => TxOp::Commit { procid: c.procid, to: c.level_commit_to },
+        Record::Rollback(r) => TxOp::Rollback { procid: r.procid, levels: r.level_rollback },
         _ => return None,
     })
 }
@@ -363,10 +354,12 @@ impl Summarizer {
             slot.1 += bytes.len() as u64;
         }
         *self.s.by_type.entry(t.name()).or_default() += 1;
+        // A record the decoder refuses (its length fields do not add up) is only counted.
+        let Ok(record) = Record::decode_bytes(bytes, lgpos, 0) else { return };
         let dbs = &mut self.dbs;
         let mut extent_dbid = None;
         let mut listed = 0u64;
-        let refs = page_references(lgpos, bytes, |dbid, pgno, read, write| {
+        let refs = page_references(&record, |dbid, pgno, read, write| {
             listed += 1;
             extent_dbid = Some(dbid);
             let db = dbs.entry(dbid).or_insert_with(|| DatabaseRecords { dbid, ..Default::default() });
@@ -378,17 +371,17 @@ impl Summarizer {
             self.db(dbid).page_references += refs - listed;
         }
         self.s.page_references += refs;
-        if let Some((dbid, dbtime)) = dbtime_after(bytes) {
+        if let Some((dbid, dbtime)) = dbtime_after(&record) {
             let db = self.db(dbid);
             db.dbtime_min = Some(db.dbtime_min.map_or(dbtime, |m| m.min(dbtime)));
             db.dbtime_max = Some(db.dbtime_max.map_or(dbtime, |m| m.max(dbtime)));
         }
-        if let Some(ev) = db_event(lgpos, bytes) {
+        if let Some(ev) = db_event(lgpos, &record) {
             let db = self.db(ev.dbid);
             db.path = Some(ev.path.clone());
             db.events.push(ev);
         }
-        if let Some(op) = tx_op(lgpos, bytes) {
+        if let Some(op) = tx_op(lgpos, t, &record) {
             self.sessions.apply(op);
             self.s.tx_ops.push(op);
         }
@@ -606,7 +599,8 @@ mod tests {
         r[32..36].copy_from_slice(&11u32.to_le_bytes()); // pgnoNew
         r[48..52].copy_from_slice(&5u32.to_le_bytes()); // pgnoParent; pgnoRight 0: none
         let mut got = Vec::new();
-        let n = page_references(lgpos(1, 0), &r, |_, p, rd, wr| got.push((p, rd, wr)));
+        let n =
+            page_references(&Record::decode_bytes(&r, lgpos(1, 0), 0).unwrap(), |_, p, rd, wr| got.push((p, rd, wr)));
         assert_eq!(got, [(10, true, true), (11, false, true), (5, true, true)]);
         assert_eq!(n, 3);
     }
@@ -619,7 +613,7 @@ mod tests {
         r[2..6].copy_from_slice(&50u32.to_le_bytes());
         r[6..10].copy_from_slice(&i32::MAX.to_le_bytes());
         let mut listed = 0u64;
-        let n = page_references(lgpos(1, 0), &r, |d, _, rd, wr| {
+        let n = page_references(&Record::decode_bytes(&r, lgpos(1, 0), 0).unwrap(), |d, _, rd, wr| {
             assert_eq!((d, rd, wr), (2, true, false));
             listed += 1;
         });
@@ -631,7 +625,7 @@ mod tests {
         assert_eq!(sum.databases[0].page_references, i32::MAX as u64);
         assert_eq!(sum.databases[0].pages.len(), EXTENT_PAGES_MAX as usize);
         r[6..10].copy_from_slice(&(-3i32).to_le_bytes());
-        assert_eq!(page_references(lgpos(1, 0), &r, |_, _, _, _| {}), 0);
+        assert_eq!(page_references(&Record::decode_bytes(&r, lgpos(1, 0), 0).unwrap(), |_, _, _, _| {}), 0);
     }
 
     #[test]
