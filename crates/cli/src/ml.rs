@@ -199,14 +199,15 @@ pub fn write_dump(
     for f in &log.findings {
         writeln!(w, "      {}: {}.", severity_tag(f.severity), f.message)?;
     }
-    if let (Some(c), Some(r)) = (content, records) {
-        write_record_part(w, &log.header, c, r)?;
-    }
     if result.is_none() && !log.file_size_matches() {
         result = Some(LOG_FILE_SIZE_MISMATCH);
     }
     if result.is_none() && !log.is_sound() {
         result = Some(LOG_FILE_CORRUPT);
+    }
+    if let (Some(c), Some(r)) = (content, records) {
+        // The page references only for a log the engine would read to its end, as eseutil.
+        write_record_part(w, &log.header, c, r, result.is_none())?;
     }
     if result.is_none() && content.is_some() {
         writeln!(w)?;

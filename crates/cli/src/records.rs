@@ -33,23 +33,25 @@ pub enum RecordsOut<'a> {
 }
 
 /// Writes the record part of a single-file dump (FORMAT-LOGREC §4.2-§4.6) for a log whose content
-/// was verified (`content`); the page references only when the content is sound, as eseutil.
+/// was verified (`content`); the page references only when the log is `sound` (header and size)
+/// and its content too, as eseutil.
 pub fn write_record_part(
     w: &mut dyn Write,
     header: &LgFileHeader,
     content: &ContentVerdict,
     records: RecordsOut<'_>,
+    sound: bool,
 ) -> io::Result<()> {
     match records {
         RecordsOut::Count(s) => {
-            if content.ok {
+            if sound && content.ok {
                 write_page_references(w, s, page_size(header), false)?;
             }
         }
         RecordsOut::Dump { file, level } => {
             let s = write_records(w, file, header, content, level)?;
             write_statistics(w, &s)?;
-            if content.ok && s.error.is_none() {
+            if sound && content.ok && s.error.is_none() {
                 write_page_references(w, &s, page_size(header), true)?;
             }
         }
