@@ -793,6 +793,10 @@ pub struct Raw<'r> {
 
 /// One decoded record. Serialized as its fields only (untagged); the caller adds LGPOS, type and
 /// name around them.
+///
+/// The three largest views (Split, Merge, PageMove: rare, a few per log) are boxed so that the
+/// enum stays small (at most 128 bytes): moving a larger value costs a `memcpy` call per record,
+/// which dominated walk+decode in the `records` bench.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(untagged)]
 #[non_exhaustive]
@@ -831,12 +835,12 @@ pub enum Record<'r> {
     Scrub(Scrub<'r>),
     EmptyTree(EmptyTree<'r>),
     NewPage(NewPage),
-    Split(Split<'r>),
-    Merge(Merge<'r>),
+    Split(Box<Split<'r>>),
+    Merge(Box<Merge<'r>>),
     CreateMultipleExtentFdp(Fdp),
     CreateSingleExtentFdp(Fdp),
     ConvertFdp(Fdp),
-    PageMove(PageMove<'r>),
+    PageMove(Box<PageMove<'r>>),
     RootPageMove(RootPageMove),
     PagePatchRequest(PagePatchRequest),
     ShrinkDb(ShrinkDb),
@@ -954,20 +958,6 @@ impl<'r> Reader<'r> {
         let n = self.u32(o, field) as usize;
         self.take(n, field)
     }
-    /// The variable data end exactly at the record's end.
-    fn done(&self) -> Result<(), RecordError> {
-        if self.at == self.b.len() {
-            return Ok(());
-        }
-        Err(self.err(
-            "record length fields",
-            RecordErrorKind::BadField {
-                expected: format!("parts ending at the record's end ({} bytes)", self.b.len()),
-                found: format!("parts ending at byte {}", self.at),
-            },
-        ))
-    }
-
     fn page(&self) -> PageHeader {
         PageHeader {
             procid: self.u16(1, "le_procid"),               // @1
@@ -1031,9 +1021,10 @@ impl<'r> Record<'r> {
                 return Err(r.err("fixed part (CbLGFixedSizeOfRec)", kind));
             }
         }
-        let rec = decode_typed(&mut r, t)?;
-        r.done()?;
-        Ok(rec)
+        // The variable parts are cut from exactly the length fields the size rule adds up (the
+        // test over all 256 type bytes checks that every decoder ends at the record's end), so
+        // the record is consumed exactly; the result goes straight to the caller.
+        decode_typed(&mut r, t)
     }
 
     /// Every page reference this record adds to eseutil's count (`ErrLrToPageRef`, §4.6), in
@@ -1402,7 +1393,7 @@ fn decode_typed<'r>(r: &mut Reader<'r>, t: LrType) -> Result<Record<'r>, RecordE
             let prefix_split_old = r.take16(96, "le_cbPrefixSplitOld")?;
             let prefix_split_new = r.take16(98, "le_cbPrefixSplitNew")?;
             let page_before_image = if two { r.take32(106, "le_cbPageBeforeImage")? } else { Hex(&[]) };
-            R::Split(Split {
+            R::Split(Box::new(Split {
                 page,
                 pgno_new: r.u32(32, "le_pgnoNew"),
                 pgno_right: r.u32(36, "le_pgnoRight"),
@@ -1427,14 +1418,14 @@ fn decode_typed<'r>(r: &mut Reader<'r>, t: LrType) -> Result<Record<'r>, RecordE
                 prefix_split_old,
                 prefix_split_new,
                 page_before_image,
-            })
+            }))
         }
         LrType::MERGE | LrType::MERGE2 => {
             let two = t == LrType::MERGE2;
             let page = r.page();
             let key_parent_sep = r.take16(86, "le_cbKeyParentSep")?;
             let page_before_image = if two { r.take32(92, "le_cbPageBeforeImage")? } else { Hex(&[]) };
-            R::Merge(Merge {
+            R::Merge(Box::new(Merge {
                 page,
                 pgno_right: r.u32(32, "le_pgnoRight"),
                 dbtime_right_before: r.u64(36, "le_dbtimeRightBefore"),
@@ -1453,7 +1444,7 @@ fn decode_typed<'r>(r: &mut Reader<'r>, t: LrType) -> Result<Record<'r>, RecordE
                 preimage_flags: if two { Some(r.u32(88, "le_flags")) } else { None },
                 key_parent_sep,
                 page_before_image,
-            })
+            }))
         }
         LrType::CREATE_MULTIPLE_EXTENT_FDP => R::CreateMultipleExtentFdp(Fdp {
             page: r.page(),
@@ -1501,7 +1492,7 @@ fn decode_typed<'r>(r: &mut Reader<'r>, t: LrType) -> Result<Record<'r>, RecordE
             let page = r.page();
             let page_header = r.take32(88, "m_cbPageHeader")?;
             let page_trailer = r.take32(92, "m_cbPageTrailer")?;
-            R::PageMove(PageMove {
+            R::PageMove(Box::new(PageMove {
                 page,
                 pgno_dest: r.u32(32, "m_pgnoDest"),
                 pgno_left: r.u32(36, "m_pgnoLeft"),
@@ -1516,7 +1507,7 @@ fn decode_typed<'r>(r: &mut Reader<'r>, t: LrType) -> Result<Record<'r>, RecordE
                 move_flags: r.u32(84, "m_fMoveFlags"),
                 page_header,
                 page_trailer,
-            })
+            }))
         }
         LrType::ROOT_PAGE_MOVE => R::RootPageMove(RootPageMove {
             dbtime: r.u64(1, "le_dbtimeAfter"),
@@ -1694,6 +1685,9 @@ mod tests {
                 Some(_) => {
                     assert_eq!(size, Ok(rec.len() as u64), "{t} {}", lt.name());
                     let d = decoded.unwrap_or_else(|e| panic!("{t} {}: {e}", lt.name()));
+                    let mut r = Reader { b: &rec, at: fixed, lgpos: Lgpos::default(), offset: 0, lrtyp: lt };
+                    decode_typed(&mut r, lt).unwrap();
+                    assert_eq!(r.at, rec.len(), "{t} {}: the decoder does not end at the record's end", lt.name());
                     assert_eq!(matches!(d, Record::Raw(_)), !has_typed_view(t), "{t} {}: {d:?}", lt.name());
                     // One byte short, and one byte too many, are errors naming the size.
                     let short = Record::decode_bytes(&rec[..rec.len() - 1], Lgpos::default(), 0);
@@ -1802,5 +1796,13 @@ mod tests {
         e.extend_from_slice(&(-3i32).to_le_bytes());
         e.push(0);
         assert_eq!(Record::decode_bytes(&e, Lgpos::default(), 0).unwrap().page_ref_count(), 0);
+    }
+}
+
+#[cfg(test)]
+mod size {
+    #[test]
+    fn record_fits_in_128_bytes() {
+        assert!(std::mem::size_of::<super::Record<'_>>() <= 128, "{}", std::mem::size_of::<super::Record<'_>>());
     }
 }
