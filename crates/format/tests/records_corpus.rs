@@ -57,6 +57,7 @@ fn every_record_of_the_corpus_decodes() {
     let logs = whole_logs();
     let mut raw_types = std::collections::BTreeMap::new();
     let mut refs = 0u64;
+    let mut replace_d = 0;
     for path in &logs {
         let bytes = std::fs::read(path).unwrap();
         let mut walker = RecordWalker::new(&bytes).unwrap();
@@ -64,6 +65,13 @@ fn every_record_of_the_corpus_decodes() {
             let r = r.unwrap();
             let rec = Record::decode(&r).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
             refs += rec.page_ref_count();
+            if let Record::ReplaceD(d) = &rec {
+                // Every diff list parses to its end, and its entries' lengths add up to it.
+                let entries: Vec<_> =
+                    d.diffs().collect::<Result<_, _>>().unwrap_or_else(|e| panic!("{}: {e}", r.lgpos));
+                assert!(!entries.is_empty());
+                replace_d += 1;
+            }
             if matches!(rec, Record::Raw(_) | Record::Ignored(_)) {
                 *raw_types.entry(r.lrtyp.name()).or_insert(0) += 1;
             }
@@ -72,7 +80,7 @@ fn every_record_of_the_corpus_decodes() {
             }
         }
     }
-    eprintln!("raw: {raw_types:?}; page refs {refs}");
+    eprintln!("raw: {raw_types:?}; page refs {refs}; ReplaceD {replace_d}");
     if logs.is_empty() {
         return;
     }

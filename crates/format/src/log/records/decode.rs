@@ -297,6 +297,166 @@ pub struct Replace<'r> {
     pub data: Hex<'r>,
 }
 
+/// One entry of a ReplaceD diff list (`DIFFHDR` / `DIFFHDR2`, §3.15 "ReplaceD diff list").
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct DiffEntry<'r> {
+    /// `ib`: offset in the old data where the entry applies.
+    pub ib: u16,
+    /// `Insert`: the new bytes are inserted, nothing is replaced.
+    pub insert: bool,
+    /// `ReplaceWithSameLength`: as many old bytes are replaced as there are new ones.
+    pub same_length: bool,
+    /// `cbDataOld`: old bytes replaced (0 for Insert; the new length for SameLength).
+    pub old_len: u16,
+    /// The new bytes (`cbDataNew`).
+    pub data: Hex<'r>,
+}
+
+/// A malformed ReplaceD diff list: the byte of the list (`at`) and what was wrong.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DiffError {
+    /// Offset inside the diff list.
+    pub at: usize,
+    /// The part at fault (`DIFFHDR`, `cbDataNew`, `cbDataOld`, `ib`, `cbNewData`).
+    pub field: &'static str,
+    /// What was wrong.
+    pub message: String,
+}
+
+impl fmt::Display for DiffError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} at byte {} of the diff list: {}", self.field, self.at, self.message)
+    }
+}
+
+impl std::error::Error for DiffError {}
+
+/// The entries of a ReplaceD diff list, in order; stops after the first error.
+#[derive(Debug, Clone)]
+pub struct Diffs<'r> {
+    list: &'r [u8],
+    at: usize,
+    diff2: bool,
+    failed: bool,
+}
+
+impl<'r> Iterator for Diffs<'r> {
+    type Item = Result<DiffEntry<'r>, DiffError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.failed || self.at >= self.list.len() {
+            return None;
+        }
+        let r = self.entry();
+        self.failed = r.is_err();
+        Some(r)
+    }
+}
+
+impl<'r> Diffs<'r> {
+    fn take(&mut self, n: usize, field: &'static str) -> Result<&'r [u8], DiffError> {
+        let start = self.at;
+        let bytes = start.checked_add(n).and_then(|e| self.list.get(start..e)).ok_or_else(|| DiffError {
+            at: start,
+            field,
+            message: format!("needs {n} bytes, but the list has {} left", self.list.len() - start.min(self.list.len())),
+        })?;
+        self.at = start + n;
+        Ok(bytes)
+    }
+
+    fn len(&mut self, two_bytes: bool, field: &'static str) -> Result<u16, DiffError> {
+        Ok(if two_bytes {
+            LittleEndian::read_u16(self.take(2, field)?)
+        } else {
+            u16::from(self.take(1, field)?.first().copied().unwrap_or_default())
+        })
+    }
+
+    fn entry(&mut self) -> Result<DiffEntry<'r>, DiffError> {
+        // DIFFHDR: u16, bits 0-12 ib, 0x2000 SameLength, 0x4000 Insert, 0x8000 TwoBytes.
+        // DIFFHDR2: u16 ib, then u8 flags 0x20 SameLength, 0x40 Insert, 0x80 TwoBytes.
+        let (ib, flags) = if self.diff2 {
+            let h = self.take(3, "DIFFHDR2")?;
+            (LittleEndian::read_u16(h.get(..2).unwrap_or(&[0; 2])), h.get(2).copied().unwrap_or_default())
+        } else {
+            let h = LittleEndian::read_u16(self.take(2, "DIFFHDR")?);
+            (h & 0x1FFF, (h >> 8) as u8 & 0xE0)
+        };
+        let same_length = flags & 0x20 != 0;
+        let insert = flags & 0x40 != 0;
+        let two_bytes = flags & 0x80 != 0;
+        let new_len = self.len(two_bytes, "cbDataNew")?;
+        let old_len = if insert {
+            0
+        } else if same_length {
+            new_len
+        } else {
+            self.len(two_bytes, "cbDataOld")?
+        };
+        let data = Hex(self.take(usize::from(new_len), "new bytes")?);
+        Ok(DiffEntry { ib, insert, same_length, old_len, data })
+    }
+}
+
+impl<'r> Replace<'r> {
+    /// The entries of a ReplaceD record's diff list (`data`); for a Replace record the same
+    /// call reads its full after-image as a diff list, which is meaningless.
+    pub fn diffs(&self) -> Diffs<'r> {
+        Diffs { list: self.data.0, at: 0, diff2: self.diff2, failed: false }
+    }
+
+    /// Builds the after-image of a ReplaceD record from the before-image `old` into `out`
+    /// (cleared first; it never grows beyond `cbNewData` bytes), as `ErrLGGetAfterImage` does.
+    pub fn after_image(&self, old: &[u8], out: &mut Vec<u8>) -> Result<(), DiffError> {
+        out.clear();
+        let limit = usize::from(self.new_size);
+        let mut old_cur = 0usize;
+        let push = |out: &mut Vec<u8>, bytes: &[u8], at: usize| {
+            if out.len() + bytes.len() > limit {
+                return Err(DiffError {
+                    at,
+                    field: "cbNewData",
+                    message: format!("the after-image grows past cbNewData ({limit} bytes)"),
+                });
+            }
+            out.extend_from_slice(bytes);
+            Ok(())
+        };
+        let mut diffs = self.diffs();
+        loop {
+            let at = diffs.at;
+            let Some(entry) = diffs.next() else { break };
+            let e = entry?;
+            let ib = usize::from(e.ib);
+            let copy = old.get(old_cur..ib).ok_or_else(|| DiffError {
+                at,
+                field: "ib",
+                message: format!("should be between {old_cur} and {} (the old data), but it is {ib}", old.len()),
+            })?;
+            push(out, copy, at)?;
+            push(out, e.data.0, at)?;
+            old_cur = ib + usize::from(e.old_len);
+            if old_cur > old.len() {
+                return Err(DiffError {
+                    at,
+                    field: "cbDataOld",
+                    message: format!("replaces bytes up to {old_cur}, past the old data ({} bytes)", old.len()),
+                });
+            }
+        }
+        push(out, old.get(old_cur..).unwrap_or_default(), self.data.0.len())?;
+        if out.len() != limit {
+            return Err(DiffError {
+                at: self.data.0.len(),
+                field: "cbNewData",
+                message: format!("should be the after-image's length {}, but it is {limit}", out.len()),
+            });
+        }
+        Ok(())
+    }
+}
+
 /// Delta (37), Delta64 (93): `LRDELTA32`, `LRDELTA64` (§3.15).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct Delta<'r> {
@@ -793,6 +953,10 @@ pub struct Raw<'r> {
 
 /// One decoded record. Serialized as its fields only (untagged); the caller adds LGPOS, type and
 /// name around them.
+///
+/// The three largest views (Split, Merge, PageMove: rare, a few per log) are boxed so that the
+/// enum stays small (at most 128 bytes): moving a larger value costs a `memcpy` call per record,
+/// which dominated walk+decode in the `records` bench.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(untagged)]
 #[non_exhaustive]
@@ -831,12 +995,12 @@ pub enum Record<'r> {
     Scrub(Scrub<'r>),
     EmptyTree(EmptyTree<'r>),
     NewPage(NewPage),
-    Split(Split<'r>),
-    Merge(Merge<'r>),
+    Split(Box<Split<'r>>),
+    Merge(Box<Merge<'r>>),
     CreateMultipleExtentFdp(Fdp),
     CreateSingleExtentFdp(Fdp),
     ConvertFdp(Fdp),
-    PageMove(PageMove<'r>),
+    PageMove(Box<PageMove<'r>>),
     RootPageMove(RootPageMove),
     PagePatchRequest(PagePatchRequest),
     ShrinkDb(ShrinkDb),
@@ -954,20 +1118,6 @@ impl<'r> Reader<'r> {
         let n = self.u32(o, field) as usize;
         self.take(n, field)
     }
-    /// The variable data end exactly at the record's end.
-    fn done(&self) -> Result<(), RecordError> {
-        if self.at == self.b.len() {
-            return Ok(());
-        }
-        Err(self.err(
-            "record length fields",
-            RecordErrorKind::BadField {
-                expected: format!("parts ending at the record's end ({} bytes)", self.b.len()),
-                found: format!("parts ending at byte {}", self.at),
-            },
-        ))
-    }
-
     fn page(&self) -> PageHeader {
         PageHeader {
             procid: self.u16(1, "le_procid"),               // @1
@@ -1031,9 +1181,10 @@ impl<'r> Record<'r> {
                 return Err(r.err("fixed part (CbLGFixedSizeOfRec)", kind));
             }
         }
-        let rec = decode_typed(&mut r, t)?;
-        r.done()?;
-        Ok(rec)
+        // The variable parts are cut from exactly the length fields the size rule adds up (the
+        // test over all 256 type bytes checks that every decoder ends at the record's end), so
+        // the record is consumed exactly; the result goes straight to the caller.
+        decode_typed(&mut r, t)
     }
 
     /// Every page reference this record adds to eseutil's count (`ErrLrToPageRef`, §4.6), in
@@ -1402,7 +1553,7 @@ fn decode_typed<'r>(r: &mut Reader<'r>, t: LrType) -> Result<Record<'r>, RecordE
             let prefix_split_old = r.take16(96, "le_cbPrefixSplitOld")?;
             let prefix_split_new = r.take16(98, "le_cbPrefixSplitNew")?;
             let page_before_image = if two { r.take32(106, "le_cbPageBeforeImage")? } else { Hex(&[]) };
-            R::Split(Split {
+            R::Split(Box::new(Split {
                 page,
                 pgno_new: r.u32(32, "le_pgnoNew"),
                 pgno_right: r.u32(36, "le_pgnoRight"),
@@ -1427,14 +1578,14 @@ fn decode_typed<'r>(r: &mut Reader<'r>, t: LrType) -> Result<Record<'r>, RecordE
                 prefix_split_old,
                 prefix_split_new,
                 page_before_image,
-            })
+            }))
         }
         LrType::MERGE | LrType::MERGE2 => {
             let two = t == LrType::MERGE2;
             let page = r.page();
             let key_parent_sep = r.take16(86, "le_cbKeyParentSep")?;
             let page_before_image = if two { r.take32(92, "le_cbPageBeforeImage")? } else { Hex(&[]) };
-            R::Merge(Merge {
+            R::Merge(Box::new(Merge {
                 page,
                 pgno_right: r.u32(32, "le_pgnoRight"),
                 dbtime_right_before: r.u64(36, "le_dbtimeRightBefore"),
@@ -1453,7 +1604,7 @@ fn decode_typed<'r>(r: &mut Reader<'r>, t: LrType) -> Result<Record<'r>, RecordE
                 preimage_flags: if two { Some(r.u32(88, "le_flags")) } else { None },
                 key_parent_sep,
                 page_before_image,
-            })
+            }))
         }
         LrType::CREATE_MULTIPLE_EXTENT_FDP => R::CreateMultipleExtentFdp(Fdp {
             page: r.page(),
@@ -1501,7 +1652,7 @@ fn decode_typed<'r>(r: &mut Reader<'r>, t: LrType) -> Result<Record<'r>, RecordE
             let page = r.page();
             let page_header = r.take32(88, "m_cbPageHeader")?;
             let page_trailer = r.take32(92, "m_cbPageTrailer")?;
-            R::PageMove(PageMove {
+            R::PageMove(Box::new(PageMove {
                 page,
                 pgno_dest: r.u32(32, "m_pgnoDest"),
                 pgno_left: r.u32(36, "m_pgnoLeft"),
@@ -1516,7 +1667,7 @@ fn decode_typed<'r>(r: &mut Reader<'r>, t: LrType) -> Result<Record<'r>, RecordE
                 move_flags: r.u32(84, "m_fMoveFlags"),
                 page_header,
                 page_trailer,
-            })
+            }))
         }
         LrType::ROOT_PAGE_MOVE => R::RootPageMove(RootPageMove {
             dbtime: r.u64(1, "le_dbtimeAfter"),
@@ -1694,6 +1845,9 @@ mod tests {
                 Some(_) => {
                     assert_eq!(size, Ok(rec.len() as u64), "{t} {}", lt.name());
                     let d = decoded.unwrap_or_else(|e| panic!("{t} {}: {e}", lt.name()));
+                    let mut r = Reader { b: &rec, at: fixed, lgpos: Lgpos::default(), offset: 0, lrtyp: lt };
+                    decode_typed(&mut r, lt).unwrap();
+                    assert_eq!(r.at, rec.len(), "{t} {}: the decoder does not end at the record's end", lt.name());
                     assert_eq!(matches!(d, Record::Raw(_)), !has_typed_view(t), "{t} {}: {d:?}", lt.name());
                     // One byte short, and one byte too many, are errors naming the size.
                     let short = Record::decode_bytes(&rec[..rec.len() - 1], Lgpos::default(), 0);
@@ -1790,6 +1944,52 @@ mod tests {
     }
 
     #[test]
+    fn replace_d_diffs_rebuild_the_after_image() {
+        // DIFFHDR (2 bytes): at ib 1 replace 2 old bytes with "XYZ"; at ib 5 insert "!"; at
+        // ib 6 replace one byte with the same length.
+        let mut list = Vec::new();
+        list.extend_from_slice(&1u16.to_le_bytes());
+        list.extend_from_slice(&[3, 2]);
+        list.extend_from_slice(b"XYZ");
+        list.extend_from_slice(&(5u16 | 0x4000).to_le_bytes());
+        list.extend_from_slice(&[1]);
+        list.extend_from_slice(b"!");
+        list.extend_from_slice(&(6u16 | 0x2000).to_le_bytes());
+        list.extend_from_slice(&[1]);
+        list.extend_from_slice(b"g");
+        let old = b"abcdefG";
+        let want = b"aXYZde!fg";
+        let mut rec = node_record(34, 50);
+        rec[44..46].copy_from_slice(&(list.len() as u16).to_le_bytes());
+        rec[46..48].copy_from_slice(&(old.len() as u16).to_le_bytes());
+        rec[48..50].copy_from_slice(&(want.len() as u16).to_le_bytes());
+        rec.extend_from_slice(&list);
+        let Record::ReplaceD(r) = Record::decode_bytes(&rec, Lgpos::default(), 0).unwrap() else { panic!() };
+        let entries: Vec<_> = r.diffs().map(Result::unwrap).collect();
+        assert_eq!(entries.len(), 3);
+        assert_eq!((entries[0].ib, entries[0].old_len, entries[0].data.0), (1, 2, &b"XYZ"[..]));
+        assert!(entries[1].insert && entries[2].same_length);
+        let mut out = Vec::new();
+        r.after_image(old, &mut out).unwrap();
+        assert_eq!(out, want);
+        // DIFFHDR2 (3 bytes, fDiff2): the same first entry.
+        let mut list2 = 1u16.to_le_bytes().to_vec();
+        list2.extend_from_slice(&[0x00, 3, 2]);
+        list2.extend_from_slice(b"XYZ");
+        let r2 = Replace { diff2: true, new_size: 8, data: Hex(&list2), ..r };
+        r2.after_image(old, &mut out).unwrap();
+        assert_eq!(out, b"aXYZdefG");
+        // An entry going backwards, and a list cut short, are errors, not panics.
+        let mut bad = list.clone();
+        bad.extend_from_slice(&0u16.to_le_bytes());
+        bad.extend_from_slice(&[1, 1, b'q']);
+        let r3 = Replace { data: Hex(&bad), ..r };
+        assert_eq!(r3.after_image(old, &mut out).unwrap_err().field, "ib");
+        let r4 = Replace { data: Hex(&list[..list.len() - 1]), ..r };
+        assert_eq!(r4.diffs().last().unwrap().unwrap_err().field, "new bytes");
+    }
+
+    #[test]
     fn a_hostile_ignored_payload_stays_raw_and_bounded() {
         // MacroInfo2 whose le_cpgno disagrees with cb: kept as an Ignored record by its length.
         let mut r = vec![73u8, 9, 0, 0, 0, 1];
@@ -1802,5 +2002,13 @@ mod tests {
         e.extend_from_slice(&(-3i32).to_le_bytes());
         e.push(0);
         assert_eq!(Record::decode_bytes(&e, Lgpos::default(), 0).unwrap().page_ref_count(), 0);
+    }
+}
+
+#[cfg(test)]
+mod size {
+    #[test]
+    fn record_fits_in_128_bytes() {
+        assert!(std::mem::size_of::<super::Record<'_>>() <= 128, "{}", std::mem::size_of::<super::Record<'_>>());
     }
 }

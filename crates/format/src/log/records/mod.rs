@@ -45,4 +45,4 @@ pub use error::{RecordError, RecordErrorKind};
 pub use types::{record_size, LrType, SizeRule, TypeInfo, LRTYP_MAX, TYPES};
 pub use walk::{Accounting, RawRecord, RecordWalker, Stop, StopReason};
 pub mod decode;
-pub use decode::{Hex, NodeHeader, PageAccess, PageHeader, PageRef, Record};
+pub use decode::{DiffEntry, DiffError, Diffs, Hex, NodeHeader, PageAccess, PageHeader, PageRef, Record};
