@@ -13,6 +13,7 @@ pub mod mh;
 pub mod mk;
 pub mod ml;
 pub mod plan;
+pub mod records;
 pub mod stream;
 
 use std::io::{self, Write};
@@ -22,6 +23,7 @@ use std::time::{Duration, Instant};
 use esehdr_format::checkpoint::{read_checkpoint, Checkpoint, CHECKPOINT_FILE_SIZE};
 use esehdr_format::log::content::{verify_log_content, ContentVerdict};
 use esehdr_format::log::header::{read_log_header, LogHeader, LOG_HEADER_SIZE};
+use esehdr_format::log::records::summary::RecordSummary;
 use esehdr_format::{read_database_header, sniff_named, DatabaseHeader, DbState, FileKind, DB_HEADER_READ_LEN};
 use serde::Serialize;
 
@@ -61,6 +63,8 @@ pub struct Options {
     pub fail_if_dirty: bool,
     /// `--nologo`: no banner line.
     pub nologo: bool,
+    /// `ml -v` / `--records[=LEVEL]`: print every record of a log (eseutil `/ml /v`).
+    pub records: Option<esehdr_format::log::records::dump::Level>,
 }
 
 /// What a file turned out to be, read as far as its header.
@@ -68,9 +72,9 @@ pub struct Options {
 pub enum Inspected {
     /// A database or streaming-file header (valid or not).
     Database(Box<DatabaseHeader>),
-    /// A log header (sound or not), the checkpoint found beside it, and the verdict on its
-    /// contents (`None` when the whole file could not be read).
-    Log(Box<LogHeader>, Option<ml::Beside>, Option<ContentVerdict>),
+    /// A log header (sound or not), the checkpoint found beside it, the verdict on its
+    /// contents and the summary of its records (`None` when the whole file could not be read).
+    Log(Box<LogHeader>, Option<ml::Beside>, Option<ContentVerdict>, Option<Box<RecordSummary>>),
     /// A checkpoint (valid or not).
     Checkpoint(Box<Checkpoint>),
     /// An ESE log or checkpoint too damaged to decode (cut inside its header).
@@ -111,7 +115,7 @@ impl Inspected {
                 Some(_) if opts.fail_if_dirty => Status::No,
                 Some(_) => Status::Ok,
             },
-            Inspected::Log(log, _, content) => {
+            Inspected::Log(log, _, content, _) => {
                 if log.is_sound() && content.as_ref().is_none_or(|c| c.ok) {
                     Status::Ok
                 } else {
@@ -154,8 +158,8 @@ pub fn inspect(path: &Path) -> Inspected {
         FileKind::Log => match read_log_header(bytes.get(..LOG_HEADER_SIZE).unwrap_or(bytes), head.file_len) {
             Ok(log) => {
                 let beside = ml::checkpoint_beside(path);
-                let content = read_log_content(path, &log);
-                Inspected::Log(Box::new(log), beside, content)
+                let (content, records) = records::read_content_and_records(path, &log);
+                Inspected::Log(Box::new(log), beside, content, records.map(Box::new))
             }
             Err(e) => Inspected::Damaged {
                 kind: "log",
@@ -252,6 +256,9 @@ pub enum FileJson<'a> {
         /// The verdict on the contents.
         #[serde(flatten)]
         content: ContentJson<'a>,
+        /// What the records add up to (the `records` contract), null when the contents were
+        /// not read.
+        records: Option<&'a RecordSummary>,
     },
     /// A checkpoint.
     Checkpoint {
@@ -363,11 +370,12 @@ pub fn run(mode: Mode, files: &[&Path], opts: Options, out: &mut dyn Write, err:
             .map(|(file, found, refused)| match (refused, found) {
                 (Some((kind, reason)), _) => FileJson::Other { file, kind, reason: reason.clone() },
                 (None, Inspected::Database(db)) => FileJson::Database { file, db },
-                (None, Inspected::Log(log, beside, content)) => FileJson::Log {
+                (None, Inspected::Log(log, beside, content, records)) => FileJson::Log {
                     file,
                     log,
                     beside: ml::BesideJson::of(beside.as_ref()),
                     content: ContentJson::of(content.as_ref()),
+                    records: records.as_deref(),
                 },
                 (None, Inspected::Checkpoint(checkpoint)) => FileJson::Checkpoint { file, checkpoint },
                 (None, Inspected::Damaged { kind, reason }) => {
@@ -397,8 +405,18 @@ pub fn render_text(
         Inspected::Database(db) => {
             mh::render_text(out, name, db, mh::MhOptions { verbose: opts.verbose }, elapsed).map(drop)
         }
-        Inspected::Log(log, beside, content) => {
-            ml::render_text(out, name, log, beside.as_ref(), content.as_ref(), elapsed)
+        Inspected::Log(log, beside, content, summary) => {
+            // The dump walks the file again: only the summary was kept from the first read.
+            let file = match opts.records {
+                Some(_) => records::read_whole(Path::new(name)),
+                None => None,
+            };
+            let recs = match (opts.records, &file, summary) {
+                (Some(level), Some(file), _) => Some(records::RecordsOut::Dump { file, level }),
+                (_, _, Some(s)) => Some(records::RecordsOut::Count(s)),
+                _ => None,
+            };
+            ml::render_text(out, name, log, beside.as_ref(), content.as_ref(), recs, elapsed)
         }
         Inspected::Checkpoint(c) => mk::render_text(out, name, c, elapsed),
         Inspected::Damaged { kind, reason } => {
@@ -432,8 +450,10 @@ fn explain_failure(name: &str, found: &Inspected, status: Status, err: &mut dyn 
         Inspected::Database(db) => {
             writeln!(err, "esehdr: {name}: state is {} (--fail-if-dirty)", db.state().map_or("?", |s| s.eseutil()))
         }
-        Inspected::Log(log, _, _) if log.is_sound() => writeln!(err, "esehdr: {name}: the log's contents are damaged"),
-        Inspected::Log(log, _, _) => {
+        Inspected::Log(log, _, _, _) if log.is_sound() => {
+            writeln!(err, "esehdr: {name}: the log's contents are damaged")
+        }
+        Inspected::Log(log, _, _, _) => {
             writeln!(err, "esehdr: {name}: ESE log with a damaged header: {}", errors(&log.findings))
         }
         Inspected::Checkpoint(c) => writeln!(err, "esehdr: {name}: damaged ESE checkpoint: {}", errors(&c.findings)),

@@ -64,6 +64,11 @@ enum Mode {
         /// Run every check across the set without reading the log contents.
         #[arg(long)]
         headers_only: bool,
+        /// Print every record, like `eseutil /ml /v` (`-v` implies `--records=data`):
+        /// `structure` shows payloads as <Data> (eseutil /v1), `data` their first 16 bytes.
+        /// With --json: JSON Lines, one object per record, payloads in full.
+        #[arg(long, value_enum, num_args = 0..=1, require_equals = true, default_missing_value = "data")]
+        records: Option<RecordLevel>,
     },
     /// Verify every page checksum of databases, like `eseutil /k` and `esefile /s` (also accepted
     /// as `/k`); log files, log streams (`k E00`) and checkpoints get their own checks.
@@ -111,6 +116,49 @@ enum Mode {
         #[arg(required = true)]
         files: Vec<PathBuf>,
     },
+}
+
+/// How much of a record's payload `--records` shows.
+#[derive(clap::ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+enum RecordLevel {
+    /// Payloads as `<Data>` (eseutil `/ml /v1`).
+    Structure,
+    /// The first 16 payload bytes in hex (eseutil `/ml /v`).
+    Data,
+}
+
+impl From<RecordLevel> for esehdr_format::log::records::dump::Level {
+    fn from(l: RecordLevel) -> Self {
+        match l {
+            RecordLevel::Structure => Self::Structure,
+            RecordLevel::Data => Self::Data,
+        }
+    }
+}
+
+/// `ml ... --records --json`: JSON Lines of log files, or of every log of streams (decoded on
+/// every core, printed in generation order).
+fn run_jsonl(files: &[PathBuf], range: Option<(u32, u32)>, out: &mut dyn Write, err: &mut dyn Write) -> ExitCode {
+    let mut worst = Status::Ok;
+    for f in files {
+        let result = if esehdr::stream::is_base_name(f) {
+            esehdr::stream::stream_files(f, range).and_then(|logs| esehdr::records::jsonl_parallel(&logs, out, err))
+        } else {
+            esehdr::records::run_jsonl(&[f.as_path()], out, err)
+        };
+        match result {
+            Ok(s) => worst = worst.max(s),
+            Err(e) if e.kind() == io::ErrorKind::BrokenPipe => return ExitCode::SUCCESS,
+            Err(e) => {
+                let _ = writeln!(err, "esehdr: {}: {e}", f.display());
+                worst = Status::Error;
+            }
+        }
+    }
+    match out.flush() {
+        Err(e) if e.kind() != io::ErrorKind::BrokenPipe => ExitCode::from(Status::Error as u8),
+        _ => ExitCode::from(worst as u8),
+    }
 }
 
 /// eseutil spells modes `/mh`, `/ml`, `/mk`, `/k`; accept them, and accept global options
@@ -221,6 +269,16 @@ fn main() -> ExitCode {
         }
         None => (RunMode::Auto, cli.files.clone(), false),
     };
+    let records: Option<esehdr_format::log::records::dump::Level> = match &cli.mode {
+        Some(Mode::Ml { records: Some(level), .. }) => Some((*level).into()),
+        Some(Mode::Ml { records: None, .. }) if cli.common.verbose => Some(Default::default()),
+        _ => None,
+    };
+    if let Some(Mode::Ml { range, records: Some(_), .. }) = &cli.mode {
+        if cli.common.json {
+            return run_jsonl(&files, *range, &mut out, &mut err);
+        }
+    }
     if let Some(Mode::Ml { range, headers_only, .. }) = &cli.mode {
         // `ml E00` (a bare 3-character base name) verifies a whole log stream, as in eseutil.
         if files.iter().any(|f| esehdr::stream::is_base_name(f)) {
@@ -234,6 +292,7 @@ fn main() -> ExitCode {
                 headers_only: *headers_only,
                 verbose: cli.common.verbose,
                 json: cli.common.json,
+                records,
             };
             let started = std::time::Instant::now();
             let mut worst = Status::Ok;
@@ -257,7 +316,13 @@ fn main() -> ExitCode {
         }
     }
     let paths: Vec<&std::path::Path> = files.iter().map(PathBuf::as_path).collect();
-    let opts = Options { verbose: cli.common.verbose, json: cli.common.json, fail_if_dirty, nologo: cli.common.nologo };
+    let opts = Options {
+        verbose: cli.common.verbose,
+        json: cli.common.json,
+        fail_if_dirty,
+        nologo: cli.common.nologo,
+        records,
+    };
     let result = run(mode, &paths, opts, &mut out, &mut err).and_then(|s| out.flush().map(|()| s));
     match result {
         Ok(status) => ExitCode::from(status as u8),

@@ -12,6 +12,7 @@ use esehdr_format::Lgpos;
 use serde::Serialize;
 
 use crate::frame::{footer, severity_tag, JetError};
+use crate::records::{write_record_part, RecordsOut};
 
 pub use esehdr_format::engine::{LOG_FILE_CORRUPT, LOG_FILE_SIZE_MISMATCH};
 
@@ -101,22 +102,26 @@ pub fn render_text(
     log: &LogHeader,
     beside: Option<&Beside>,
     content: Option<&ContentVerdict>,
+    records: Option<RecordsOut<'_>>,
     elapsed: Duration,
 ) -> io::Result<()> {
     writeln!(w, "Initiating FILE DUMP mode...")?;
     writeln!(w)?;
-    let result = write_dump(w, path, log, beside, content)?;
+    let result = write_dump(w, path, log, beside, content, records)?;
     footer(w, result, elapsed)
 }
 
 /// The single-file dump, from `Base name:` to `Integrity check passed` (or the ERROR lines);
 /// returns the engine error the file leads to, if any. Also used per log by `esehdr ml -v BASE`.
+/// `records` adds what eseutil prints after `Accumulated segment checksum`: the page-reference
+/// count, or every record with the statistics and the DBID table (FORMAT-LOGREC §4).
 pub fn write_dump(
     w: &mut dyn Write,
     path: &str,
     log: &LogHeader,
     beside: Option<&Beside>,
     content: Option<&ContentVerdict>,
+    records: Option<RecordsOut<'_>>,
 ) -> io::Result<Option<JetError>> {
     let h = &log.header;
     writeln!(w, "      Base name: {}", base_name(Path::new(path)))?;
@@ -199,6 +204,10 @@ pub fn write_dump(
     }
     if result.is_none() && !log.is_sound() {
         result = Some(LOG_FILE_CORRUPT);
+    }
+    if let (Some(c), Some(r)) = (content, records) {
+        // The page references only for a log the engine would read to its end, as eseutil.
+        write_record_part(w, &log.header, c, r, result.is_none())?;
     }
     if result.is_none() && content.is_some() {
         writeln!(w)?;

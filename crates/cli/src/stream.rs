@@ -12,7 +12,9 @@ use esehdr_format::log::stream::{check_stream, Line, LogInput, Spares, StreamRep
 
 use crate::frame::footer;
 use crate::input;
+use crate::records::RecordsOut;
 use crate::Status;
+use esehdr_format::log::records::summary::RecordSummary;
 
 /// Options of `esehdr ml BASE`.
 #[derive(Debug, Clone, Copy, Default)]
@@ -25,6 +27,8 @@ pub struct StreamOptions {
     pub verbose: bool,
     /// `--json`.
     pub json: bool,
+    /// `--records[=LEVEL]`: every record of every log (implied by `-v` at level Data).
+    pub records: Option<esehdr_format::log::records::dump::Level>,
 }
 
 /// Parses `0x10-0x20` / `10-20` (hexadecimal, as eseutil's `/r`).
@@ -73,7 +77,18 @@ fn shown(arg: &Path, name: &str) -> String {
 
 /// Reads every log of the enumeration, on every core: the header, and the whole file unless
 /// `headers_only`.
-fn read_all(dir: &Path, arg: &Path, e: &Enumeration, range: Option<(u32, u32)>, headers_only: bool) -> Vec<LogInput> {
+/// One log as read: its input to the stream check and the summary of its records.
+type ReadLog = (LogInput, Option<RecordSummary>);
+
+/// `summaries`: also summarize each log's records (only the JSON report uses them).
+fn read_all(
+    dir: &Path,
+    arg: &Path,
+    e: &Enumeration,
+    range: Option<(u32, u32)>,
+    headers_only: bool,
+    summaries: bool,
+) -> Vec<ReadLog> {
     let mut jobs: Vec<(Option<u32>, String)> = e
         .archived
         .iter()
@@ -90,7 +105,7 @@ fn read_all(dir: &Path, arg: &Path, e: &Enumeration, range: Option<(u32, u32)>, 
     let blocks = jobs.len().div_ceil(BLOCK);
     let next = AtomicUsize::new(0);
     let workers = std::thread::available_parallelism().map_or(1, |n| n.get()).min(blocks.max(1));
-    let mut done: Vec<(usize, Vec<LogInput>)> = std::thread::scope(|s| {
+    let mut done: Vec<(usize, Vec<ReadLog>)> = std::thread::scope(|s| {
         let handles: Vec<_> = (0..workers)
             .map(|_| {
                 s.spawn(|| {
@@ -101,11 +116,17 @@ fn read_all(dir: &Path, arg: &Path, e: &Enumeration, range: Option<(u32, u32)>, 
                         if block.is_empty() {
                             break;
                         }
-                        let read: Vec<LogInput> = block
+                        let read: Vec<ReadLog> = block
                             .iter()
                             .map(|(name_generation, name)| {
-                                let (header, content) = read_one(&folder, dir, name, headers_only);
-                                LogInput { file: shown(arg, name), name_generation: *name_generation, header, content }
+                                let (header, content, records) = read_one(&folder, dir, name, headers_only, summaries);
+                                let input = LogInput {
+                                    file: shown(arg, name),
+                                    name_generation: *name_generation,
+                                    header,
+                                    content,
+                                };
+                                (input, records)
                             })
                             .collect();
                         mine.push((b, read));
@@ -117,13 +138,13 @@ fn read_all(dir: &Path, arg: &Path, e: &Enumeration, range: Option<(u32, u32)>, 
         handles.into_iter().flat_map(|h| h.join().unwrap_or_default()).collect()
     });
     done.sort_unstable_by_key(|(b, _)| *b);
-    let mut inputs: Vec<LogInput> = Vec::with_capacity(jobs.len());
+    let mut inputs: Vec<ReadLog> = Vec::with_capacity(jobs.len());
     for (_, block) in done {
         inputs.extend(block);
     }
     // The current log is checked only within the range, if one is given.
     if let Some((a, b)) = range {
-        inputs.retain(|i| {
+        inputs.retain(|(i, _)| {
             i.name_generation.is_some()
                 || i.header
                     .as_ref()
@@ -138,31 +159,38 @@ fn read_all(dir: &Path, arg: &Path, e: &Enumeration, range: Option<(u32, u32)>, 
 pub(crate) fn read_spares(dir: &Path, arg: &Path, e: &Enumeration, headers_only: bool) -> Spares {
     let folder = input::Folder::open(dir);
     let read = |name: &String| {
-        let (header, content) = read_one(&folder, dir, name, headers_only);
+        let (header, content, _) = read_one(&folder, dir, name, headers_only, false);
         LogInput { file: shown(arg, name), name_generation: None, header, content }
     };
     Spares { temporary: e.temporary.as_ref().map(read), reserve: e.reserve.iter().map(read).collect() }
 }
 
-type Read =
-    (Result<esehdr_format::log::header::LogHeader, String>, Option<esehdr_format::log::content::ContentVerdict>);
+type Read = (
+    Result<esehdr_format::log::header::LogHeader, String>,
+    Option<esehdr_format::log::content::ContentVerdict>,
+    Option<RecordSummary>,
+);
 
-fn read_one(folder: &input::Folder, dir: &Path, name: &str, headers_only: bool) -> Read {
+fn read_one(folder: &input::Folder, dir: &Path, name: &str, headers_only: bool, summaries: bool) -> Read {
     // The header into a buffer on the stack: no allocation per log for the read itself.
     let mut buf = [0u8; LOG_HEADER_SIZE];
     let (got, file_len) = match folder.read_into(name, &mut buf) {
         Ok(r) => r,
-        Err(e) => return (Err(format!("cannot read: {e}")), None),
+        Err(e) => return (Err(format!("cannot read: {e}")), None, None),
     };
     let log = match read_log_header(buf.get(..got).unwrap_or_default(), file_len) {
         Ok(l) => l,
-        Err(e) => return (Err(e.to_string()), None),
+        Err(e) => return (Err(e.to_string()), None, None),
     };
     if headers_only {
-        return (Ok(log), None);
+        return (Ok(log), None, None);
     }
-    let content = crate::read_log_content(&dir.join(name), &log);
-    (Ok(log), content)
+    if !summaries {
+        let content = crate::read_log_content(&dir.join(name), &log);
+        return (Ok(log), content, None);
+    }
+    let (content, records) = crate::records::read_content_and_records(&dir.join(name), &log);
+    (Ok(log), content, records)
 }
 
 /// Runs `esehdr ml BASE` and writes the report; returns the exit status.
@@ -178,7 +206,8 @@ pub fn run_stream(
         Err(e) => return Err(io::Error::new(e.kind(), format!("{}: cannot list the folder: {e}", dir.display()))),
     };
     let e = enumerate(&base, names.iter().map(String::as_str));
-    let inputs = read_all(&dir, arg, &e, opts.range, opts.headers_only);
+    let (inputs, summaries): (Vec<LogInput>, Vec<Option<RecordSummary>>) =
+        read_all(&dir, arg, &e, opts.range, opts.headers_only, opts.json).into_iter().unzip();
     let spares = read_spares(&dir, arg, &e, opts.headers_only);
     let report = check_stream(&base, &dir.display().to_string(), &inputs, &spares, !opts.headers_only, opts.range);
     let digits = e
@@ -189,7 +218,7 @@ pub fn run_stream(
         .unwrap_or(5)
         .clamp(5, 8) as u8;
     if opts.json {
-        serde_json::to_writer_pretty(&mut *out, &report)?;
+        serde_json::to_writer_pretty(&mut *out, &with_records(&report, &summaries)?)?;
         writeln!(out)?;
     } else {
         // The checkpoint beside the logs, for the `Checkpoint:` line of each `-v` dump.
@@ -239,14 +268,19 @@ fn render_text(
             Line::Missing(g) => writeln!(w, "{}", missing_line(arg, digits, ext, g.from, g.to))?,
             Line::Log(i) => {
                 let Some(entry) = r.logs.get(*i) else { continue };
-                if opts.verbose {
+                if opts.verbose || opts.records.is_some() {
                     if let Some(Ok(h)) = inputs.get(*i).map(|x| &x.header) {
+                        // The dump walks the log again: only its summary was kept.
+                        let file = crate::records::read_whole(Path::new(&entry.file));
+                        let level = opts.records.unwrap_or_default();
+                        let records = file.as_deref().map(|file| RecordsOut::Dump { file, level });
                         crate::ml::write_dump(
                             w,
                             &entry.file,
                             h,
                             beside,
                             inputs.get(*i).and_then(|x| x.content.as_ref()),
+                            records,
                         )?;
                     }
                 }
@@ -294,4 +328,50 @@ fn render_text(
     }
     let error = r.error;
     footer(w, error, elapsed)
+}
+
+/// The stream report as JSON with a `records` object in every log entry (its own records) and
+/// at the top (all logs of the report summed in generation order; `null` when no log's contents
+/// were read).
+fn with_records(report: &StreamReport, summaries: &[Option<RecordSummary>]) -> io::Result<serde_json::Value> {
+    let mut v = serde_json::to_value(report)?;
+    let mut total: Option<RecordSummary> = None;
+    if let Some(logs) = v.get_mut("logs").and_then(serde_json::Value::as_array_mut) {
+        for (entry, s) in logs.iter_mut().zip(summaries) {
+            if let Some(obj) = entry.as_object_mut() {
+                obj.insert("records".into(), serde_json::to_value(s)?);
+            }
+            if let Some(s) = s {
+                match &mut total {
+                    Some(t) => t.merge(s),
+                    None => total = Some(s.clone()),
+                }
+            }
+        }
+    }
+    if let Some(obj) = v.as_object_mut() {
+        obj.insert("records".into(), serde_json::to_value(&total)?);
+    }
+    Ok(v)
+}
+
+/// The log files of a `BASE` argument in generation order (archived ascending, then the current
+/// log), for `ml BASE --records --json`.
+pub fn stream_files(arg: &Path, range: Option<(u32, u32)>) -> io::Result<Vec<PathBuf>> {
+    let (dir, base) = split(arg);
+    let names: Vec<String> = std::fs::read_dir(&dir)
+        .map_err(|e| io::Error::new(e.kind(), format!("{}: cannot list the folder: {e}", dir.display())))?
+        .filter_map(|e| e.ok().map(|e| e.file_name().to_string_lossy().into_owned()))
+        .collect();
+    let e = enumerate(&base, names.iter().map(String::as_str));
+    let mut files: Vec<PathBuf> = e
+        .archived
+        .iter()
+        .filter(|(g, _)| range.is_none_or(|(a, b)| (a..=b).contains(g)))
+        .map(|(_, n)| dir.join(n))
+        .collect();
+    if range.is_none() {
+        files.extend(e.current.iter().map(|n| dir.join(n)));
+    }
+    Ok(files)
 }

@@ -57,11 +57,12 @@ fn golden_other(rel: &str) {
     esehdr::render_text(&mut text, rel, &found, Options::default(), Duration::ZERO).unwrap();
     check(&format!("{stem}.txt"), &String::from_utf8(text).unwrap().replace(&prefix, ""));
     let json = match &found {
-        Inspected::Log(log, beside, content) => FileJson::Log {
+        Inspected::Log(log, beside, content, records) => FileJson::Log {
             file: rel,
             log,
             beside: esehdr::ml::BesideJson::of(beside.as_ref()),
             content: esehdr::ContentJson::of(content.as_ref()),
+            records: records.as_deref(),
         },
         Inspected::Checkpoint(checkpoint) => FileJson::Checkpoint { file: rel, checkpoint },
         other => panic!("{rel}: {other:?}"),
@@ -179,4 +180,57 @@ fn plan_srum_win10() {
         let text = String::from_utf8(out).unwrap().replace(&prefix, "");
         check(if json { "plan-srum-win10.json" } else { "plan-srum-win10.txt" }, &text);
     }
+}
+
+/// `esehdr ml FILE -v` / `--records=structure`: the header dump, every record in eseutil's
+/// `/ml /v` form, the statistics, the page references and the DBID table.
+fn golden_records(rel: &str, level: esehdr_format::log::records::dump::Level, golden: &str) {
+    let path = repo().join(rel);
+    let found = inspect(&path);
+    let prefix = format!("{}/", repo().display());
+    let mut text = Vec::new();
+    let opts = Options { records: Some(level), ..Options::default() };
+    esehdr::render_text(&mut text, &path.display().to_string(), &found, opts, Duration::ZERO).unwrap();
+    check(golden, &String::from_utf8(text).unwrap().replace(&prefix, ""));
+}
+
+#[test]
+fn record_dump_v7_catroot2() {
+    // The current log of the CatRoot2 set: LRCHECKSUM records, a NOP run with its NOPEnd line,
+    // Init/Term pairs, attach and detach of two ANSI-named databases, ReplaceD with ReplDiff.
+    golden_records(
+        "testdata/logs/catroot2-server2003/edb.log",
+        esehdr_format::log::records::dump::Level::Data,
+        "edb.log.records.txt",
+    );
+}
+
+#[test]
+fn record_dump_v8_srum_server2022() {
+    // Segment lines, fragments reassembled at their FragmentBegin, NOP2, CreateDB and the
+    // records of a fully logged database creation, Split2 macros.
+    golden_records(
+        "testdata/logs/srum-server2022/SRU00001.log",
+        esehdr_format::log::records::dump::Level::Data,
+        "SRU00001.log.records.txt",
+    );
+    golden_records(
+        "testdata/logs/srum-server2022/SRU.log",
+        esehdr_format::log::records::dump::Level::Structure,
+        "SRU.log.records-structure.txt",
+    );
+}
+
+#[test]
+fn record_json_lines_v8() {
+    let path = repo().join("testdata/logs/srum-server2022/SRU.log");
+    let mut out = Vec::new();
+    let status = esehdr::records::run_jsonl(&[path.as_path()], &mut out, &mut Vec::new()).unwrap();
+    assert_eq!(status, esehdr::Status::Ok);
+    let text = String::from_utf8(out).unwrap();
+    for line in text.lines() {
+        let v: serde_json::Value = serde_json::from_str(line).unwrap();
+        assert!(v["lgpos"]["generation"].is_u64() && v["name"].is_string(), "{line}");
+    }
+    check("SRU.log.records.jsonl", &text);
 }

@@ -14,7 +14,7 @@ use crate::sniff::is_log_extend_pattern;
 /// `lrtypChecksum`.
 const LRTYP_CHECKSUM: u8 = 42;
 /// Size of an `LRCHECKSUM` record.
-const LRCHECKSUM_SIZE: usize = 22;
+pub(crate) const LRCHECKSUM_SIZE: usize = 22;
 /// Seed of the range checksum.
 const SEED_RANGE: u32 = 0xFEED_BEAF;
 /// Seed of the short (one-sector) checksum.
@@ -26,6 +26,36 @@ const SHORT_ON: u8 = 0x9A;
 const SHORT_OFF: u8 = 0xD1;
 /// `LOG_SEGMENT_SIZE`.
 pub const SEGMENT_SIZE: usize = 4096;
+/// `sizeof(LGSEGHDR)`: the header at the start of every v8 data segment.
+pub const SEGMENT_HEADER_SIZE: usize = 40;
+
+/// `LGSEGHDR`: the 40 bytes at the start of every v8 data segment (FORMAT.md §7.2,
+/// FORMAT-LOGREC §1.3 rule 2).
+#[doc(alias = "LGSEGHDR")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct SegmentHeader {
+    /// `checksum` @0: the segment's XE checksum (u64).
+    pub checksum: u64,
+    /// `le_lgposSegment` @8: `(generation, isec, 0)` of the segment when it was written.
+    pub lgpos: Lgpos,
+    /// `logtimeSegmentStart` @16.
+    pub start_time: crate::primitives::LogTime,
+    /// `fFlags` @36.
+    pub flags: u32,
+}
+
+impl SegmentHeader {
+    /// Reads the header at the start of `segment`, `None` when fewer than 40 bytes are there.
+    pub fn read(segment: &[u8]) -> Option<Self> {
+        let h = segment.get(..SEGMENT_HEADER_SIZE)?;
+        Some(Self {
+            checksum: LittleEndian::read_u64(h.get(0..8)?),           // @0  checksum
+            lgpos: Lgpos::from_bytes(h.get(8..16)?.try_into().ok()?), // @8  le_lgposSegment
+            start_time: crate::primitives::LogTime::from_bytes(h.get(16..24)?.try_into().ok()?), // @16 logtimeSegmentStart
+            flags: LittleEndian::read_u32(h.get(36..40)?), // @36 fFlags (@24: 12 reserved bytes)
+        })
+    }
+}
 
 /// A problem found inside a log file.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -93,7 +123,7 @@ pub fn verify_log_content(file: &[u8], h: &LgFileHeader) -> ContentVerdict {
 }
 
 /// Position of byte `offset` of the file in generation `generation`, with `cb_sec`-byte sectors.
-fn lgpos_at(offset: usize, cb_sec: usize, generation: i32) -> Lgpos {
+pub(crate) fn lgpos_at(offset: usize, cb_sec: usize, generation: i32) -> Lgpos {
     let cb_sec = cb_sec.max(1);
     Lgpos {
         generation,
@@ -118,17 +148,17 @@ fn bytes_xor(range: &[u8], seed: u32) -> u32 {
 
 /// One `LRCHECKSUM` record (docs/format-log.md §7.1).
 #[derive(Debug, Clone, Copy)]
-struct Lrck {
-    lrtyp: u8,
-    cb_backwards: u32,
-    cb_forwards: u32,
-    cb_next: u32,
-    checksum: u32,
-    short_checksum: u32,
-    use_short: u8,
+pub(crate) struct Lrck {
+    pub(crate) lrtyp: u8,
+    pub(crate) cb_backwards: u32,
+    pub(crate) cb_forwards: u32,
+    pub(crate) cb_next: u32,
+    pub(crate) checksum: u32,
+    pub(crate) short_checksum: u32,
+    pub(crate) use_short: u8,
 }
 
-fn read_lrck(file: &[u8], p: usize) -> Option<Lrck> {
+pub(crate) fn read_lrck(file: &[u8], p: usize) -> Option<Lrck> {
     let r = file.get(p..p.checked_add(LRCHECKSUM_SIZE)?)?;
     Some(Lrck {
         lrtyp: *r.first()?,                                     // @+0  lrtyp
@@ -291,8 +321,9 @@ fn verify_segments(file: &[u8], h: &LgFileHeader) -> ContentVerdict {
         };
         let pgno = isec as u32;
         let here = Lgpos { generation: gen, isec: u16::try_from(isec).unwrap_or(u16::MAX), ib: 0 };
-        let stored = LittleEndian::read_u64(seg.get(0..8).unwrap_or(&[0; 8]));
-        let seg_lgpos = Lgpos::from_bytes(seg.get(8..16).and_then(|b| b.try_into().ok()).unwrap_or([0; 8]));
+        let Some(SegmentHeader { checksum: stored, lgpos: seg_lgpos, .. }) = SegmentHeader::read(seg) else {
+            break;
+        };
         let verdict = crate::page::verify_page(seg, pgno);
         use crate::page::PageVerdict as P;
         let good = match verdict {
@@ -347,8 +378,7 @@ fn verify_segments(file: &[u8], h: &LgFileHeader) -> ContentVerdict {
         // A torn write of the last segment is patchable when the next segment is its shadow.
         let next = file.get((isec + 1) * SEGMENT_SIZE..(isec + 2) * SEGMENT_SIZE);
         let next_is_shadow = next.is_some_and(|n| {
-            crate::page::verify_page(n, pgno) == P::Ok
-                && Lgpos::from_bytes(n.get(8..16).and_then(|b| b.try_into().ok()).unwrap_or([0; 8])) == here
+            crate::page::verify_page(n, pgno) == P::Ok && SegmentHeader::read(n).is_some_and(|h| h.lgpos == here)
         });
         if next_is_shadow {
             v.problems.push(ContentProblem {
