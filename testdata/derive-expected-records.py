@@ -2,8 +2,9 @@
 """Walk the records of every whole log of the shared corpus and write testdata/expected-records.tsv.
 
 Python 3 standard library only, deterministic, independent of the Rust code: an oracle for the
-log-record walker and decoder of issue 10, written from /work/shared/FORMAT-LOGREC.md (cited "LR §x")
-and /work/shared/FORMAT.md (cited "HDR §x", for the end of valid data).
+log-record walker and decoder of issue 10, written from docs/log-records.md (cited "LR §x")
+and the shared format numbering of docs/ (cited "HDR §x": docs/format-log.md §7 for the end of
+valid data, docs/format-page.md §6 for the segment checksums).
 
 Usage:  python3 testdata/derive-expected-records.py [--corpus DIR] [--check] [--quiet] [--strict]
         --corpus DIR  corpus root (default: ../shared/corpus relative to the repository root)
@@ -810,7 +811,7 @@ def derive(corpus):
 
 
 # --------------------------------------------------------------------------------------------
-# LR §8: the figures FORMAT-LOGREC states were confirmed against the corpus, re-derived here.
+# LR §8: the figures docs/log-records.md states were confirmed against the corpus, re-derived here.
 # --------------------------------------------------------------------------------------------
 # Logs added to the corpus after LR §8 was written (it counted 40 whole logs).
 ADDED_AFTER_LR8 = ("AndrewRathbun-DFIRArtifactMuseum/Windows/SRUM/Win10/RathbunVM/Dirty/",

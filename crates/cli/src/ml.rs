@@ -114,7 +114,7 @@ pub fn render_text(
 /// The single-file dump, from `Base name:` to `Integrity check passed` (or the ERROR lines);
 /// returns the engine error the file leads to, if any. Also used per log by `esehdr ml -v BASE`.
 /// `records` adds what eseutil prints after `Accumulated segment checksum`: the page-reference
-/// count, or every record with the statistics and the DBID table (FORMAT-LOGREC §4).
+/// count, or every record with the statistics and the DBID table (docs/log-records.md §4).
 pub fn write_dump(
     w: &mut dyn Write,
     path: &str,

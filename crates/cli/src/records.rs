@@ -32,7 +32,7 @@ pub enum RecordsOut<'a> {
     },
 }
 
-/// Writes the record part of a single-file dump (FORMAT-LOGREC §4.2-§4.6) for a log whose content
+/// Writes the record part of a single-file dump (docs/log-records.md §4.2-§4.6) for a log whose content
 /// was verified (`content`); the page references only when the log is `sound` (header and size)
 /// and its content too, as eseutil.
 pub fn write_record_part(

@@ -47,7 +47,7 @@ fn every_whole_corpus_log_walks_to_its_last_lgpos() {
         assert_eq!(acct.records, n);
         total += n;
     }
-    // FORMAT-LOGREC §8 counted the records of the same 40 logs from the spec: 35,599.
+    // docs/log-records.md §8 counted the records of the same 40 logs from the spec: 35,599.
     assert_eq!(total, 35_599);
 }
 
@@ -107,7 +107,7 @@ fn decoded(rel: &str) -> Vec<(esehdr_format::Lgpos, String)> {
 
 #[test]
 fn known_records_of_the_corpus() {
-    // FORMAT-LOGREC §8 item 1: the Term2 at (5C,2,0) carries the LGPOS of the Init2 of its run, (5B,E,0).
+    // docs/log-records.md §8 item 1: the Term2 at (5C,2,0) carries the LGPOS of the Init2 of its run, (5B,E,0).
     let recs = decoded("AndrewRathbun-DFIRArtifactMuseum/Windows/SRUM/Win11/RathbunVM/Dirty/SRU.log");
     if recs.is_empty() {
         return;
@@ -133,7 +133,7 @@ fn known_records_of_the_corpus() {
 }
 
 /// What the independent oracle (`testdata/derive-expected-records.py`, written from
-/// FORMAT-LOGREC without the Rust code) lists per log, recomputed here from the walker and the
+/// docs/log-records.md without the Rust code) lists per log, recomputed here from the walker and the
 /// decoder.
 fn summarize(bytes: &[u8]) -> std::collections::BTreeMap<&'static str, String> {
     use esehdr_format::log::records::{PageAccess, Record};

@@ -1,6 +1,6 @@
 //! The record summary of every whole log of the shared corpus against
 //! `testdata/expected-records.tsv`, written by `testdata/derive-expected-records.py` (Python,
-//! from FORMAT-LOGREC alone, not from esehdr's code): end of the walk, record count, records per
+//! from docs/log-records.md alone, not from esehdr's code): end of the walk, record count, records per
 //! eseutil name, page references in total and per DBID, distinct pages per DBID, the dbtime range
 //! per DBID, create / attach / detach events and the transactions left open.
 

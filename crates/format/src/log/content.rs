@@ -29,8 +29,8 @@ pub const SEGMENT_SIZE: usize = 4096;
 /// `sizeof(LGSEGHDR)`: the header at the start of every v8 data segment.
 pub const SEGMENT_HEADER_SIZE: usize = 40;
 
-/// `LGSEGHDR`: the 40 bytes at the start of every v8 data segment (FORMAT.md §7.2,
-/// FORMAT-LOGREC §1.3 rule 2).
+/// `LGSEGHDR`: the 40 bytes at the start of every v8 data segment (docs/format-log.md §7.2,
+/// docs/log-records.md §1.3 rule 2).
 #[doc(alias = "LGSEGHDR")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct SegmentHeader {

@@ -1,7 +1,7 @@
 //! Typed decoding: a [`RawRecord`] turned into one [`Record`] whose variants borrow the record's
 //! bytes.
 //!
-//! Sources: ../shared/FORMAT-LOGREC.md §3 (byte layouts; offsets below are from the record's
+//! Sources: docs/log-records.md §3 (byte layouts; offsets below are from the record's
 //! first byte, the `lrtyp`), §3.22 (where the common keys live), §4.6 (page references), §8
 //! (what the corpus settled: `LRBEGIN` nibbles, `lgpos_init` of Term records).
 //!
@@ -45,7 +45,7 @@ impl Serialize for Hex<'_> {
     }
 }
 
-/// `LRPAGE_`: the 32-byte header of every page-operation record (FORMAT-LOGREC §3.1).
+/// `LRPAGE_`: the 32-byte header of every page-operation record (docs/log-records.md §3.1).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct PageHeader {
     /// `le_procid` @1: the session.
@@ -76,7 +76,7 @@ pub struct PageHeader {
     pub flags: u8,
 }
 
-/// `LRNODE_`: [`PageHeader`] plus the node fields (44 bytes, FORMAT-LOGREC §3.1).
+/// `LRNODE_`: [`PageHeader`] plus the node fields (44 bytes, docs/log-records.md §3.1).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct NodeHeader {
     /// The page header.
@@ -1019,7 +1019,7 @@ pub enum Record<'r> {
     Raw(Raw<'r>),
 }
 
-/// How a page reference uses the page (FORMAT-LOGREC §4.6).
+/// How a page reference uses the page (docs/log-records.md §4.6).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum PageAccess {
@@ -1779,7 +1779,7 @@ mod tests {
     use super::*;
     use crate::log::records::types::{SizeError, SizeRule, TYPES};
 
-    /// The length fields of each type as FORMAT-LOGREC §2 ("Total size") lists them, written out
+    /// The length fields of each type as docs/log-records.md §2 ("Total size") lists them, written out
     /// here independently of [`TYPES`]: (offset, width in bytes).
     fn spec_length_fields(t: u8) -> &'static [(usize, usize)] {
         match t {

@@ -8,7 +8,7 @@
 //! [`write_records`] is the record loop of `ErrLGDumpLog` over a [`RecordWalker`], writing to any
 //! `Write`; [`write_statistics`] and [`write_page_references`] print what follows the records.
 //!
-//! **Empty log convention.** A v8 log whose valid data hold no record (FORMAT-LOGREC §8 item 3)
+//! **Empty log convention.** A v8 log whose valid data hold no record (docs/log-records.md §8 item 3)
 //! makes eseutil print one synthetic `NOP` and count it. esehdr counts what is in the file:
 //! 0 records, no record line, and the note line [`EMPTY_LOG_NOTE`] where eseutil prints its NOP;
 //! the statistics and the JSON say 0 as well.
@@ -18,7 +18,7 @@
 //! PrepCommit, PrepRollback and the undecodable types) print their name only; a record that
 //! cannot be read prints one `ERROR:` line and ends the dump.
 //!
-//! Sources: ../shared/FORMAT-LOGREC.md §4.1-§4.6 (templates, flags, `DATA`, `SIG`, `TIME`,
+//! Sources: docs/log-records.md §4.1-§4.6 (templates, flags, `DATA`, `SIG`, `TIME`,
 //! `ReplDiff`, statistics, page references), §3 (offsets), §1.3 (segments), §8 item 3.
 
 use std::fmt::Write as _;
@@ -39,7 +39,7 @@ use crate::primitives::{Lgpos, LogTime, Signature};
 pub const EMPTY_LOG_NOTE: &str =
     "      (no records in the valid data; eseutil prints one synthetic NOP here and counts it, esehdr counts 0)";
 
-/// How much of a record's payload the dump shows (FORMAT-LOGREC §4.1).
+/// How much of a record's payload the dump shows (docs/log-records.md §4.1).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Level {
     /// `/v1`: payloads as `<Data>`.
@@ -53,7 +53,7 @@ pub enum Level {
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct DumpContext {
     /// CommitCtx records have the new form (a flags byte after the procid): header update
-    /// version >= (5, 2) or (4, >= 8) (`FLGVersionNewCommitCtx`, FORMAT-LOGREC §3.19).
+    /// version >= (5, 2) or (4, >= 8) (`FLGVersionNewCommitCtx`, docs/log-records.md §3.19).
     pub new_commit_ctx: bool,
 }
 
@@ -133,7 +133,7 @@ fn padded(out: &mut String, s: &str, w: usize) {
     let _ = write!(out, "{s:>w$}");
 }
 
-/// The `LRPAGE_` / `LRNODE_` header fields as the templates use them (FORMAT-LOGREC §3.1).
+/// The `LRPAGE_` / `LRNODE_` header fields as the templates use them (docs/log-records.md §3.1).
 struct Pg {
     d: u64,
     b: u64,
@@ -226,7 +226,7 @@ fn data_parts(out: &mut String, parts: &[&[u8]], level: Level) {
 }
 
 /// `LrToSz`: the text of one record after its LGPOS: a blank, the 9-character name, then the
-/// template of its type (FORMAT-LOGREC §4.3), from the shared typed decoder's [`Record`]. Types
+/// template of its type (docs/log-records.md §4.3), from the shared typed decoder's [`Record`]. Types
 /// without a typed view are printed from their bytes; a record the decoder refuses prints its
 /// name and why. `rec` is the whole record, `lrtyp` first.
 pub fn record_text(rec: &[u8], level: Level, ctx: &DumpContext) -> String {
@@ -251,7 +251,7 @@ pub fn record_text(rec: &[u8], level: Level, ctx: &DumpContext) -> String {
     o
 }
 
-/// One `match` arm per record family of FORMAT-LOGREC §4.3.
+/// One `match` arm per record family of docs/log-records.md §4.3.
 fn typed_text(o: &mut String, t: LrType, r: &Record<'_>, level: Level, ctx: &DumpContext) {
     match r {
         // --- node operations (§3.15) ---
@@ -981,7 +981,7 @@ fn backup2(o: &mut String, r: Peek<'_>) {
     }
 }
 
-/// The `ReplDiff` lines that follow a ReplaceD record (`LGDumpDiff`, FORMAT-LOGREC §4.4 and the
+/// The `ReplDiff` lines that follow a ReplaceD record (`LGDumpDiff`, docs/log-records.md §4.4 and the
 /// diff list of §3.15), each without its newline. A diff entry that runs past the record ends
 /// the list with one `CORRUPT` line; a record that is not a decodable ReplaceD has none.
 pub fn diff_lines(rec: &[u8], level: Level) -> Vec<String> {
@@ -1069,7 +1069,7 @@ fn corrupt_diff(at: usize, len: usize) -> String {
     format!("{:20}ReplDiff  CORRUPT (the diff entry at byte {at} runs past the {len} bytes of the diff list)", "")
 }
 
-/// The v8 segment line eseutil prints when its reader enters segment `isec` (FORMAT-LOGREC §4.2).
+/// The v8 segment line eseutil prints when its reader enters segment `isec` (docs/log-records.md §4.2).
 fn segment_line(file: &[u8], isec: usize) -> Option<String> {
     let start = isec.checked_mul(SEGMENT_SIZE)?;
     let h = SegmentHeader::read(file.get(start..start.checked_add(SEGMENT_HEADER_SIZE)?)?)?;
@@ -1085,7 +1085,7 @@ fn segment_line(file: &[u8], isec: usize) -> Option<String> {
 
 /// The segment holding the last byte of the (possibly fragmented) record that starts at file
 /// offset `offset` and is `size` bytes long: follows the `FragmentBegin` / `Fragment` piece
-/// sizes (FORMAT-LOGREC §1.3 rule 5) for a fragmented record.
+/// sizes (docs/log-records.md §1.3 rule 5) for a fragmented record.
 fn last_segment(file: &[u8], offset: usize, size: usize, fragmented: bool) -> usize {
     let first = offset / SEGMENT_SIZE;
     if !fragmented {
@@ -1107,7 +1107,7 @@ fn last_segment(file: &[u8], offset: usize, size: usize, fragmented: bool) -> us
     seg
 }
 
-/// Walks the records of `file` and writes eseutil's record lines (FORMAT-LOGREC §4.2): the v8
+/// Walks the records of `file` and writes eseutil's record lines (docs/log-records.md §4.2): the v8
 /// segment lines, one line per record, the v7 NOP runs with their `NOPEnd` line, the `ReplDiff`
 /// lines, and for a record that cannot be read one `ERROR:` line, after which the walk ends.
 /// Returns the summary of the records read.
@@ -1183,7 +1183,7 @@ pub fn write_records(
     Ok(summary)
 }
 
-/// The statistics block after the records (FORMAT-LOGREC §4.5): `clrTotal`, `cbTotal` and one
+/// The statistics block after the records (docs/log-records.md §4.5): `clrTotal`, `cbTotal` and one
 /// row per type with records (types 1, 2, 17 and 18 are never shown, as in eseutil).
 pub fn write_statistics(w: &mut dyn Write, s: &RecordSummary) -> io::Result<()> {
     writeln!(w)?;
@@ -1210,7 +1210,7 @@ pub fn write_statistics(w: &mut dyn Write, s: &RecordSummary) -> io::Result<()> 
 }
 
 /// `Number of database page references:  N` and, with `table`, eseutil's DBID table with its
-/// I/O-coalescing model for pages of `page_size` bytes (FORMAT-LOGREC §4.6).
+/// I/O-coalescing model for pages of `page_size` bytes (docs/log-records.md §4.6).
 pub fn write_page_references(w: &mut dyn Write, s: &RecordSummary, page_size: u64, table: bool) -> io::Result<()> {
     writeln!(w)?;
     writeln!(w, "Number of database page references:  {}", s.page_references)?;
@@ -1256,7 +1256,7 @@ pub fn page_size(h: &LgFileHeader) -> u64 {
 
 #[cfg(test)]
 mod tests {
-    //! Known-answer lines: Microsoft's own (FORMAT-LOGREC §6.1 comment in `ErrLrToLogCsvSimple`,
+    //! Known-answer lines: Microsoft's own (docs/log-records.md §6.1 comment in `ErrLrToLogCsvSimple`,
     //! §6.2 `JETUNITTEST` strings), then one hand-built record per template of §4.3 with the line
     //! derived by hand from the template text.
     use super::*;

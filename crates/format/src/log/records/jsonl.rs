@@ -10,7 +10,7 @@
 //! `decode_error`; a record that cannot be read at all gives one `{lgpos, error}` object and ends
 //! the output.
 //!
-//! Sources: ../shared/FORMAT-LOGREC.md §3 (via [`Record`]).
+//! Sources: docs/log-records.md §3 (via [`Record`]).
 
 use std::io::{self, Write};
 

@@ -1,6 +1,6 @@
 //! Log records: framing (walking the records of a log) and typed decoding.
 //!
-//! Two layers, as FORMAT-LOGREC describes them:
+//! Two layers, as docs/log-records.md describes them:
 //! 1. **Framing** ([`walk`]): [`RecordWalker`] walks a whole log file held in memory (v7
 //!    `LRCHECKSUM` framing or v8 segments), skips segment headers and NOP fill, reassembles
 //!    fragments, and yields [`RawRecord`]s: LGPOS, absolute offset, type and bytes. It stops
@@ -12,7 +12,7 @@
 //!    whose variants borrow the record's bytes (a type without a typed view keeps its bytes as
 //!    [`Record::Raw`]); [`Record::for_each_page_ref`] lists the page references eseutil counts.
 //!
-//! Sources: ../shared/FORMAT-LOGREC.md §1-§3, §8.
+//! Sources: docs/log-records.md §1-§3, §8.
 //!
 //! ```
 //! use esehdr_format::log::records::{RecordWalker, StopReason};

@@ -6,7 +6,7 @@
 //! The framing layer hands over records that hold exactly `CbLGSizeOfRec` bytes; a read past the
 //! end of a record yields 0 or an empty slice instead of a panic.
 //!
-//! Sources: ../shared/FORMAT-LOGREC.md §0 (little-endian, pack 1), §3.9-3.11, §3.21 (offsets).
+//! Sources: docs/log-records.md §0 (little-endian, pack 1), §3.9-3.11, §3.21 (offsets).
 
 use byteorder::{ByteOrder, LittleEndian};
 
@@ -53,7 +53,7 @@ impl<'r> Peek<'r> {
     }
 }
 
-/// A NUL-terminated string: UTF-16LE when `unicode`, else 8-bit (Windows-1252, FORMAT-LOGREC §7
+/// A NUL-terminated string: UTF-16LE when `unicode`, else 8-bit (Windows-1252, docs/log-records.md §7
 /// item 3), up to the first NUL.
 pub(crate) fn path(area: &[u8], unicode: bool) -> String {
     if unicode {

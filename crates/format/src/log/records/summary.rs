@@ -7,7 +7,7 @@
 //! keeps only counters and per-database page sets, so a walk stays streaming. Summaries of
 //! consecutive logs of one stream merge with [`RecordSummary::merge`] (in generation order).
 //!
-//! Sources: ../shared/FORMAT-LOGREC.md §3.5-3.7 (CreateDB, AttachDB, DetachDB), §3.10
+//! Sources: docs/log-records.md §3.5-3.7 (CreateDB, AttachDB, DetachDB), §3.10
 //! (transactions), §3.22-3.23 (where dbid, pgno and dbtime live), §4.5 (statistics), §4.6
 //! (`ErrLrToPageRef`, the DBID table and its I/O-coalescing model), §5.1 (records that end
 //! every session), §8 item 2 (`LRBEGIN` nibbles), item 3 (an empty v8 log counts 0 records
@@ -35,7 +35,7 @@ const COALESCE_MAX: u64 = 512 * 1024;
 pub const EXTENT_PAGES_MAX: u32 = 1 << 16;
 
 /// Calls `f(dbid, pgno, read, write)` for every page reference of one record, as
-/// [`Record::for_each_page_ref`] lists them (FORMAT-LOGREC §4.6, the shared decoder's one
+/// [`Record::for_each_page_ref`] lists them (docs/log-records.md §4.6, the shared decoder's one
 /// table), and returns how many references the record adds. An ExtentFreed record reports at
 /// most [`EXTENT_PAGES_MAX`] pages but counts all.
 pub fn page_references(record: &Record<'_>, mut f: impl FnMut(u8, u32, bool, bool)) -> u64 {
@@ -61,7 +61,7 @@ pub fn page_references(record: &Record<'_>, mut f: impl FnMut(u8, u32, bool, boo
 
 /// The dbid and dbtime a record gives the page it changes (`le_dbtime` of the `LRPAGE_`
 /// family, NewPage's and RootPageMove's `le_dbtimeAfter`), `None` for other records and for
-/// `dbtimeNil` / `dbtimeInvalid` (FORMAT-LOGREC §3.22).
+/// `dbtimeNil` / `dbtimeInvalid` (docs/log-records.md §3.22).
 pub fn dbtime_after(record: &Record<'_>) -> Option<(u8, u64)> {
     let (dbid, dbtime) = match record {
         Record::NewPage(n) => (n.dbid, n.dbtime),
@@ -83,7 +83,7 @@ pub enum EventKind {
     Detach,
 }
 
-/// A CreateDB, AttachDB or DetachDB record (FORMAT-LOGREC §3.5-3.7, §3.23).
+/// A CreateDB, AttachDB or DetachDB record (docs/log-records.md §3.5-3.7, §3.23).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct DbEvent {
     /// Which record.
@@ -135,7 +135,7 @@ pub struct DatabaseRecords {
     /// Its path: the last create / attach / detach record's, else the log header's attachment
     /// list's; `None` when neither names it.
     pub path: Option<String>,
-    /// Page references (FORMAT-LOGREC §4.6), duplicates included.
+    /// Page references (docs/log-records.md §4.6), duplicates included.
     pub page_references: u64,
     /// Distinct pages referenced (eseutil's `# Cache Pages`).
     pub pages_touched: u64,
@@ -161,7 +161,7 @@ pub struct OpenTransaction {
     pub lgpos: Lgpos,
 }
 
-/// Transactions, per session (`procid`, FORMAT-LOGREC §3.10).
+/// Transactions, per session (`procid`, docs/log-records.md §3.10).
 ///
 /// `begun` counts Begin0 records, `committed` Commit0 records, `rolled_back` Rollback records
 /// that take a session whose Begin0 was seen back to level 0. A session's level follows
@@ -210,7 +210,7 @@ pub struct RecordSummary {
     /// Records per eseutil name without padding (`Insert`, `Begin0`, `McroComit`, ...; types
     /// sharing a name are summed: Init = 1 + 49, Term = 2 + 50, ...).
     pub by_type: BTreeMap<&'static str, u64>,
-    /// `Number of database page references` (FORMAT-LOGREC §4.6).
+    /// `Number of database page references` (docs/log-records.md §4.6).
     pub page_references: u64,
     /// Where reading ended: the end of the valid data (eseutil's `Last Lgpos`), or the LGPOS of
     /// the record that could not be read.
@@ -297,7 +297,7 @@ impl Sessions {
     }
 }
 
-/// The transaction record `record` (of type `t`) is, if any (FORMAT-LOGREC §3.10, §8 item 2).
+/// The transaction record `record` (of type `t`) is, if any (docs/log-records.md §3.10, §8 item 2).
 fn tx_op(lgpos: Lgpos, t: LrType, record: &Record<'_>) -> Option<TxOp> {
     Some(match record {
         Record::Init(_) | Record::Term(_) | Record::RecoveryQuit(_) => TxOp::EndAll,
@@ -432,7 +432,7 @@ pub fn summarize_with(
     sum.finish(walker.stop())
 }
 
-/// One row of eseutil's DBID table (FORMAT-LOGREC §4.6).
+/// One row of eseutil's DBID table (docs/log-records.md §4.6).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 pub struct IoRow {
     /// `# Page Refs`.
@@ -461,7 +461,7 @@ impl IoRow {
 }
 
 /// The I/O-coalescing model of eseutil's DBID table over one database's distinct pages
-/// (ascending), with `page_size` bytes per page (FORMAT-LOGREC §4.6). A page referenced both
+/// (ascending), with `page_size` bytes per page (docs/log-records.md §4.6). A page referenced both
 /// for reading and for writing counts for both: eseutil lets whichever duplicate its unstable
 /// sort puts first decide (§7 item 6); esehdr takes the union, which is deterministic.
 pub fn io_model(db: &DatabaseRecords, page_size: u64) -> IoRow {

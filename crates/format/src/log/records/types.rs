@@ -1,7 +1,7 @@
 //! `LRTYP`: the record type byte, and the one table that gives every type its eseutil name,
 //! fixed size (`CbLGFixedSizeOfRec`) and full-size rule (`CbLGSizeOfRec`).
 //!
-//! Sources: ../shared/FORMAT-LOGREC.md §2 (table of the 102 types, sizes, dump names), §3 (the
+//! Sources: docs/log-records.md §2 (table of the 102 types, sizes, dump names), §3 (the
 //! length fields the size rules read), §8 item 7 (types 53 and 55).
 
 use std::fmt;
@@ -68,7 +68,7 @@ pub enum SizeRule {
     /// (VersionInfo present).
     CreateDb,
     /// No rule: the engine returns 0 and the record cannot be walked past (40, 41, 43, 44, 47,
-    /// 55, 56; FORMAT-LOGREC §7 item 2).
+    /// 55, 56; docs/log-records.md §7 item 2).
     None,
 }
 
@@ -97,7 +97,7 @@ const F: SizeRule = SizeRule::Fixed;
 /// The LRIGNORED family: @1 u32 `cb`.
 const IGN: SizeRule = SizeRule::Plus(&[U32(1)]);
 
-/// The 102 defined types, indexed by their byte (FORMAT-LOGREC §2).
+/// The 102 defined types, indexed by their byte (docs/log-records.md §2).
 pub const TYPES: [TypeInfo; LRTYP_MAX as usize] = [
     row(0, "NOP", "NOP", 1, F),
     row(1, "Init", "Init", 568, F),

@@ -1,6 +1,6 @@
 //! Framing: walking the records of a whole log file held in memory, v7 and v8.
 //!
-//! Sources: ../shared/FORMAT-LOGREC.md §1.2 (v7: a contiguous stream framed by `LRCHECKSUM`
+//! Sources: docs/log-records.md §1.2 (v7: a contiguous stream framed by `LRCHECKSUM`
 //! records, NOP runs, the "no backward range" jump, the end of valid data), §1.3 (v8: 4 KiB
 //! segments with a 40-byte `LGSEGHDR`, NOP fill, NOP2, fragments, the LGPOS convention), §8
 //! (confirmed on the corpus). The end of valid data is the `Last Lgpos` of the content check
@@ -313,7 +313,7 @@ impl<'a> RecordWalker<'a> {
         }
     }
 
-    /// v7 (FORMAT-LOGREC §1.2).
+    /// v7 (docs/log-records.md §1.2).
     fn step_legacy(&mut self) -> Step {
         loop {
             let pos = self.pos;
@@ -360,7 +360,7 @@ impl<'a> RecordWalker<'a> {
         }
     }
 
-    /// v8 (FORMAT-LOGREC §1.3).
+    /// v8 (docs/log-records.md §1.3).
     fn step_segments(&mut self) -> Step {
         loop {
             let pos = self.pos;
