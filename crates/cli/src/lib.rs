@@ -13,6 +13,7 @@ pub mod mh;
 pub mod mk;
 pub mod ml;
 pub mod plan;
+pub mod recover;
 pub mod stream;
 
 use std::io::{self, Write};
