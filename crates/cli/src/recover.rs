@@ -144,7 +144,9 @@ pub fn render_text(w: &mut dyn Write, r: &Report) -> io::Result<()> {
             writeln!(w, "    because {}", e.message)?;
         }
         _ => {
-            let what = if r.apply.records == 0 && !r.create {
+            let what = if r.attach.is_empty() {
+                "no attachment of the replayed logs names this database; recovery would leave it as it is".to_string()
+            } else if r.apply.records == 0 && !r.create {
                 "every page record is already on disk; recovery would attach the database and update its header"
                     .to_string()
             } else if r.create {

@@ -329,7 +329,20 @@ impl<'t> Driver<'t> {
     }
 
     fn record(&mut self, lgpos: Lgpos, t: LrType, b: &[u8], sink: &mut dyn Sink) -> Result<(), SinkError> {
-        self.last_was_shutdown = t == LrType::SHUTDOWN_MARK;
+        // "The last record is a ShutDownMark" (§5.4): INFERENCE, the mark stays while only
+        // the records that close a run follow it (a clean shutdown logs ShutDownMark, then Term).
+        match t {
+            LrType::SHUTDOWN_MARK => self.last_was_shutdown = true,
+            LrType::TERM
+            | LrType::TERM2
+            | LrType::NOP
+            | LrType::NOP2
+            | LrType::CHECKSUM
+            | LrType::RECOVERY_QUIT
+            | LrType::RECOVERY_QUIT2
+            | LrType::RECOVERY_QUIT_KEEP_ATTACHMENTS => {}
+            _ => self.last_was_shutdown = false,
+        }
         match t {
             LrType::INIT
             | LrType::INIT2

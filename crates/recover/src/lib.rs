@@ -23,11 +23,18 @@
 //!
 //! ```
 //! use esehdr_recover::{dry_run, DryRunOptions, Verdict};
-//! let logs = concat!(env!("CARGO_MANIFEST_DIR"), "/../../testdata/logs/srum-server2022");
-//! // No database: the stream's CreateDB says recovery would create it from the logs.
-//! let report = dry_run(&DryRunOptions { logs: logs.into(), ..Default::default() })?;
+//! let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../../testdata");
+//! // A Clean Shutdown SRUM database with its logs: the checkpoint is at the end of the logs,
+//! // so recovery has nothing to replay into it.
+//! let report = dry_run(&DryRunOptions {
+//!     database: Some(format!("{root}/db/srum-server2022-clean.dat").into()),
+//!     logs: format!("{root}/logs/srum-server2022").into(),
+//!     ..Default::default()
+//! })?;
 //! assert_eq!(report.base_name, "SRU");
-//! # let _ = (report.verdict == Verdict::WouldSucceed);
+//! assert_eq!(report.start.generation, 2);
+//! assert_eq!(report.verdict, Verdict::WouldSucceed);
+//! assert_eq!(report.apply.records, 0);
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 #![forbid(unsafe_code)]
