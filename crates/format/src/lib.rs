@@ -52,5 +52,6 @@ pub use db::{
 };
 pub use error::{Error, Result};
 pub use findings::{Finding, Severity};
+pub use log::records::{LrType, RawRecord, Record, RecordError, RecordWalker, Stop, StopReason};
 pub use primitives::{BkInfo, Lgpos, LgposTime, LogTime, Signature};
 pub use sniff::{sniff, sniff_named, FileKind, Sniffed};

@@ -109,7 +109,7 @@ fn record(i: &[u8]) -> IResult<&[u8], AttachInfo> {
 }
 
 /// Every non-empty NUL-terminated string of a names area.
-fn split_names(names: &[u8], unicode: bool) -> Vec<String> {
+pub(crate) fn split_names(names: &[u8], unicode: bool) -> Vec<String> {
     if unicode {
         let units: Vec<u16> = names
             .chunks_exact(2)

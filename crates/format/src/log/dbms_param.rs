@@ -35,7 +35,7 @@ pub struct DbmsSizes {
 
 /// `DBMS_PARAM` (FORMAT.md §4.2).
 #[doc(alias = "DBMS_PARAM")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
 pub struct DbmsParam {
     /// `szSystemPathDebugOnly` @+0 (`char[261]`, ANSI, informational).
     pub system_path: String,

@@ -8,6 +8,9 @@
 //!    ([`Stop`], [`StopReason`]); a record it cannot read ends the walk with a [`RecordError`].
 //! 2. **Types** ([`types`]): [`LrType`] and the one table ([`types::TYPES`]) of the 102 types
 //!    with eseutil's names, fixed sizes and size rules.
+//! 3. **Decoding** ([`decode`]): [`Record::decode`] turns a raw record into one [`Record`] enum
+//!    whose variants borrow the record's bytes (a type without a typed view keeps its bytes as
+//!    [`Record::Raw`]); [`Record::for_each_page_ref`] lists the page references eseutil counts.
 //!
 //! Sources: ../shared/FORMAT-LOGREC.md §1-§3, §8.
 //!
@@ -18,7 +21,9 @@
 //! let mut count = 0;
 //! while let Some(record) = walker.next_record() {
 //!     let record = record?;
-//!     assert!(record.lrtyp.is_defined());
+//!     if let esehdr_format::Record::CreateDb(create) = esehdr_format::Record::decode(&record)? {
+//!         assert_eq!(create.path, r"C:\Windows\system32\sru\SRUDB.dat");
+//!     }
 //!     count += 1;
 //! }
 //! let stop = walker.stop().ok_or("the walk has ended")?;
@@ -35,3 +40,5 @@ pub mod walk;
 pub use error::{RecordError, RecordErrorKind};
 pub use types::{record_size, LrType, SizeRule, TypeInfo, LRTYP_MAX, TYPES};
 pub use walk::{Accounting, RawRecord, RecordWalker, Stop, StopReason};
+pub mod decode;
+pub use decode::{Hex, NodeHeader, PageAccess, PageHeader, PageRef, Record};
