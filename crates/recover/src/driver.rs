@@ -12,7 +12,7 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
-use esehdr_format::log::records::{LrType, RecordWalker, StopReason};
+use esehdr_format::log::records::{LrType, Record, RecordWalker, StopReason};
 use esehdr_format::{DbFileHeader, DbState, Lgpos, Signature};
 
 use crate::attach::{decide, reason_text, AttachInput, AttachSource, Decision, Reason};
@@ -20,7 +20,7 @@ use crate::errors::{
     EngineError, ATTACHED_DATABASE_MISMATCH, BAD_LOG_VERSION, DATABASE_DIRTY_SHUTDOWN, DB_TIME_BEYOND_MAX_REQUIRED,
     DB_TIME_TOO_NEW, DB_TIME_TOO_OLD, LOG_FILE_CORRUPT,
 };
-use crate::fields::{self, PageHeader, DBTIME_INVALID, DBTIME_NIL};
+use crate::fields::{self, PageKey, DBTIME_INVALID, DBTIME_NIL};
 use crate::report::{AttachEntry, OpenTransaction, ReplayError, Report, Verdict};
 
 /// Which database of the stream this replay is for.
@@ -263,7 +263,14 @@ impl<'t> Driver<'t> {
                 }
                 self.position = rec.lgpos;
                 self.report.records_read += 1;
-                self.record(rec.lgpos, rec.lrtyp, rec.bytes, sink)?;
+                let decoded = match Record::decode(&rec) {
+                    Ok(d) => d,
+                    Err(e) => {
+                        self.error = Some(stop(LOG_FILE_CORRUPT, Some(e.lgpos), None, e.to_string()));
+                        return Ok(());
+                    }
+                };
+                self.record(rec.lgpos, rec.lrtyp, &decoded, rec.bytes, sink)?;
                 if self.error.is_some() {
                     return Ok(());
                 }
@@ -328,7 +335,14 @@ impl<'t> Driver<'t> {
         self.macros.clear();
     }
 
-    fn record(&mut self, lgpos: Lgpos, t: LrType, b: &[u8], sink: &mut dyn Sink) -> Result<(), SinkError> {
+    fn record(
+        &mut self,
+        lgpos: Lgpos,
+        t: LrType,
+        rec: &Record<'_>,
+        b: &[u8],
+        sink: &mut dyn Sink,
+    ) -> Result<(), SinkError> {
         // "The last record is a ShutDownMark" (§5.4): INFERENCE, the mark stays while only
         // the records that close a run follow it (a clean shutdown logs ShutDownMark, then Term).
         match t {
@@ -343,151 +357,124 @@ impl<'t> Driver<'t> {
             | LrType::RECOVERY_QUIT_KEEP_ATTACHMENTS => {}
             _ => self.last_was_shutdown = false,
         }
-        match t {
-            LrType::INIT
-            | LrType::INIT2
-            | LrType::TERM
-            | LrType::TERM2
-            | LrType::RECOVERY_QUIT
-            | LrType::RECOVERY_QUIT2
-            | LrType::RECOVERY_QUIT_KEEP_ATTACHMENTS => self.end_all_sessions(),
-            LrType::BEGIN | LrType::BEGIN0 => {
-                let (Some(procid), Some((from, count))) = (fields::procid(b), fields::begin_levels(b)) else {
-                    return Ok(());
+        match rec {
+            Record::Init(_) | Record::Term(_) | Record::RecoveryQuit(_) => self.end_all_sessions(),
+            Record::Begin(x) => {
+                let level = x.level_begin_from.saturating_add(x.clevels_to_begin);
+                if x.level_begin_from == 0 {
+                    self.after_first_bt.insert(x.procid);
+                    let trx = x.trx_begin0.unwrap_or(0);
+                    self.sessions.insert(x.procid, Session { level, trx, lgpos, records: 0 });
+                } else if let Some(s) = self.sessions.get_mut(&x.procid) {
+                    s.level = level;
+                }
+            }
+            Record::Commit(x) => {
+                if t == LrType::COMMIT0 {
+                    self.sessions.remove(&x.procid);
+                } else if let Some(s) = self.sessions.get_mut(&x.procid) {
+                    s.level = x.level_commit_to;
+                }
+            }
+            Record::Rollback(x) => {
+                if let Some(s) = self.sessions.get_mut(&x.procid) {
+                    s.level = s.level.saturating_sub(x.level_rollback);
+                    if s.level == 0 {
+                        self.sessions.remove(&x.procid);
+                    }
+                }
+            }
+            Record::MacroBegin(x) => {
+                if self.after_first_bt.contains(&x.procid) {
+                    self.macros.insert(x.procid, Macro { dbtime: x.dbtime, records: Vec::new() });
+                }
+            }
+            Record::MacroAbort(x) => {
+                self.macros.remove(&x.procid);
+            }
+            Record::MacroCommit(x) => {
+                if let Some(m) = self.macros.remove(&x.procid) {
+                    self.commit_macro(lgpos, m, sink)?;
+                }
+            }
+            Record::CreateDb(e) => {
+                let ours = match (&self.target.header, &self.target.file_name) {
+                    (None, None) => self.dbid.is_none() && self.state == State::Unknown,
+                    _ => self.target.is_ours(&e.db_signature, &e.path),
                 };
-                if from == 0 {
-                    self.after_first_bt.insert(procid);
-                    let trx = if t == LrType::BEGIN0 { fields::trx_begin0(b).unwrap_or(0) } else { 0 };
-                    self.sessions.insert(procid, Session { level: from.saturating_add(count), trx, lgpos, records: 0 });
-                } else if let Some(s) = self.sessions.get_mut(&procid) {
-                    s.level = from.saturating_add(count);
-                }
-            }
-            LrType::COMMIT => {
-                if let (Some(procid), Some(to)) = (fields::procid(b), fields::level_byte(b)) {
-                    if let Some(s) = self.sessions.get_mut(&procid) {
-                        s.level = to;
+                if ours {
+                    if self.report.database.is_none() {
+                        self.report.database = Some(e.path.clone());
                     }
-                }
-            }
-            LrType::COMMIT0 => {
-                if let Some(procid) = fields::procid(b) {
-                    self.sessions.remove(&procid);
-                }
-            }
-            LrType::ROLLBACK => {
-                if let (Some(procid), Some(n)) = (fields::procid(b), fields::level_byte(b)) {
-                    if let Some(s) = self.sessions.get_mut(&procid) {
-                        s.level = s.level.saturating_sub(n);
-                        if s.level == 0 {
-                            self.sessions.remove(&procid);
-                        }
-                    }
-                }
-            }
-            LrType::MACRO_BEGIN => {
-                if let (Some(procid), Some(dbtime)) = (fields::procid(b), fields::macro_dbtime(b)) {
-                    if self.after_first_bt.contains(&procid) {
-                        self.macros.insert(procid, Macro { dbtime, records: Vec::new() });
-                    }
-                }
-            }
-            LrType::MACRO_ABORT => {
-                if let Some(procid) = fields::procid(b) {
-                    self.macros.remove(&procid);
-                }
-            }
-            LrType::MACRO_COMMIT => {
-                if let Some(procid) = fields::procid(b) {
-                    if let Some(m) = self.macros.remove(&procid) {
-                        self.commit_macro(lgpos, procid, m, sink)?;
-                    }
-                }
-            }
-            LrType::CREATE_DB => {
-                if let Some(e) = fields::create_db(b) {
-                    let ours = match (&self.target.header, &self.target.file_name) {
-                        (None, None) => self.dbid.is_none() && self.state == State::Unknown,
-                        _ => self.target.is_ours(&e.db_signature, &e.path),
+                    let input = AttachInput {
+                        source: AttachSource::CreateDb,
+                        db_signature: e.db_signature,
+                        last_consistent: Lgpos::default(),
+                        lgpos_attach: lgpos,
+                        logged_log_signature: None,
+                        current_generation: lgpos.generation,
+                        current_lgpos: lgpos,
                     };
-                    if ours {
-                        if self.report.database.is_none() {
-                            self.report.database = Some(e.path.clone());
-                        }
-                        let input = AttachInput {
-                            source: AttachSource::CreateDb,
-                            db_signature: e.db_signature,
-                            last_consistent: Lgpos::default(),
-                            lgpos_attach: lgpos,
-                            logged_log_signature: None,
-                            current_generation: lgpos.generation,
-                            current_lgpos: lgpos,
-                        };
-                        self.attach(e.dbid, lgpos, &input, Some(b), sink)?;
-                        if self.create {
-                            self.created_signature = Some(e.db_signature);
-                        }
-                    } else if self.ours(e.dbid) {
-                        // The slot now names another database.
-                        self.dbid = None;
+                    self.attach(e.dbid, lgpos, &input, Some(b), sink)?;
+                    if self.create {
+                        self.created_signature = Some(e.db_signature);
                     }
+                } else if self.ours(e.dbid) {
+                    // The slot now names another database.
+                    self.dbid = None;
                 }
             }
-            LrType::ATTACH_DB => {
-                if let Some(e) = fields::attach_db(b) {
-                    let ours =
-                        self.target.is_ours(&e.db_signature, &e.path) || self.created_signature == Some(e.db_signature);
-                    if ours && self.create {
-                        // The database this recovery created: its header is the one the replay
-                        // wrote, so the attachment matches.
-                        if self.state != State::Attached {
-                            self.dbid = Some(e.dbid);
-                            self.state = State::Attached;
-                            self.report.attach.push(AttachEntry {
-                                dbid: e.dbid,
-                                lgpos,
-                                decision: Decision::Attach,
-                                reason: "the database created by this replay is attached again".into(),
-                            });
-                        }
-                    } else if ours {
-                        // §3.6: a logged lgposConsistent at or after the record is from another stream.
-                        let consistent = if e.last_consistent >= lgpos { Lgpos::default() } else { e.last_consistent };
-                        let input = AttachInput {
-                            source: AttachSource::AttachDb,
-                            db_signature: e.db_signature,
-                            last_consistent: consistent,
-                            lgpos_attach: lgpos,
-                            logged_log_signature: e.log_signature,
-                            current_generation: lgpos.generation,
-                            current_lgpos: lgpos,
-                        };
-                        self.attach(e.dbid, lgpos, &input, None, sink)?;
-                    } else if self.ours(e.dbid) {
-                        self.dbid = None;
+            Record::AttachDb(e) => {
+                let ours =
+                    self.target.is_ours(&e.db_signature, &e.path) || self.created_signature == Some(e.db_signature);
+                if ours && self.create {
+                    // The database this recovery created: its header is the one the replay
+                    // wrote, so the attachment matches.
+                    if self.state != State::Attached {
+                        self.dbid = Some(e.dbid);
+                        self.state = State::Attached;
+                        self.report.attach.push(AttachEntry {
+                            dbid: e.dbid,
+                            lgpos,
+                            decision: Decision::Attach,
+                            reason: "the database created by this replay is attached again".into(),
+                        });
                     }
+                } else if ours {
+                    // §3.6: a logged lgposConsistent at or after the record is from another stream.
+                    let consistent = if e.last_consistent >= lgpos { Lgpos::default() } else { e.last_consistent };
+                    let input = AttachInput {
+                        source: AttachSource::AttachDb,
+                        db_signature: e.db_signature,
+                        last_consistent: consistent,
+                        lgpos_attach: lgpos,
+                        logged_log_signature: Some(e.log_signature),
+                        current_generation: lgpos.generation,
+                        current_lgpos: lgpos,
+                    };
+                    self.attach(e.dbid, lgpos, &input, None, sink)?;
+                } else if self.ours(e.dbid) {
+                    self.dbid = None;
                 }
             }
-            LrType::DETACH_DB => {
-                if let Some(dbid) = fields::dbid_at3(b) {
-                    if self.ours(dbid) && self.state != State::Unknown {
-                        // §5.4: replay for this database stops; a deferred or skipped one just
-                        // frees the slot (and is still reported at the end).
-                        if self.state == State::Attached {
-                            self.state = State::Detached;
-                        }
-                        self.dbid = None;
+            Record::DetachDb(d) => {
+                if self.ours(d.dbid) && self.state != State::Unknown {
+                    // §5.4: replay for this database stops; a deferred or skipped one just frees
+                    // the slot (and is still reported at the end).
+                    if self.state == State::Attached {
+                        self.state = State::Detached;
                     }
+                    self.dbid = None;
                 }
             }
-            _ => self.page_record(lgpos, t, b, sink)?,
+            _ => self.page_record(lgpos, t, rec, b, sink)?,
         }
         Ok(())
     }
 
     /// Filters of §5.2 / FORMAT-PAGE §4.1 for a page record of the target; `Some(header)` when
     /// it is replayed.
-    fn replayed(&mut self, lgpos: Lgpos, h: &PageHeader) -> bool {
+    fn replayed(&mut self, lgpos: Lgpos, h: &PageKey) -> bool {
         if !self.ours(h.dbid) || self.state != State::Attached {
             return false;
         }
@@ -506,17 +493,15 @@ impl<'t> Driver<'t> {
         true
     }
 
-    fn page_record(&mut self, lgpos: Lgpos, t: LrType, b: &[u8], sink: &mut dyn Sink) -> Result<(), SinkError> {
-        let header = if fields::is_lrpage(t) {
-            fields::page_header(b)
-        } else if t == LrType::NEW_PAGE {
-            fields::new_page(b)
-        } else if t == LrType::ROOT_PAGE_MOVE {
-            fields::root_page_move(b)
-        } else {
-            None
-        };
-        let Some(h) = header else { return Ok(()) };
+    fn page_record(
+        &mut self,
+        lgpos: Lgpos,
+        t: LrType,
+        rec: &Record<'_>,
+        b: &[u8],
+        sink: &mut dyn Sink,
+    ) -> Result<(), SinkError> {
+        let Some(h) = fields::page_key(rec) else { return Ok(()) };
         // UndoInfo never changes a page (§5.5).
         if t == LrType::UNDO_INFO || !self.replayed(lgpos, &h) {
             return Ok(());
@@ -533,7 +518,7 @@ impl<'t> Driver<'t> {
         if t == LrType::ROOT_PAGE_MOVE {
             return Ok(());
         }
-        let pages = fields::record_pages(t, b, &h);
+        let pages = fields::record_pages(rec, &h);
         let mut writes: Vec<(u32, u64)> = Vec::new();
         for (pgno, before) in pages {
             match self.need_redo(lgpos, pgno, h.dbtime, before, before.is_none(), sink)? {
@@ -616,8 +601,7 @@ impl<'t> Driver<'t> {
         }
     }
 
-    fn commit_macro(&mut self, lgpos: Lgpos, procid: u16, m: Macro, sink: &mut dyn Sink) -> Result<(), SinkError> {
-        let _ = procid;
+    fn commit_macro(&mut self, lgpos: Lgpos, m: Macro, sink: &mut dyn Sink) -> Result<(), SinkError> {
         if m.records.is_empty() {
             return Ok(());
         }
@@ -626,9 +610,18 @@ impl<'t> Driver<'t> {
         // one of them (or a page it names with its own dbtimeBefore = dbtimeNil).
         let mut pages: BTreeMap<u32, Option<u64>> = BTreeMap::new();
         let mut head: Option<LrType> = None;
-        for (_, t, b) in &m.records {
-            let structural = fields::macro_pages(*t, b);
-            if !structural.is_empty() && head.is_none() {
+        let mut others: Vec<(u32, Option<u64>)> = Vec::new();
+        for (at, t, b) in &m.records {
+            // Buffered records were decoded once already; a failure here cannot happen.
+            let Ok(rec) = Record::decode_bytes(b, *at, 0) else { continue };
+            let structural = fields::macro_pages(&rec);
+            if structural.is_empty() {
+                if let Some(k) = fields::page_key(&rec).filter(|k| k.pgno != 0) {
+                    others.push((k.pgno, if *t == LrType::NEW_PAGE { None } else { Some(DBTIME_NIL) }));
+                }
+                continue;
+            }
+            if head.is_none() {
                 head = Some(*t);
             }
             for (pgno, before) in structural {
@@ -638,13 +631,8 @@ impl<'t> Driver<'t> {
                 }
             }
         }
-        for (_, t, b) in &m.records {
-            if fields::macro_pages(*t, b).is_empty() {
-                if let Some(h) = fields::page_header(b).or_else(|| fields::new_page(b)).filter(|h| h.pgno != 0) {
-                    let before = if *t == LrType::NEW_PAGE { None } else { Some(DBTIME_NIL) };
-                    pages.entry(h.pgno).or_insert(before);
-                }
-            }
+        for (pgno, before) in others {
+            pages.entry(pgno).or_insert(before);
         }
         let mut writes: Vec<(u32, u64)> = Vec::new();
         for (pgno, before) in &pages {
