@@ -559,14 +559,15 @@ impl<'t> Driver<'t> {
     ) -> Result<Option<bool>, SinkError> {
         // "Contains data from future logs": the generation is within the header's Log Required.
         let max_required = if self.create { None } else { self.target.header.as_ref().map(|h| h.log_required.max) };
-        let within_required = max_required.is_some_and(|m| lgpos.generation <= m);
-        if new_page && !within_required && !self.create {
+        // (A database this replay creates, or none, never holds pages from the future.)
+        let within_required = max_required.is_none_or(|m| lgpos.generation <= m);
+        if new_page && !within_required {
             // FORMAT-PAGE §4.3: outside that range a new page is recreated without being read.
             return Ok(Some(true));
         }
         let page = sink.page_dbtime(pgno)?.unwrap_or(0);
         if page >= after {
-            if !new_page && !within_required && !self.create {
+            if !new_page && !within_required {
                 self.error = Some(stop(
                     DB_TIME_BEYOND_MAX_REQUIRED,
                     Some(lgpos),
@@ -751,4 +752,55 @@ pub fn required_logs_missing(header: &DbFileHeader, present: &[i32]) -> Option<R
         None,
         format!("the database requires logs {min:#x}-{max:#x} (Log Required), but generation {first:#x} is missing"),
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// One page at a fixed dbtime.
+    struct One(u64);
+
+    impl Sink for One {
+        fn page_dbtime(&mut self, _: u32) -> Result<Option<u64>, SinkError> {
+            Ok(Some(self.0))
+        }
+        fn redo(&mut self, _: &Redo<'_>) -> Result<(), SinkError> {
+            Ok(())
+        }
+        fn create_database(&mut self, _: Lgpos, _: &[u8]) -> Result<(), SinkError> {
+            Ok(())
+        }
+    }
+
+    fn driver(target: &Target) -> Driver<'_> {
+        let start = Start {
+            lgpos: Lgpos { generation: 5, isec: 1, ib: 0 },
+            whole_generation: false,
+            attachments: Vec::new(),
+            log_signature: Signature::default(),
+        };
+        Driver::new(target, &start)
+    }
+
+    /// FORMAT-LOGREC §5.5 for a record with dbtimeBefore 100 and dbtimeAfter 110, in a
+    /// generation within Log Required (no header: the rule without -625).
+    fn rule(page: u64, before: Option<u64>) -> (Option<bool>, Option<i32>) {
+        let target = Target::default();
+        let mut d = driver(&target);
+        let at = Lgpos { generation: 5, isec: 2, ib: 0 };
+        let r = d.need_redo(at, 7, 110, before, before.is_none(), &mut One(page)).unwrap();
+        (r, d.error.map(|e| e.code))
+    }
+
+    #[test]
+    fn dbtime_rule() {
+        assert_eq!(rule(110, Some(100)), (Some(false), None), "already on disk");
+        assert_eq!(rule(200, Some(100)), (Some(false), None), "flushed later");
+        assert_eq!(rule(100, Some(100)), (Some(true), None), "exactly at dbtimeBefore: redo");
+        assert_eq!(rule(99, Some(100)), (None, Some(-566)), "older than the record expects");
+        assert_eq!(rule(105, Some(100)), (None, Some(-567)), "between before and after");
+        assert_eq!(rule(0, None), (Some(true), None), "a new page is (re)initialised");
+        assert_eq!(rule(3, Some(DBTIME_NIL)), (Some(true), None), "no dbtimeBefore logged: no check");
+    }
 }
