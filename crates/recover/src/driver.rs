@@ -111,8 +111,21 @@ pub struct Redo<'a> {
     pub lrtyp: LrType,
     /// The record bytes (single-page records only; empty for a macro).
     pub bytes: &'a [u8],
+    /// A macro's buffered records of this database, in log order (empty for a single record).
+    pub macro_records: &'a [MacroRecord],
     /// The pages written and the dbtime each gets.
     pub pages: &'a [(u32, u64)],
+}
+
+/// A record buffered in a split/merge macro until its MacroCommit.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MacroRecord {
+    /// Its LGPOS.
+    pub lgpos: Lgpos,
+    /// Its type.
+    pub lrtyp: LrType,
+    /// Its bytes (a copy: a macro may span generations).
+    pub bytes: Vec<u8>,
 }
 
 /// What the driver needs from the database: page dbtimes, and somewhere to put redo.
@@ -148,8 +161,8 @@ struct Session {
 #[derive(Debug)]
 struct Macro {
     dbtime: u64,
-    /// Records of the target database buffered until MacroCommit: (lgpos, type, bytes, procid).
-    records: Vec<(Lgpos, LrType, Vec<u8>)>,
+    /// Records of the target database buffered until MacroCommit.
+    records: Vec<MacroRecord>,
 }
 
 /// Replays `logs` from `start` for `target`, handing redo to `sink`.
@@ -511,7 +524,7 @@ impl<'t> Driver<'t> {
         }
         if let Some(m) = self.macros.get_mut(&h.procid) {
             if m.dbtime == h.dbtime {
-                m.records.push((lgpos, t, b.to_vec()));
+                m.records.push(MacroRecord { lgpos, lrtyp: t, bytes: b.to_vec() });
                 return Ok(());
             }
         }
@@ -530,7 +543,7 @@ impl<'t> Driver<'t> {
         if writes.is_empty() {
             self.report.already_on_disk += 1;
         } else {
-            sink.redo(&Redo { lgpos, lrtyp: t, bytes: b, pages: &writes })?;
+            sink.redo(&Redo { lgpos, lrtyp: t, bytes: b, macro_records: &[], pages: &writes })?;
             self.count_apply(t, &writes);
         }
         Ok(())
@@ -612,7 +625,7 @@ impl<'t> Driver<'t> {
         let mut pages: BTreeMap<u32, Option<u64>> = BTreeMap::new();
         let mut head: Option<LrType> = None;
         let mut others: Vec<(u32, Option<u64>)> = Vec::new();
-        for (at, t, b) in &m.records {
+        for MacroRecord { lgpos: at, lrtyp: t, bytes: b } in &m.records {
             // Buffered records were decoded once already; a failure here cannot happen.
             let Ok(rec) = Record::decode_bytes(b, *at, 0) else { continue };
             let structural = fields::macro_pages(&rec);
@@ -649,7 +662,7 @@ impl<'t> Driver<'t> {
             self.report.already_on_disk += n;
             return Ok(());
         }
-        let head = head.unwrap_or(m.records.first().map_or(LrType::NOP, |r| r.1));
+        let head = head.unwrap_or(m.records.first().map_or(LrType::NOP, |r| r.lrtyp));
         if head == LrType::SPLIT || head == LrType::MERGE {
             self.error = Some(stop(
                 BAD_LOG_VERSION,
@@ -659,11 +672,11 @@ impl<'t> Driver<'t> {
             ));
             return Ok(());
         }
-        sink.redo(&Redo { lgpos, lrtyp: head, bytes: &[], pages: &writes })?;
+        sink.redo(&Redo { lgpos, lrtyp: head, bytes: &[], macro_records: &m.records, pages: &writes })?;
         self.report.apply.macros += 1;
-        for (_, t, _) in &m.records {
+        for r in &m.records {
             self.report.apply.records += 1;
-            *self.report.apply.by_type.entry(t.name().to_string()).or_insert(0) += 1;
+            *self.report.apply.by_type.entry(r.lrtyp.name().to_string()).or_insert(0) += 1;
         }
         for (pgno, _) in &writes {
             if self.pages_applied.insert(*pgno) {

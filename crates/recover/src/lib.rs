@@ -50,6 +50,6 @@ pub mod report;
 pub mod set;
 
 pub use attach::{Decision, Reason};
-pub use driver::{replay, LogItem, LogSource, Redo, Sink, SinkError, Start, Target};
+pub use driver::{replay, LogItem, LogSource, MacroRecord, Redo, Sink, SinkError, Start, Target};
 pub use report::{Apply, AttachEntry, ReplayError, Report, Rollback, Verdict};
 pub use set::{dry_run, DryRunOptions, SetupError};

@@ -293,7 +293,8 @@ pub fn dry_run(opts: &DryRunOptions) -> Result<Report, SetupError> {
         current_missing: e.current.is_none().then(|| format!("{base}.{}", e.ext)),
         done: false,
     };
-    let mut sink = DryRunSink { file: db_file, page_size, overlay: HashMap::new(), created: false };
+    let mut sink =
+        DryRunSink { file: db_file, page_size, overlay: HashMap::new(), read: HashMap::new(), created: false };
     let mut report = replay(&target, &start, &mut source, &mut sink)?;
     report.base_name = report_prefix.base_name;
     if report.database.is_none() || opts.database.is_some() {
@@ -408,6 +409,8 @@ pub struct DryRunSink {
     file: Option<File>,
     page_size: u64,
     overlay: HashMap<u32, u64>,
+    /// The dbtimes already read from the file (a page the logs touch often is read once).
+    read: HashMap<u32, Option<u64>>,
     created: bool,
 }
 
@@ -436,6 +439,9 @@ impl Sink for DryRunSink {
         if let Some(d) = self.overlay.get(&pgno) {
             return Ok(Some(*d));
         }
+        if let Some(d) = self.read.get(&pgno) {
+            return Ok(*d);
+        }
         let Some(file) = self.file.as_ref().filter(|_| !self.created) else { return Ok(None) };
         // Page pgno is at file offset (pgno + 1) * page size (the two header pages come first).
         let offset = (u64::from(pgno) + 1).saturating_mul(self.page_size).saturating_add(DBTIME_OFFSET);
@@ -443,13 +449,18 @@ impl Sink for DryRunSink {
         let mut got = 0;
         while got < buf.len() {
             match read_at(file, buf.get_mut(got..).unwrap_or_default(), offset + got as u64) {
-                Ok(0) => return Ok(None),
+                Ok(0) => {
+                    self.read.insert(pgno, None);
+                    return Ok(None);
+                }
                 Ok(n) => got += n,
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
                 Err(e) => return Err(SinkError(format!("page {pgno} (file offset {offset:#x}): {e}"))),
             }
         }
-        Ok(Some(u64::from_le_bytes(buf)))
+        let dbtime = u64::from_le_bytes(buf);
+        self.read.insert(pgno, Some(dbtime));
+        Ok(Some(dbtime))
     }
 
     fn redo(&mut self, op: &Redo<'_>) -> Result<(), SinkError> {
