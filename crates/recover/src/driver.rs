@@ -721,7 +721,7 @@ impl<'t> Driver<'t> {
                             None,
                             "no attachment of these logs names this database: recovery would not touch it and it would stay in Dirty Shutdown".into(),
                         ));
-                    } else if self.target.header.is_none() {
+                    } else if self.target.header.is_none() && self.target.file_name.is_some() {
                         self.error = Some(stop(
                             ATTACHED_DATABASE_MISMATCH,
                             Some(end),

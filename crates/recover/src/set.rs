@@ -296,6 +296,12 @@ pub fn dry_run(opts: &DryRunOptions) -> Result<Report, SetupError> {
     let mut sink =
         DryRunSink { file: db_file, page_size, overlay: HashMap::new(), read: HashMap::new(), created: false };
     let mut report = replay(&target, &start, &mut source, &mut sink)?;
+    if opts.database.is_none() && !report.create && report.error.is_none() {
+        return Err(SetupError::Usage(format!(
+            "no database given, and the logs from {} on hold no CreateDB: name the database to check",
+            start.lgpos
+        )));
+    }
     report.base_name = report_prefix.base_name;
     if report.database.is_none() || opts.database.is_some() {
         report.database = report_prefix.database.or(report.database);
