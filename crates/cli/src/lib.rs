@@ -14,6 +14,7 @@ pub mod mk;
 pub mod ml;
 pub mod plan;
 pub mod records;
+pub mod recover;
 pub mod stream;
 
 use std::io::{self, Write};

@@ -110,6 +110,26 @@ enum Mode {
         #[arg(long)]
         headers_only: bool,
     },
+    /// Soft recovery. `--dry-run` says, read-only, what recovery would do with DB and the logs:
+    /// the attach decisions, the page records to apply or already on disk, the macros, the
+    /// transactions it would roll back, and the error it would stop on (exit 0 would succeed,
+    /// 1 would fail, 2 usage or I/O error). Recovery itself is not yet implemented.
+    Recover {
+        /// The database (without it, or when it is absent, the logs' CreateDB creates it).
+        db: Option<PathBuf>,
+        /// The log folder.
+        #[arg(long, required = true)]
+        logs: PathBuf,
+        /// The folder of the checkpoint, when apart from the logs.
+        #[arg(long)]
+        system: Option<PathBuf>,
+        /// The stream's 3-character base name, when the log folder holds several.
+        #[arg(long)]
+        base: Option<String>,
+        /// Only say what recovery would do; change nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
     /// Dump checkpoint files, like `eseutil /mk E00.chk` (also accepted as `/mk`).
     Mk {
         /// Checkpoint files (E00.chk, edb.chk, <base>.jcp).
@@ -170,7 +190,7 @@ fn eseutil_style(args: impl Iterator<Item = std::ffi::OsString>) -> Vec<std::ffi
     if let Some(i) = first_positional {
         let word = args[i].to_string_lossy().to_ascii_lowercase();
         let mode = word.strip_prefix('/').unwrap_or(&word).to_string();
-        if matches!(mode.as_str(), "mh" | "ml" | "mk" | "k" | "plan") {
+        if matches!(mode.as_str(), "mh" | "ml" | "mk" | "k" | "plan" | "recover") {
             args.remove(i);
             args.insert(1, mode.into());
         }
@@ -255,6 +275,27 @@ fn main() -> ExitCode {
             }
         };
     }
+    if let Some(Mode::Recover { db, logs, system, base, dry_run }) = &cli.mode {
+        let opts = esehdr::recover::RecoverOptions {
+            database: db.clone(),
+            logs: logs.clone(),
+            system: system.clone(),
+            base: base.clone(),
+            dry_run: *dry_run,
+            json: cli.common.json,
+        };
+        if !cli.common.json && !cli.common.nologo && *dry_run {
+            let _ = esehdr::frame::banner(&mut out);
+        }
+        return match esehdr::recover::run_recover(&opts, &mut out, &mut err).and_then(|s| out.flush().map(|()| s)) {
+            Ok(s) => ExitCode::from(s as u8),
+            Err(e) if e.kind() == io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+            Err(e) => {
+                let _ = writeln!(err, "esehdr: {e}");
+                ExitCode::from(Status::Error as u8)
+            }
+        };
+    }
     if let Some(Mode::K { files, no_mmap }) = &cli.mode {
         return run_k(files, *no_mmap, cli.common, &mut out, &mut err);
     }
@@ -262,7 +303,7 @@ fn main() -> ExitCode {
         Some(Mode::Mh { files, fail_if_dirty }) => (RunMode::Mh, files.clone(), *fail_if_dirty),
         Some(Mode::Ml { files, .. }) => (RunMode::Ml, files.clone(), false),
         Some(Mode::Mk { files }) => (RunMode::Mk, files.clone(), false),
-        Some(Mode::K { .. } | Mode::Plan { .. }) => unreachable!("handled above"),
+        Some(Mode::K { .. } | Mode::Plan { .. } | Mode::Recover { .. }) => unreachable!("handled above"),
         None if cli.files.is_empty() => {
             let _ = writeln!(err, "esehdr: no file given; try 'esehdr mh FILE' or 'esehdr --help'");
             return ExitCode::from(Status::Error as u8);

@@ -1,0 +1,819 @@
+//! The replay driver: walks the records of a log stream across generations from where recovery
+//! starts, takes the engine's decisions for one database (attach, the record filters, macros,
+//! the dbtime rule, transactions) and hands every page operation that needs redo to a
+//! [`Sink`]. The dry run's sink only reads page dbtimes and remembers what it would have
+//! written; soft recovery's sink (issue 12) applies the record to a copy. Both get the same
+//! [`Report`], so the prediction and the recovery cannot disagree on counts or on the error.
+//!
+//! Sources: ../shared/FORMAT-LOGREC.md §5.1 (flow), §5.2 (which records apply), §5.3 (attach,
+//! see [`crate::attach`]), §5.4 (detach, end of recovery), §5.5 (dbtime rule), §5.6
+//! (transactions), §8 items 4 and 5; ../shared/FORMAT-PAGE.md §4.1 (dispatch, skip conditions,
+//! `need_redo`), §4.3 (new pages).
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use esehdr_format::log::records::{LrType, Record, RecordWalker, StopReason};
+use esehdr_format::{DbFileHeader, DbState, Lgpos, Signature};
+
+use crate::attach::{decide, reason_text, AttachInput, AttachSource, Decision, Reason};
+use crate::errors::{
+    EngineError, ATTACHED_DATABASE_MISMATCH, BAD_LOG_VERSION, DATABASE_DIRTY_SHUTDOWN, DB_TIME_BEYOND_MAX_REQUIRED,
+    DB_TIME_TOO_NEW, DB_TIME_TOO_OLD, LOG_FILE_CORRUPT,
+};
+use crate::fields::{self, PageKey, DBTIME_INVALID, DBTIME_NIL};
+use crate::report::{AttachEntry, OpenTransaction, ReplayError, Report, Verdict};
+
+/// Which database of the stream this replay is for.
+#[derive(Debug, Clone, Default)]
+pub struct Target {
+    /// The database header (`None`: the file is absent, or no database was given).
+    pub header: Option<DbFileHeader>,
+    /// The database's file name, matched case-insensitively against the last component of the
+    /// paths in CreateDB/AttachDB records and attachment lists (`None`: no database given; the
+    /// first CreateDB of the logs is the target).
+    pub file_name: Option<String>,
+}
+
+impl Target {
+    fn is_ours(&self, db_signature: &Signature, path: &str) -> bool {
+        if self.header.as_ref().is_some_and(|h| h.db_signature == *db_signature) {
+            return true;
+        }
+        match &self.file_name {
+            Some(name) => {
+                let last = path.rsplit(['\\', '/']).next().unwrap_or(path);
+                last.eq_ignore_ascii_case(name)
+            }
+            None => false,
+        }
+    }
+}
+
+/// An initial attachment (checkpoint list, or the first log header's without a checkpoint).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InitialAttachment {
+    /// DBID.
+    pub dbid: u8,
+    /// Path as logged.
+    pub path: String,
+    /// `signDb`.
+    pub db_signature: Signature,
+    /// `lgposAttach`.
+    pub last_attach: Lgpos,
+    /// `lgposConsistent`.
+    pub last_consistent: Lgpos,
+}
+
+/// Where replay starts and what it knows there.
+#[derive(Debug, Clone)]
+pub struct Start {
+    /// The checkpoint's `le_lgposCheckpoint`, or `(lowest generation, first record, 0)`.
+    pub lgpos: Lgpos,
+    /// v7 logs: replay the whole generation of the checkpoint (FORMAT-LOGREC §8 item 4).
+    pub whole_generation: bool,
+    /// The attachment list at the start.
+    pub attachments: Vec<InitialAttachment>,
+    /// The stream's log signature.
+    pub log_signature: Signature,
+}
+
+/// One log of the stream, in replay order, or why the stream stops before it.
+#[derive(Debug)]
+pub enum LogItem {
+    /// A whole log file.
+    Log {
+        /// Its generation.
+        generation: i32,
+        /// Its bytes.
+        bytes: Vec<u8>,
+    },
+    /// The stream cannot be read on from here (a missing generation, a sequence error, ...).
+    Stop(ReplayError),
+}
+
+/// Supplies the logs to replay, in ascending generation.
+pub trait LogSource {
+    /// The next log, or `None` after the last.
+    fn next_log(&mut self) -> Option<LogItem>;
+}
+
+/// An I/O failure of a sink (the replay cannot say anything after it).
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct SinkError(pub String);
+
+/// A page operation that needs redo.
+#[derive(Debug, Clone, Copy)]
+pub struct Redo<'a> {
+    /// LGPOS of the record (of the MacroCommit for a macro).
+    pub lgpos: Lgpos,
+    /// The record (single-page), or the first structural record of the macro.
+    pub lrtyp: LrType,
+    /// The record bytes (single-page records only; empty for a macro).
+    pub bytes: &'a [u8],
+    /// A macro's buffered records of this database, in log order (empty for a single record).
+    pub macro_records: &'a [MacroRecord],
+    /// The pages written and the dbtime each gets.
+    pub pages: &'a [(u32, u64)],
+}
+
+/// A record buffered in a split/merge macro until its MacroCommit.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MacroRecord {
+    /// Its LGPOS.
+    pub lgpos: Lgpos,
+    /// Its type.
+    pub lrtyp: LrType,
+    /// Its bytes (a copy: a macro may span generations).
+    pub bytes: Vec<u8>,
+}
+
+/// What the driver needs from the database: page dbtimes, and somewhere to put redo.
+pub trait Sink {
+    /// The page's `dbtimeDirtied` as replay sees it now (after what this sink applied);
+    /// `None` for a page beyond the end of the file or never initialised (read as 0).
+    fn page_dbtime(&mut self, pgno: u32) -> Result<Option<u64>, SinkError>;
+    /// Apply (or, in a dry run, only note) a page operation.
+    fn redo(&mut self, op: &Redo<'_>) -> Result<(), SinkError>;
+    /// Create the database from a CreateDB record (the file is absent).
+    fn create_database(&mut self, lgpos: Lgpos, record: &[u8]) -> Result<(), SinkError>;
+}
+
+/// The attach state of the target database.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum State {
+    /// Not (yet) named by any attachment.
+    Unknown,
+    Attached,
+    Deferred(Reason),
+    Skipped,
+    Detached,
+}
+
+#[derive(Debug, Clone)]
+struct Session {
+    level: u8,
+    trx: u32,
+    lgpos: Lgpos,
+    records: u64,
+}
+
+#[derive(Debug)]
+struct Macro {
+    dbtime: u64,
+    /// Records of the target database buffered until MacroCommit.
+    records: Vec<MacroRecord>,
+}
+
+/// Replays `logs` from `start` for `target`, handing redo to `sink`.
+pub fn replay(
+    target: &Target,
+    start: &Start,
+    logs: &mut dyn LogSource,
+    sink: &mut dyn Sink,
+) -> Result<Report, SinkError> {
+    let mut d = Driver::new(target, start);
+    d.run(logs, sink)?;
+    Ok(d.finish())
+}
+
+struct Driver<'t> {
+    target: &'t Target,
+    start: Lgpos,
+    whole_generation: bool,
+    log_signature: Signature,
+    report: Report,
+    state: State,
+    dbid: Option<u8>,
+    create: bool,
+    /// `signDb` of the database this replay creates.
+    created_signature: Option<Signature>,
+    sessions: HashMap<u16, Session>,
+    after_first_bt: HashSet<u16>,
+    macros: HashMap<u16, Macro>,
+    pages_applied: HashSet<u32>,
+    last_was_shutdown: bool,
+    position: Lgpos,
+    error: Option<ReplayError>,
+    initial: Vec<InitialAttachment>,
+}
+
+/// A stop of the replay with an engine error.
+fn stop(error: EngineError, lgpos: Option<Lgpos>, pgno: Option<u32>, message: String) -> ReplayError {
+    ReplayError { code: error.code, name: error.name, lgpos, pgno, message }
+}
+
+impl<'t> Driver<'t> {
+    fn new(target: &'t Target, start: &Start) -> Self {
+        let report = Report { start: start.lgpos, end: start.lgpos, ..Report::default() };
+        Self {
+            target,
+            start: start.lgpos,
+            whole_generation: start.whole_generation,
+            log_signature: start.log_signature,
+            report,
+            state: State::Unknown,
+            dbid: None,
+            create: false,
+            created_signature: None,
+            sessions: HashMap::new(),
+            after_first_bt: HashSet::new(),
+            macros: HashMap::new(),
+            pages_applied: HashSet::new(),
+            last_was_shutdown: false,
+            position: start.lgpos,
+            error: None,
+            initial: start.attachments.clone(),
+        }
+    }
+
+    fn run(&mut self, logs: &mut dyn LogSource, sink: &mut dyn Sink) -> Result<(), SinkError> {
+        // §5.1 step 1: the attachment list at the start.
+        for a in std::mem::take(&mut self.initial) {
+            if self.target.is_ours(&a.db_signature, &a.path) {
+                let input = AttachInput {
+                    source: AttachSource::Initial,
+                    db_signature: a.db_signature,
+                    last_consistent: a.last_consistent,
+                    lgpos_attach: a.last_attach,
+                    logged_log_signature: None,
+                    current_generation: self.start.generation,
+                    current_lgpos: self.start,
+                };
+                self.attach(a.dbid, a.last_attach, &input, None, sink)?;
+                if self.error.is_some() {
+                    return Ok(());
+                }
+            }
+        }
+        while let Some(item) = logs.next_log() {
+            let (generation, bytes) = match item {
+                LogItem::Log { generation, bytes } => (generation, bytes),
+                LogItem::Stop(e) => {
+                    self.error = Some(e);
+                    return Ok(());
+                }
+            };
+            let mut walker = match RecordWalker::new(&bytes) {
+                Ok(w) => w,
+                Err(e) => {
+                    let at = Lgpos { generation, isec: 0, ib: 0 };
+                    self.error =
+                        Some(stop(LOG_FILE_CORRUPT, Some(at), None, format!("the log header cannot be read: {e}")));
+                    return Ok(());
+                }
+            };
+            while let Some(rec) = walker.next_record() {
+                let rec = match rec {
+                    Ok(r) => r,
+                    Err(e) => {
+                        self.error = Some(stop(LOG_FILE_CORRUPT, Some(e.lgpos), None, e.to_string()));
+                        return Ok(());
+                    }
+                };
+                if !self.whole_generation && rec.lgpos < self.start {
+                    continue;
+                }
+                self.position = rec.lgpos;
+                self.report.records_read += 1;
+                let decoded = match Record::decode(&rec) {
+                    Ok(d) => d,
+                    Err(e) => {
+                        self.error = Some(stop(LOG_FILE_CORRUPT, Some(e.lgpos), None, e.to_string()));
+                        return Ok(());
+                    }
+                };
+                self.record(rec.lgpos, rec.lrtyp, &decoded, rec.bytes, sink)?;
+                if self.error.is_some() {
+                    return Ok(());
+                }
+            }
+            if let Some(s) = walker.stop() {
+                self.report.end = s.data_end;
+                if s.reason == StopReason::Corrupt {
+                    let message = s.error.as_ref().map_or_else(|| "a record cannot be read".into(), |e| e.to_string());
+                    self.error = Some(stop(LOG_FILE_CORRUPT, Some(s.position), None, message));
+                    return Ok(());
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn ours(&self, dbid: u8) -> bool {
+        self.dbid == Some(dbid)
+    }
+
+    fn attach(
+        &mut self,
+        dbid: u8,
+        lgpos: Lgpos,
+        input: &AttachInput,
+        create_record: Option<&[u8]>,
+        sink: &mut dyn Sink,
+    ) -> Result<(), SinkError> {
+        let header = self.target.header.as_ref();
+        let out = decide(header, input, &self.log_signature);
+        self.dbid = Some(dbid);
+        self.report.attach.push(AttachEntry {
+            dbid,
+            lgpos,
+            decision: out.decision,
+            reason: reason_text(out.reason).to_string(),
+        });
+        match out.decision {
+            Decision::Attach => {
+                if out.reason == Reason::Create {
+                    self.create = true;
+                    self.report.create = true;
+                    if let Some(r) = create_record {
+                        sink.create_database(lgpos, r)?;
+                    }
+                }
+                self.state = State::Attached;
+            }
+            Decision::Defer => self.state = State::Deferred(out.reason),
+            Decision::Skip => self.state = State::Skipped,
+            Decision::Fail => {
+                let e = out.error.unwrap_or(ATTACHED_DATABASE_MISMATCH);
+                self.error = Some(stop(e, Some(lgpos), None, reason_text(out.reason).to_string()));
+            }
+        }
+        Ok(())
+    }
+
+    fn end_all_sessions(&mut self) {
+        self.sessions.clear();
+        self.after_first_bt.clear();
+        self.macros.clear();
+    }
+
+    fn record(
+        &mut self,
+        lgpos: Lgpos,
+        t: LrType,
+        rec: &Record<'_>,
+        b: &[u8],
+        sink: &mut dyn Sink,
+    ) -> Result<(), SinkError> {
+        // "The last record is a ShutDownMark" (§5.4): INFERENCE, the mark stays while only
+        // the records that close a run follow it (a clean shutdown logs ShutDownMark, then Term).
+        match t {
+            LrType::SHUTDOWN_MARK => self.last_was_shutdown = true,
+            LrType::TERM
+            | LrType::TERM2
+            | LrType::NOP
+            | LrType::NOP2
+            | LrType::CHECKSUM
+            | LrType::RECOVERY_QUIT
+            | LrType::RECOVERY_QUIT2
+            | LrType::RECOVERY_QUIT_KEEP_ATTACHMENTS => {}
+            _ => self.last_was_shutdown = false,
+        }
+        match rec {
+            Record::Init(_) | Record::Term(_) | Record::RecoveryQuit(_) => self.end_all_sessions(),
+            Record::Begin(x) => {
+                let level = x.level_begin_from.saturating_add(x.clevels_to_begin);
+                if x.level_begin_from == 0 {
+                    self.after_first_bt.insert(x.procid);
+                    let trx = x.trx_begin0.unwrap_or(0);
+                    self.sessions.insert(x.procid, Session { level, trx, lgpos, records: 0 });
+                } else if let Some(s) = self.sessions.get_mut(&x.procid) {
+                    s.level = level;
+                }
+            }
+            Record::Commit(x) => {
+                if t == LrType::COMMIT0 {
+                    self.sessions.remove(&x.procid);
+                } else if let Some(s) = self.sessions.get_mut(&x.procid) {
+                    s.level = x.level_commit_to;
+                }
+            }
+            Record::Rollback(x) => {
+                if let Some(s) = self.sessions.get_mut(&x.procid) {
+                    s.level = s.level.saturating_sub(x.level_rollback);
+                    if s.level == 0 {
+                        self.sessions.remove(&x.procid);
+                    }
+                }
+            }
+            Record::MacroBegin(x) => {
+                if self.after_first_bt.contains(&x.procid) {
+                    self.macros.insert(x.procid, Macro { dbtime: x.dbtime, records: Vec::new() });
+                }
+            }
+            Record::MacroAbort(x) => {
+                self.macros.remove(&x.procid);
+            }
+            Record::MacroCommit(x) => {
+                if let Some(m) = self.macros.remove(&x.procid) {
+                    self.commit_macro(lgpos, m, sink)?;
+                }
+            }
+            Record::CreateDb(e) => {
+                let ours = match (&self.target.header, &self.target.file_name) {
+                    (None, None) => self.dbid.is_none() && self.state == State::Unknown,
+                    _ => self.target.is_ours(&e.db_signature, &e.path),
+                };
+                if ours {
+                    if self.report.database.is_none() {
+                        self.report.database = Some(e.path.clone());
+                    }
+                    let input = AttachInput {
+                        source: AttachSource::CreateDb,
+                        db_signature: e.db_signature,
+                        last_consistent: Lgpos::default(),
+                        lgpos_attach: lgpos,
+                        logged_log_signature: None,
+                        current_generation: lgpos.generation,
+                        current_lgpos: lgpos,
+                    };
+                    self.attach(e.dbid, lgpos, &input, Some(b), sink)?;
+                    if self.create {
+                        self.created_signature = Some(e.db_signature);
+                    }
+                } else if self.ours(e.dbid) {
+                    // The slot now names another database.
+                    self.dbid = None;
+                }
+            }
+            Record::AttachDb(e) => {
+                let ours =
+                    self.target.is_ours(&e.db_signature, &e.path) || self.created_signature == Some(e.db_signature);
+                if ours && self.create {
+                    // The database this recovery created: its header is the one the replay
+                    // wrote, so the attachment matches.
+                    if self.state != State::Attached {
+                        self.dbid = Some(e.dbid);
+                        self.state = State::Attached;
+                        self.report.attach.push(AttachEntry {
+                            dbid: e.dbid,
+                            lgpos,
+                            decision: Decision::Attach,
+                            reason: "the database created by this replay is attached again".into(),
+                        });
+                    }
+                } else if ours {
+                    // §3.6: a logged lgposConsistent at or after the record is from another stream.
+                    let consistent = if e.last_consistent >= lgpos { Lgpos::default() } else { e.last_consistent };
+                    let input = AttachInput {
+                        source: AttachSource::AttachDb,
+                        db_signature: e.db_signature,
+                        last_consistent: consistent,
+                        lgpos_attach: lgpos,
+                        logged_log_signature: Some(e.log_signature),
+                        current_generation: lgpos.generation,
+                        current_lgpos: lgpos,
+                    };
+                    self.attach(e.dbid, lgpos, &input, None, sink)?;
+                } else if self.ours(e.dbid) {
+                    self.dbid = None;
+                }
+            }
+            Record::DetachDb(d) => {
+                if self.ours(d.dbid) && self.state != State::Unknown {
+                    // §5.4: replay for this database stops; a deferred or skipped one just frees
+                    // the slot (and is still reported at the end).
+                    if self.state == State::Attached {
+                        self.state = State::Detached;
+                    }
+                    self.dbid = None;
+                }
+            }
+            _ => self.page_record(lgpos, t, rec, b, sink)?,
+        }
+        Ok(())
+    }
+
+    /// Filters of §5.2 / FORMAT-PAGE §4.1 for a page record of the target; `Some(header)` when
+    /// it is replayed.
+    fn replayed(&mut self, lgpos: Lgpos, h: &PageKey) -> bool {
+        if !self.ours(h.dbid) || self.state != State::Attached {
+            return false;
+        }
+        if !self.create {
+            if let Some(hdr) = &self.target.header {
+                if lgpos <= hdr.last_attach.lgpos {
+                    self.report.skipped.before_attach += 1;
+                    return false;
+                }
+            }
+        }
+        if !self.after_first_bt.contains(&h.procid) {
+            self.report.skipped.session_before_start += 1;
+            return false;
+        }
+        true
+    }
+
+    fn page_record(
+        &mut self,
+        lgpos: Lgpos,
+        t: LrType,
+        rec: &Record<'_>,
+        b: &[u8],
+        sink: &mut dyn Sink,
+    ) -> Result<(), SinkError> {
+        let Some(h) = fields::page_key(rec) else { return Ok(()) };
+        // UndoInfo never changes a page (§5.5).
+        if t == LrType::UNDO_INFO || !self.replayed(lgpos, &h) {
+            return Ok(());
+        }
+        if let Some(s) = self.sessions.get_mut(&h.procid) {
+            s.records += 1;
+        }
+        if let Some(m) = self.macros.get_mut(&h.procid) {
+            if m.dbtime == h.dbtime {
+                m.records.push(MacroRecord { lgpos, lrtyp: t, bytes: b.to_vec() });
+                return Ok(());
+            }
+        }
+        if t == LrType::ROOT_PAGE_MOVE {
+            return Ok(());
+        }
+        let pages = fields::record_pages(rec, &h);
+        let mut writes: Vec<(u32, u64)> = Vec::new();
+        for (pgno, before) in pages {
+            match self.need_redo(lgpos, pgno, h.dbtime, before, before.is_none(), sink)? {
+                Some(true) => writes.push((pgno, h.dbtime)),
+                Some(false) => {}
+                None => return Ok(()),
+            }
+        }
+        if writes.is_empty() {
+            self.report.already_on_disk += 1;
+        } else {
+            sink.redo(&Redo { lgpos, lrtyp: t, bytes: b, macro_records: &[], pages: &writes })?;
+            self.count_apply(t, &writes);
+        }
+        Ok(())
+    }
+
+    fn count_apply(&mut self, t: LrType, writes: &[(u32, u64)]) {
+        self.report.apply.records += 1;
+        *self.report.apply.by_type.entry(t.name().to_string()).or_insert(0) += 1;
+        for (pgno, _) in writes {
+            if self.pages_applied.insert(*pgno) {
+                self.report.apply.pages += 1;
+            }
+        }
+    }
+
+    /// The dbtime rule (FORMAT-LOGREC §5.5, FORMAT-PAGE §4.1, §4.3) for one page: `Some(true)`
+    /// redo, `Some(false)` already on disk, `None` replay stops (the error is set).
+    fn need_redo(
+        &mut self,
+        lgpos: Lgpos,
+        pgno: u32,
+        after: u64,
+        before: Option<u64>,
+        new_page: bool,
+        sink: &mut dyn Sink,
+    ) -> Result<Option<bool>, SinkError> {
+        // "Contains data from future logs": the generation is within the header's Log Required.
+        let max_required = if self.create { None } else { self.target.header.as_ref().map(|h| h.log_required.max) };
+        // (A database this replay creates, or none, never holds pages from the future.)
+        let within_required = max_required.is_none_or(|m| lgpos.generation <= m);
+        if new_page && !within_required {
+            // FORMAT-PAGE §4.3: outside that range a new page is recreated without being read.
+            return Ok(Some(true));
+        }
+        let page = sink.page_dbtime(pgno)?.unwrap_or(0);
+        if page >= after {
+            if !new_page && !within_required {
+                self.error = Some(stop(
+                    DB_TIME_BEYOND_MAX_REQUIRED,
+                    Some(lgpos),
+                    Some(pgno),
+                    format!(
+                        "page {pgno} has dbtime {page:#x}, at or past the record's {after:#x}, but generation {:#x} is beyond the Log Required range ({:#x})",
+                        lgpos.generation,
+                        max_required.unwrap_or(0)
+                    ),
+                ));
+                return Ok(None);
+            }
+            return Ok(Some(false));
+        }
+        match before {
+            // New page, or the writer did not dirty the page itself: no before check.
+            None => Ok(Some(true)),
+            Some(b) if b == DBTIME_NIL || b == DBTIME_INVALID => Ok(Some(true)),
+            Some(b) if b == page => Ok(Some(true)),
+            Some(b) => {
+                let (e, how) = if page < b { (DB_TIME_TOO_OLD, "older") } else { (DB_TIME_TOO_NEW, "newer") };
+                self.error = Some(stop(
+                    e,
+                    Some(lgpos),
+                    Some(pgno),
+                    format!(
+                        "page {pgno} has dbtime {page:#x}, {how} than the record expects before it ({b:#x}; after it: {after:#x})"
+                    ),
+                ));
+                Ok(None)
+            }
+        }
+    }
+
+    fn commit_macro(&mut self, lgpos: Lgpos, m: Macro, sink: &mut dyn Sink) -> Result<(), SinkError> {
+        if m.records.is_empty() {
+            return Ok(());
+        }
+        // The pages of the macro and their dbtime before it, from the structural records
+        // (Split/Split2, Merge/Merge2, PageMove); every other record of the macro touches
+        // one of them (or a page it names with its own dbtimeBefore = dbtimeNil).
+        let mut pages: BTreeMap<u32, Option<u64>> = BTreeMap::new();
+        let mut head: Option<LrType> = None;
+        let mut others: Vec<(u32, Option<u64>)> = Vec::new();
+        for MacroRecord { lgpos: at, lrtyp: t, bytes: b } in &m.records {
+            // Buffered records were decoded once already; a failure here cannot happen.
+            let Ok(rec) = Record::decode_bytes(b, *at, 0) else { continue };
+            let structural = fields::macro_pages(&rec);
+            if structural.is_empty() {
+                if let Some(k) = fields::page_key(&rec).filter(|k| k.pgno != 0) {
+                    others.push((k.pgno, if *t == LrType::NEW_PAGE { None } else { Some(DBTIME_NIL) }));
+                }
+                continue;
+            }
+            if head.is_none() {
+                head = Some(*t);
+            }
+            for (pgno, before) in structural {
+                let slot = pages.entry(pgno).or_insert(before);
+                if slot.is_none() {
+                    *slot = before;
+                }
+            }
+        }
+        for (pgno, before) in others {
+            pages.entry(pgno).or_insert(before);
+        }
+        let mut writes: Vec<(u32, u64)> = Vec::new();
+        for (pgno, before) in &pages {
+            let new_page = before.is_none();
+            match self.need_redo(lgpos, *pgno, m.dbtime, *before, new_page, sink)? {
+                Some(true) => writes.push((*pgno, m.dbtime)),
+                Some(false) => {}
+                None => return Ok(()),
+            }
+        }
+        let n = m.records.len() as u64;
+        if writes.is_empty() {
+            self.report.already_on_disk += n;
+            return Ok(());
+        }
+        let head = head.unwrap_or(m.records.first().map_or(LrType::NOP, |r| r.lrtyp));
+        if head == LrType::SPLIT || head == LrType::MERGE {
+            self.error = Some(stop(
+                BAD_LOG_VERSION,
+                Some(lgpos),
+                writes.first().map(|w| w.0),
+                format!("an old-style {} (type {}) needs redo; the engine refuses it", head.name(), head.0),
+            ));
+            return Ok(());
+        }
+        sink.redo(&Redo { lgpos, lrtyp: head, bytes: &[], macro_records: &m.records, pages: &writes })?;
+        self.report.apply.macros += 1;
+        for r in &m.records {
+            self.report.apply.records += 1;
+            *self.report.apply.by_type.entry(r.lrtyp.name().to_string()).or_insert(0) += 1;
+        }
+        for (pgno, _) in &writes {
+            if self.pages_applied.insert(*pgno) {
+                self.report.apply.pages += 1;
+            }
+        }
+        Ok(())
+    }
+
+    fn finish(mut self) -> Report {
+        if self.error.is_none() {
+            self.report.end = self.report.end.max(self.position);
+            let end = self.report.end;
+            match self.state {
+                // §5.4 end of recovery: a database still deferred or skipped.
+                State::Deferred(Reason::ConsistentFuture) if self.last_was_shutdown => {}
+                State::Deferred(r) => {
+                    self.error = Some(stop(
+                        ATTACHED_DATABASE_MISMATCH,
+                        Some(end),
+                        None,
+                        format!("at the end of the logs the database is still deferred: {}", reason_text(r)),
+                    ));
+                }
+                State::Skipped => {
+                    self.error = Some(stop(
+                        ATTACHED_DATABASE_MISMATCH,
+                        Some(end),
+                        None,
+                        format!(
+                            "at the end of the logs the database is still skipped: {}",
+                            reason_text(Reason::LogSignatureMismatch)
+                        ),
+                    ));
+                }
+                State::Unknown => {
+                    let dirty = self.target.header.as_ref().is_some_and(|h| h.state != DbState::CleanShutdown);
+                    if dirty {
+                        self.error = Some(stop(
+                            DATABASE_DIRTY_SHUTDOWN,
+                            Some(end),
+                            None,
+                            "no attachment of these logs names this database: recovery would not touch it and it would stay in Dirty Shutdown".into(),
+                        ));
+                    } else if self.target.header.is_none() && self.target.file_name.is_some() {
+                        self.error = Some(stop(
+                            ATTACHED_DATABASE_MISMATCH,
+                            Some(end),
+                            None,
+                            "the database file is absent and no CreateDB of these logs names it".into(),
+                        ));
+                    }
+                }
+                State::Attached | State::Detached => {}
+            }
+        } else if let Some(at) = self.error.as_ref().and_then(|e| e.lgpos) {
+            self.report.end = at;
+        }
+        // §5.6: the sessions still open at the end are rolled back.
+        let mut open: Vec<(&u16, &Session)> = self.sessions.iter().filter(|(_, s)| s.level > 0).collect();
+        open.sort_by_key(|(_, s)| s.lgpos);
+        self.report.rollback.transactions = open.len() as u64;
+        self.report.rollback.records = open.iter().map(|(_, s)| s.records).sum();
+        self.report.open_transactions = open
+            .iter()
+            .map(|(p, s)| OpenTransaction { procid: **p, trx_begin0: s.trx, lgpos: s.lgpos, records: s.records })
+            .collect();
+        self.report.verdict = if self.error.is_some() { Verdict::WouldFail } else { Verdict::WouldSucceed };
+        self.report.error = self.error;
+        self.report
+    }
+}
+
+/// `-543` before replay: a Dirty Shutdown database needs every generation of its Log Required
+/// range (`le_lGenMinRequired`..`le_lGenMaxRequired`); `present` holds the generations found.
+pub fn required_logs_missing(header: &DbFileHeader, present: &[i32]) -> Option<ReplayError> {
+    let (min, max) = (header.log_required.min, header.log_required.max);
+    if min <= 0 || max < min || header.state == DbState::CleanShutdown {
+        return None;
+    }
+    let missing: Vec<i32> = (min..=max).filter(|g| !present.contains(g)).take(1).collect();
+    let first = *missing.first()?;
+    Some(stop(
+        crate::errors::REQUIRED_LOG_FILES_MISSING,
+        Some(Lgpos { generation: first, isec: 0, ib: 0 }),
+        None,
+        format!("the database requires logs {min:#x}-{max:#x} (Log Required), but generation {first:#x} is missing"),
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// One page at a fixed dbtime.
+    struct One(u64);
+
+    impl Sink for One {
+        fn page_dbtime(&mut self, _: u32) -> Result<Option<u64>, SinkError> {
+            Ok(Some(self.0))
+        }
+        fn redo(&mut self, _: &Redo<'_>) -> Result<(), SinkError> {
+            Ok(())
+        }
+        fn create_database(&mut self, _: Lgpos, _: &[u8]) -> Result<(), SinkError> {
+            Ok(())
+        }
+    }
+
+    fn driver(target: &Target) -> Driver<'_> {
+        let start = Start {
+            lgpos: Lgpos { generation: 5, isec: 1, ib: 0 },
+            whole_generation: false,
+            attachments: Vec::new(),
+            log_signature: Signature::default(),
+        };
+        Driver::new(target, &start)
+    }
+
+    /// FORMAT-LOGREC §5.5 for a record with dbtimeBefore 100 and dbtimeAfter 110, in a
+    /// generation within Log Required (no header: the rule without -625).
+    fn rule(page: u64, before: Option<u64>) -> (Option<bool>, Option<i32>) {
+        let target = Target::default();
+        let mut d = driver(&target);
+        let at = Lgpos { generation: 5, isec: 2, ib: 0 };
+        let r = d.need_redo(at, 7, 110, before, before.is_none(), &mut One(page)).unwrap();
+        (r, d.error.map(|e| e.code))
+    }
+
+    #[test]
+    fn dbtime_rule() {
+        assert_eq!(rule(110, Some(100)), (Some(false), None), "already on disk");
+        assert_eq!(rule(200, Some(100)), (Some(false), None), "flushed later");
+        assert_eq!(rule(100, Some(100)), (Some(true), None), "exactly at dbtimeBefore: redo");
+        assert_eq!(rule(99, Some(100)), (None, Some(-566)), "older than the record expects");
+        assert_eq!(rule(105, Some(100)), (None, Some(-567)), "between before and after");
+        assert_eq!(rule(0, None), (Some(true), None), "a new page is (re)initialised");
+        assert_eq!(rule(3, Some(DBTIME_NIL)), (Some(true), None), "no dbtimeBefore logged: no check");
+    }
+}

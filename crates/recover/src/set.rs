@@ -1,0 +1,484 @@
+//! Opening a recovery set from files: the log folder (stream enumeration and verification),
+//! the checkpoint (start point and attachment list), the database header, and the pages the
+//! logs touch (read by pgno, never the whole file). Every file is opened read-only.
+//!
+//! Sources: ../shared/FORMAT-LOGREC.md §5.1 (start: the checkpoint, else the lowest log),
+//! ../shared/FORMAT.md §5 (checkpoint), §8 (file names), §7.3 (sequence checks, through
+//! [`esehdr_format::log::stream::check_stream`]), ../shared/FORMAT-PAGE.md §1.2 (`dbtimeDirtied`
+//! at page offset 8; page `pgno` at file offset `(pgno + 1) × page size`).
+
+use std::collections::HashMap;
+use std::fs::File;
+use std::io::{self, Read};
+use std::path::{Path, PathBuf};
+
+use esehdr_format::checkpoint::{read_checkpoint, CHECKPOINT_FILE_SIZE};
+use esehdr_format::log::content::verify_log_content;
+use esehdr_format::log::header::{read_log_header, LogHeader, LOG_HEADER_SIZE};
+use esehdr_format::log::names::{classify, enumerate, LogName};
+use esehdr_format::log::stream::{check_stream, LogInput};
+use esehdr_format::{read_database_header, DbFileHeader, Lgpos, DB_HEADER_READ_LEN};
+
+use crate::driver::{replay, InitialAttachment, LogItem, LogSource, Redo, Sink, SinkError, Start, Target};
+use crate::errors::{CHECKPOINT_CORRUPT, MISSING_LOG_FILE};
+use crate::report::{ReplayError, Report, Verdict};
+
+/// The largest log file read whole (v8 logs are at most a few MiB; this bounds a hostile size).
+pub const MAX_LOG_FILE: u64 = 256 << 20;
+
+/// What to dry-run.
+#[derive(Debug, Clone, Default)]
+pub struct DryRunOptions {
+    /// The database (`None`: the logs' first CreateDB is the target).
+    pub database: Option<PathBuf>,
+    /// The log folder.
+    pub logs: PathBuf,
+    /// The system folder holding the checkpoint (default: the log folder).
+    pub system: Option<PathBuf>,
+    /// The stream's base name (default: the only stream in the log folder).
+    pub base: Option<String>,
+}
+
+/// Why a dry run could not be made (usage or I/O: exit 2).
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum SetupError {
+    /// A file or folder could not be read.
+    #[error("{path}: {source}")]
+    Io {
+        /// Which.
+        path: PathBuf,
+        /// Why.
+        source: io::Error,
+    },
+    /// The inputs do not make a recovery set.
+    #[error("{0}")]
+    Usage(String),
+    /// A page read failed during the replay.
+    #[error("{0}")]
+    Sink(#[from] SinkError),
+}
+
+fn io_err(path: &Path) -> impl FnOnce(io::Error) -> SetupError + '_ {
+    move |source| SetupError::Io { path: path.to_path_buf(), source }
+}
+
+/// Opens `path` read-only (on Windows shared for reading, writing and deletion, so a file held
+/// by a running engine is not disturbed).
+pub fn open_read_only(path: &Path) -> io::Result<File> {
+    let mut o = std::fs::OpenOptions::new();
+    o.read(true);
+    #[cfg(windows)]
+    {
+        use std::os::windows::fs::OpenOptionsExt;
+        o.share_mode(0x1 | 0x2 | 0x4);
+    }
+    o.open(path)
+}
+
+fn read_up_to(path: &Path, max: u64) -> Result<(Vec<u8>, u64), SetupError> {
+    let file = open_read_only(path).map_err(io_err(path))?;
+    let len = file.metadata().map_err(io_err(path))?.len();
+    let mut buf = Vec::with_capacity(usize::try_from(len.min(max)).unwrap_or(0));
+    file.take(max).read_to_end(&mut buf).map_err(io_err(path))?;
+    Ok((buf, len))
+}
+
+fn list(dir: &Path) -> Result<Vec<String>, SetupError> {
+    let mut names = Vec::new();
+    for e in std::fs::read_dir(dir).map_err(io_err(dir))? {
+        let e = e.map_err(io_err(dir))?;
+        names.push(e.file_name().to_string_lossy().into_owned());
+    }
+    names.sort();
+    Ok(names)
+}
+
+/// The 3-character bases of the logs in a folder.
+fn bases(names: &[String]) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for n in names {
+        let Some(base) = n.get(..3) else { continue };
+        if matches!(classify(base, n), LogName::Archived { .. } | LogName::Current { .. })
+            && !out.iter().any(|b| b.eq_ignore_ascii_case(base))
+        {
+            out.push(base.to_string());
+        }
+    }
+    out
+}
+
+/// One log of the stream as read.
+struct Log {
+    name: String,
+    generation: i32,
+    header: LogHeader,
+}
+
+/// Runs the dry run: what soft recovery would do with these files.
+pub fn dry_run(opts: &DryRunOptions) -> Result<Report, SetupError> {
+    // The database.
+    let mut target = Target::default();
+    let mut db_file = None;
+    let mut page_size = 0u64;
+    if let Some(path) = &opts.database {
+        target.file_name = path.file_name().map(|n| n.to_string_lossy().into_owned());
+        match open_read_only(path) {
+            Ok(_) => {
+                let (head, _) = read_up_to(path, DB_HEADER_READ_LEN as u64)?;
+                let db = read_database_header(&head)
+                    .map_err(|e| SetupError::Usage(format!("{}: not a readable ESE database: {e}", path.display())))?;
+                let header = db.header().cloned().ok_or_else(|| {
+                    SetupError::Usage(format!("{}: neither database header copy is valid", path.display()))
+                })?;
+                page_size = u64::from(db.page_size);
+                target.header = Some(header);
+                db_file = Some(open_read_only(path).map_err(io_err(path))?);
+            }
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+            Err(e) => return Err(SetupError::Io { path: path.clone(), source: e }),
+        }
+    }
+
+    // The stream.
+    let names = list(&opts.logs)?;
+    let base = match &opts.base {
+        Some(b) => b.clone(),
+        None => {
+            let found = bases(&names);
+            match found.as_slice() {
+                [] => {
+                    return Err(SetupError::Usage(format!("no ESE log files in {}", opts.logs.display())));
+                }
+                [one] => one.clone(),
+                many => pick_base(many, &names, &opts.logs, target.header.as_ref())?,
+            }
+        }
+    };
+    let e = enumerate(&base, names.iter().map(String::as_str));
+    let mut logs: Vec<Log> = Vec::new();
+    let mut inputs: Vec<LogInput> = Vec::new();
+    let files = e.archived.iter().map(|(g, n)| (Some(*g), n.clone())).chain(e.current.clone().map(|c| (None, c)));
+    for (name_generation, name) in files {
+        let path = opts.logs.join(&name);
+        let (bytes, len) = read_up_to(&path, MAX_LOG_FILE)?;
+        let header = read_log_header(bytes.get(..LOG_HEADER_SIZE.min(bytes.len())).unwrap_or_default(), len);
+        let (header, content) = match header {
+            Ok(h) => {
+                let content =
+                    (h.checksum_valid() && len <= MAX_LOG_FILE).then(|| verify_log_content(&bytes, &h.header));
+                (Ok(h), content)
+            }
+            Err(err) => (Err(err.to_string()), None),
+        };
+        if let Ok(h) = &header {
+            logs.push(Log { name: name.clone(), generation: h.header.generation, header: h.clone() });
+        }
+        inputs.push(LogInput { file: name, name_generation, header, content });
+    }
+    if logs.is_empty() {
+        return Err(SetupError::Usage(format!("no readable log of base {base} in {}", opts.logs.display())));
+    }
+    logs.sort_by_key(|l| l.generation);
+    let present: Vec<i32> = logs.iter().map(|l| l.generation).collect();
+
+    // The start: the checkpoint, else the lowest log (§5.1).
+    let system = opts.system.as_ref().unwrap_or(&opts.logs);
+    let checkpoint = if system == &opts.logs {
+        e.checkpoints.first().map(|n| opts.logs.join(n))
+    } else {
+        let sys_names = list(system)?;
+        let want = |ext: &str| format!("{base}.{ext}");
+        sys_names
+            .iter()
+            .find(|n| n.eq_ignore_ascii_case(&want("jcp")))
+            .or_else(|| sys_names.iter().find(|n| n.eq_ignore_ascii_case(&want("chk"))))
+            .map(|n| system.join(n))
+    };
+    let lowest = logs.first().map(|l| &l.header.header);
+    let stream_signature = inputs
+        .iter()
+        .filter_map(|i| i.header.as_ref().ok())
+        .map(|h| h.header.log_signature)
+        .max_by_key(|s| inputs.iter().filter(|i| i.header.as_ref().is_ok_and(|h| h.header.log_signature == *s)).count())
+        .unwrap_or_default();
+    let mut start = Start {
+        lgpos: Lgpos::default(),
+        whole_generation: false,
+        attachments: Vec::new(),
+        log_signature: stream_signature,
+    };
+    let mut report_prefix = Report { base_name: base.clone(), ..Report::default() };
+    report_prefix.database = opts.database.as_ref().map(|p| p.display().to_string());
+    let mut early: Option<ReplayError> = None;
+    match &checkpoint {
+        Some(path) => {
+            let (buf, len) = read_up_to(path, CHECKPOINT_FILE_SIZE as u64)?;
+            let c = read_checkpoint(&buf, len);
+            match c.fields() {
+                Some(f) if c.is_valid() => {
+                    start.lgpos = f.checkpoint;
+                    start.attachments = f.attached.iter().map(initial).collect();
+                    report_prefix.start_from = format!("checkpoint {}", path.display());
+                }
+                _ => {
+                    early = Some(ReplayError {
+                        code: CHECKPOINT_CORRUPT.code,
+                        name: CHECKPOINT_CORRUPT.name,
+                        lgpos: None,
+                        pgno: None,
+                        message: format!(
+                            "the checkpoint {} is damaged (without it recovery starts at the lowest log)",
+                            path.display()
+                        ),
+                    })
+                }
+            }
+        }
+        None => {
+            if let (Some(h), Some(l)) = (lowest, logs.first()) {
+                start.lgpos = Lgpos { generation: h.generation, isec: h.header_sectors.max(1), ib: 0 };
+                start.attachments = h.attached.iter().map(initial).collect();
+                report_prefix.start_from = format!("lowest log {}", l.name);
+            }
+        }
+    }
+    start.whole_generation = logs
+        .iter()
+        .find(|l| l.generation == start.lgpos.generation)
+        .is_some_and(|l| !l.header.header.is_segment_format());
+    report_prefix.start = start.lgpos;
+    report_prefix.end = start.lgpos;
+
+    // -543 first: the generations the header requires.
+    if early.is_none() {
+        if let Some(h) = &target.header {
+            early = crate::driver::required_logs_missing(h, &present);
+        }
+    }
+    if let Some(err) = early {
+        report_prefix.end = err.lgpos.unwrap_or(report_prefix.start);
+        report_prefix.verdict = Verdict::WouldFail;
+        report_prefix.error = Some(err);
+        return Ok(report_prefix);
+    }
+
+    // The stream from the start generation on, checked as `ml BASE` checks it.
+    let from = start.lgpos.generation;
+    let range_inputs: Vec<LogInput> = inputs
+        .into_iter()
+        .filter(|i| i.header.as_ref().map_or(true, |h| h.header.generation >= from) || i.name_generation.is_none())
+        .collect();
+    let stream = check_stream(&base, &opts.logs.display().to_string(), &range_inputs, Vec::new(), true, None);
+    let mut stops: HashMap<i32, ReplayError> = HashMap::new();
+    for entry in &stream.logs {
+        if let (Some(g), Some(p)) = (entry.generation, entry.problems.iter().find(|p| p.error.is_some())) {
+            if let Some(err) = p.error {
+                stops.entry(g).or_insert(ReplayError {
+                    code: err.code,
+                    name: err.name,
+                    lgpos: Some(Lgpos { generation: g, isec: 0, ib: 0 }),
+                    pgno: None,
+                    message: format!("{}: {}", entry.file, p.message.replace('\n', " ")),
+                });
+            }
+        }
+    }
+    let mut source = FileLogs {
+        dir: opts.logs.clone(),
+        order: logs.iter().filter(|l| l.generation >= from).map(|l| (l.generation, l.name.clone())).collect(),
+        next: 0,
+        expected: from,
+        stops,
+        current_missing: e.current.is_none().then(|| format!("{base}.{}", e.ext)),
+        done: false,
+    };
+    let mut sink =
+        DryRunSink { file: db_file, page_size, overlay: HashMap::new(), read: HashMap::new(), created: false };
+    let mut report = replay(&target, &start, &mut source, &mut sink)?;
+    if opts.database.is_none() && !report.create && report.error.is_none() {
+        return Err(SetupError::Usage(format!(
+            "no database given, and the logs from {} on hold no CreateDB: name the database to check",
+            start.lgpos
+        )));
+    }
+    report.base_name = report_prefix.base_name;
+    if report.database.is_none() || opts.database.is_some() {
+        report.database = report_prefix.database.or(report.database);
+    }
+    report.start_from = report_prefix.start_from;
+    Ok(report)
+}
+
+fn initial(a: &esehdr_format::log::attach::AttachInfo) -> InitialAttachment {
+    InitialAttachment {
+        dbid: a.dbid,
+        path: a.path.clone(),
+        db_signature: a.db_signature,
+        last_attach: a.last_attach,
+        last_consistent: a.last_consistent,
+    }
+}
+
+/// Several streams in one folder: the one whose logs carry the database's log signature.
+fn pick_base(
+    many: &[String],
+    names: &[String],
+    dir: &Path,
+    header: Option<&DbFileHeader>,
+) -> Result<String, SetupError> {
+    if let Some(h) = header {
+        for b in many {
+            let e = enumerate(b, names.iter().map(String::as_str));
+            let first = e.current.clone().or_else(|| e.archived.first().map(|(_, n)| n.clone()));
+            if let Some(n) = first {
+                let (bytes, len) = read_up_to(&dir.join(&n), LOG_HEADER_SIZE as u64)?;
+                if read_log_header(&bytes, len).is_ok_and(|l| l.header.log_signature == h.log_signature) {
+                    return Ok(b.clone());
+                }
+            }
+        }
+    }
+    Err(SetupError::Usage(format!(
+        "several log streams in {} ({}): name one with --base",
+        dir.display(),
+        many.join(", ")
+    )))
+}
+
+/// The logs of the folder in generation order, with the stream's stops.
+struct FileLogs {
+    dir: PathBuf,
+    order: Vec<(i32, String)>,
+    next: usize,
+    expected: i32,
+    stops: HashMap<i32, ReplayError>,
+    current_missing: Option<String>,
+    done: bool,
+}
+
+impl LogSource for FileLogs {
+    fn next_log(&mut self) -> Option<LogItem> {
+        if self.done {
+            return None;
+        }
+        let Some((generation, name)) = self.order.get(self.next).cloned() else {
+            self.done = true;
+            return self.current_missing.take().map(|name| {
+                LogItem::Stop(ReplayError {
+                    code: MISSING_LOG_FILE.code,
+                    name: MISSING_LOG_FILE.name,
+                    lgpos: None,
+                    pgno: None,
+                    message: format!("the current log {name} is missing"),
+                })
+            });
+        };
+        let at = Lgpos { generation: self.expected, isec: 0, ib: 0 };
+        if generation > self.expected {
+            self.done = true;
+            return Some(LogItem::Stop(ReplayError {
+                code: MISSING_LOG_FILE.code,
+                name: MISSING_LOG_FILE.name,
+                lgpos: Some(at),
+                pgno: None,
+                message: format!("generation {:#x} is missing from the stream", self.expected),
+            }));
+        }
+        if let Some(e) = self.stops.remove(&generation) {
+            self.done = true;
+            return Some(LogItem::Stop(e));
+        }
+        self.next += 1;
+        self.expected = generation.saturating_add(1);
+        let path = self.dir.join(&name);
+        match read_up_to(&path, MAX_LOG_FILE) {
+            Ok((bytes, _)) => Some(LogItem::Log { generation, bytes }),
+            Err(e) => {
+                self.done = true;
+                Some(LogItem::Stop(ReplayError {
+                    code: MISSING_LOG_FILE.code,
+                    name: MISSING_LOG_FILE.name,
+                    lgpos: Some(Lgpos { generation, isec: 0, ib: 0 }),
+                    pgno: None,
+                    message: format!("cannot read {name}: {e}"),
+                }))
+            }
+        }
+    }
+}
+
+/// The dry run's sink: reads the dbtime of the pages the logs touch from the database file (by
+/// pgno, one small read each), and remembers the dbtime each page would have after redo.
+#[derive(Debug)]
+pub struct DryRunSink {
+    file: Option<File>,
+    page_size: u64,
+    overlay: HashMap<u32, u64>,
+    /// The dbtimes already read from the file (a page the logs touch often is read once).
+    read: HashMap<u32, Option<u64>>,
+    created: bool,
+}
+
+/// `dbtimeDirtied` is at page offset 8 (FORMAT-PAGE §1.2).
+const DBTIME_OFFSET: u64 = 8;
+
+#[cfg(unix)]
+fn read_at(file: &File, buf: &mut [u8], offset: u64) -> io::Result<usize> {
+    std::os::unix::fs::FileExt::read_at(file, buf, offset)
+}
+
+#[cfg(windows)]
+fn read_at(file: &File, buf: &mut [u8], offset: u64) -> io::Result<usize> {
+    std::os::windows::fs::FileExt::seek_read(file, buf, offset)
+}
+
+#[cfg(not(any(unix, windows)))]
+fn read_at(mut file: &File, buf: &mut [u8], offset: u64) -> io::Result<usize> {
+    use std::io::Seek;
+    file.seek(io::SeekFrom::Start(offset))?;
+    file.read(buf)
+}
+
+impl Sink for DryRunSink {
+    fn page_dbtime(&mut self, pgno: u32) -> Result<Option<u64>, SinkError> {
+        if let Some(d) = self.overlay.get(&pgno) {
+            return Ok(Some(*d));
+        }
+        if let Some(d) = self.read.get(&pgno) {
+            return Ok(*d);
+        }
+        let Some(file) = self.file.as_ref().filter(|_| !self.created) else { return Ok(None) };
+        // Page pgno is at file offset (pgno + 1) * page size (the two header pages come first).
+        let offset = (u64::from(pgno) + 1).saturating_mul(self.page_size).saturating_add(DBTIME_OFFSET);
+        let mut buf = [0u8; 8];
+        let mut got = 0;
+        while got < buf.len() {
+            match read_at(file, buf.get_mut(got..).unwrap_or_default(), offset + got as u64) {
+                Ok(0) => {
+                    self.read.insert(pgno, None);
+                    return Ok(None);
+                }
+                Ok(n) => got += n,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(SinkError(format!("page {pgno} (file offset {offset:#x}): {e}"))),
+            }
+        }
+        let dbtime = u64::from_le_bytes(buf);
+        self.read.insert(pgno, Some(dbtime));
+        Ok(Some(dbtime))
+    }
+
+    fn redo(&mut self, op: &Redo<'_>) -> Result<(), SinkError> {
+        for (pgno, dbtime) in op.pages {
+            self.overlay.insert(*pgno, *dbtime);
+        }
+        Ok(())
+    }
+
+    fn create_database(&mut self, _lgpos: Lgpos, _record: &[u8]) -> Result<(), SinkError> {
+        self.created = true;
+        self.overlay.clear();
+        Ok(())
+    }
+}
