@@ -1,7 +1,7 @@
 //! The attach decision for one database (`ErrLGRICheckAttachedDb`, `ErrLGRICheckAttachNow`):
 //! a pure function of the database header, the attach information and the log stream.
 //!
-//! Sources: ../shared/FORMAT-LOGREC.md §5.3 (the table, in its evaluation order), §3.6
+//! Sources: docs/log-records.md §5.3 (the table, in its evaluation order), §3.6
 //! (`lgposConsistent` of an AttachDB at or after its own LGPOS is treated as zero).
 
 use esehdr_format::{DbFileHeader, DbState, Lgpos, Signature};

@@ -5,9 +5,9 @@
 //! written; soft recovery's sink (issue 12) applies the record to a copy. Both get the same
 //! [`Report`], so the prediction and the recovery cannot disagree on counts or on the error.
 //!
-//! Sources: ../shared/FORMAT-LOGREC.md §5.1 (flow), §5.2 (which records apply), §5.3 (attach,
+//! Sources: docs/log-records.md §5.1 (flow), §5.2 (which records apply), §5.3 (attach,
 //! see [`crate::attach`]), §5.4 (detach, end of recovery), §5.5 (dbtime rule), §5.6
-//! (transactions), §8 items 4 and 5; ../shared/FORMAT-PAGE.md §4.1 (dispatch, skip conditions,
+//! (transactions), §8 items 4 and 5; docs/page-internals.md §4.1 (dispatch, skip conditions,
 //! `need_redo`), §4.3 (new pages).
 
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -69,7 +69,7 @@ pub struct InitialAttachment {
 pub struct Start {
     /// The checkpoint's `le_lgposCheckpoint`, or `(lowest generation, first record, 0)`.
     pub lgpos: Lgpos,
-    /// v7 logs: replay the whole generation of the checkpoint (FORMAT-LOGREC §8 item 4).
+    /// v7 logs: replay the whole generation of the checkpoint (docs/log-records.md §8 item 4).
     pub whole_generation: bool,
     /// The attachment list at the start.
     pub attachments: Vec<InitialAttachment>,
@@ -485,7 +485,7 @@ impl<'t> Driver<'t> {
         Ok(())
     }
 
-    /// Filters of §5.2 / FORMAT-PAGE §4.1 for a page record of the target; `Some(header)` when
+    /// Filters of §5.2 / docs/page-internals.md §4.1 for a page record of the target; `Some(header)` when
     /// it is replayed.
     fn replayed(&mut self, lgpos: Lgpos, h: &PageKey) -> bool {
         if !self.ours(h.dbid) || self.state != State::Attached {
@@ -559,7 +559,7 @@ impl<'t> Driver<'t> {
         }
     }
 
-    /// The dbtime rule (FORMAT-LOGREC §5.5, FORMAT-PAGE §4.1, §4.3) for one page: `Some(true)`
+    /// The dbtime rule (docs/log-records.md §5.5, docs/page-internals.md §4.1, §4.3) for one page: `Some(true)`
     /// redo, `Some(false)` already on disk, `None` replay stops (the error is set).
     fn need_redo(
         &mut self,
@@ -575,7 +575,7 @@ impl<'t> Driver<'t> {
         // (A database this replay creates, or none, never holds pages from the future.)
         let within_required = max_required.is_none_or(|m| lgpos.generation <= m);
         if new_page && !within_required {
-            // FORMAT-PAGE §4.3: outside that range a new page is recreated without being read.
+            // docs/page-internals.md §4.3: outside that range a new page is recreated without being read.
             return Ok(Some(true));
         }
         let page = sink.page_dbtime(pgno)?.unwrap_or(0);
@@ -796,7 +796,7 @@ mod tests {
         Driver::new(target, &start)
     }
 
-    /// FORMAT-LOGREC §5.5 for a record with dbtimeBefore 100 and dbtimeAfter 110, in a
+    /// docs/log-records.md §5.5 for a record with dbtimeBefore 100 and dbtimeAfter 110, in a
     /// generation within Log Required (no header: the rule without -625).
     fn rule(page: u64, before: Option<u64>) -> (Option<bool>, Option<i32>) {
         let target = Target::default();

@@ -1,10 +1,10 @@
 //! The engine errors recovery stops on, as eseutil names them (codes and names from `jethdr.w`,
-//! ../shared/FORMAT.md §9 and FORMAT-LOGREC §5). The stream errors (-501, -513, -515, -528,
+//! docs/README.md §9 and docs/log-records.md §5). The stream errors (-501, -513, -515, -528,
 //! -530, -541, -590) are those of [`esehdr_format::engine`].
 
 pub use esehdr_format::engine::{EngineError, CHECKPOINT_CORRUPT, LOG_FILE_CORRUPT, MISSING_LOG_FILE};
 
-/// -514 `JET_errBadLogVersion`: an old-style Split (27) or Merge (28) needs redo (FORMAT-LOGREC §5.4).
+/// -514 `JET_errBadLogVersion`: an old-style Split (27) or Merge (28) needs redo (docs/log-records.md §5.4).
 pub const BAD_LOG_VERSION: EngineError = EngineError {
     code: -514,
     name: "JET_errBadLogVersion",

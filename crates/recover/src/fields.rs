@@ -2,13 +2,13 @@
 //! the shared typed decoder): the page-operation key of §3.22 and the pages a record or a
 //! macro's structural record writes, with the dbtime each must have before.
 //!
-//! Sources: ../shared/FORMAT-LOGREC.md §3.1 (LRPAGE_), §3.14 (NewPage, RootPageMove, PageMove),
+//! Sources: docs/log-records.md §3.1 (LRPAGE_), §3.14 (NewPage, RootPageMove, PageMove),
 //! §3.16 (Split2), §3.17 (Merge2), §3.18 (FDP creation), §3.22 (where the keys live), §5.5 (new
-//! pages); ../shared/FORMAT-PAGE.md §4.3 and §10 F1 (ConvertFDP: OE and AE roots are new pages).
+//! pages); docs/page-internals.md §4.3 and §10 F1 (ConvertFDP: OE and AE roots are new pages).
 
 use esehdr_format::log::records::{NodeHeader, PageHeader, Record};
 
-/// `dbtimeNil`: the writer did not dirty the page itself (FORMAT-LOGREC §0).
+/// `dbtimeNil`: the writer did not dirty the page itself (docs/log-records.md §0).
 pub(crate) const DBTIME_NIL: u64 = u64::MAX;
 /// `dbtimeInvalid`.
 pub(crate) const DBTIME_INVALID: u64 = u64::MAX - 1;

@@ -10,8 +10,8 @@
 //! logs touch and counts; soft recovery on a copy (issue 12) will plug in a sink that applies,
 //! so the prediction and the recovery share every decision.
 //!
-//! Sources: ../shared/FORMAT-LOGREC.md §5 (redo semantics) and §8, ../shared/FORMAT-PAGE.md
-//! §1.2 and §4.1, ../shared/FORMAT.md §1 (database header), §5 (checkpoint), §7.3 and §8 (the
+//! Sources: docs/log-records.md §5 (redo semantics) and §8, docs/page-internals.md
+//! §1.2 and §4.1, docs/README.md §1 (database header), §5 (checkpoint), §7.3 and §8 (the
 //! stream).
 //!
 //! ## Getting started

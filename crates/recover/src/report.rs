@@ -71,7 +71,7 @@ pub struct Rollback {
 /// Page records of the database that replay does not consider (text report only).
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Skipped {
-    /// At or before the header's last attach (FORMAT-LOGREC §5.2).
+    /// At or before the header's last attach (docs/log-records.md §5.2).
     pub before_attach: u64,
     /// Of a session whose transaction began before the start (§5.2 `FAfterFirstBT`).
     pub session_before_start: u64,

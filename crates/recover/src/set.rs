@@ -2,9 +2,9 @@
 //! the checkpoint (start point and attachment list), the database header, and the pages the
 //! logs touch (read by pgno, never the whole file). Every file is opened read-only.
 //!
-//! Sources: ../shared/FORMAT-LOGREC.md §5.1 (start: the checkpoint, else the lowest log),
-//! ../shared/FORMAT.md §5 (checkpoint), §8 (file names), §7.3 (sequence checks, through
-//! [`esehdr_format::log::stream::check_stream`]), ../shared/FORMAT-PAGE.md §1.2 (`dbtimeDirtied`
+//! Sources: docs/log-records.md §5.1 (start: the checkpoint, else the lowest log),
+//! docs/README.md §5 (checkpoint), §8 (file names), §7.3 (sequence checks, through
+//! [`esehdr_format::log::stream::check_stream`]), docs/page-internals.md §1.2 (`dbtimeDirtied`
 //! at page offset 8; page `pgno` at file offset `(pgno + 1) × page size`).
 
 use std::collections::HashMap;
@@ -16,7 +16,7 @@ use esehdr_format::checkpoint::{read_checkpoint, CHECKPOINT_FILE_SIZE};
 use esehdr_format::log::content::verify_log_content;
 use esehdr_format::log::header::{read_log_header, LogHeader, LOG_HEADER_SIZE};
 use esehdr_format::log::names::{classify, enumerate, LogName};
-use esehdr_format::log::stream::{check_stream, LogInput};
+use esehdr_format::log::stream::{check_stream, LogInput, Spares};
 use esehdr_format::{read_database_header, DbFileHeader, Lgpos, DB_HEADER_READ_LEN};
 
 use crate::driver::{replay, InitialAttachment, LogItem, LogSource, Redo, Sink, SinkError, Start, Target};
@@ -269,7 +269,7 @@ pub fn dry_run(opts: &DryRunOptions) -> Result<Report, SetupError> {
         .into_iter()
         .filter(|i| i.header.as_ref().map_or(true, |h| h.header.generation >= from) || i.name_generation.is_none())
         .collect();
-    let stream = check_stream(&base, &opts.logs.display().to_string(), &range_inputs, Vec::new(), true, None);
+    let stream = check_stream(&base, &opts.logs.display().to_string(), &range_inputs, &Spares::default(), true, None);
     let mut stops: HashMap<i32, ReplayError> = HashMap::new();
     for entry in &stream.logs {
         if let (Some(g), Some(p)) = (entry.generation, entry.problems.iter().find(|p| p.error.is_some())) {
@@ -420,7 +420,7 @@ pub struct DryRunSink {
     created: bool,
 }
 
-/// `dbtimeDirtied` is at page offset 8 (FORMAT-PAGE §1.2).
+/// `dbtimeDirtied` is at page offset 8 (docs/page-internals.md §1.2).
 const DBTIME_OFFSET: u64 = 8;
 
 #[cfg(unix)]

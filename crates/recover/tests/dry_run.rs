@@ -1,6 +1,6 @@
 //! The dry run on real SRUM sets of `../shared/corpus`, copied into temporary folders and changed
 //! the way a restore could change them, against `testdata/expected-recover.tsv`: the oracle
-//! written by `testdata/derive-expected-recover.py` (Python, from FORMAT-LOGREC §5, walking the
+//! written by `testdata/derive-expected-recover.py` (Python, from docs/log-records.md §5, walking the
 //! records with `derive-expected-records.py` and reading page dbtimes with `struct`), not from
 //! esehdr's output.
 
@@ -73,8 +73,8 @@ fn xor32(page: &[u8]) -> u32 {
     page[4..].chunks_exact(4).fold(0x89AB_CDEF, |acc, w| acc ^ u32::from_le_bytes(w.try_into().unwrap()))
 }
 
-/// The database made one of another stream: `signLog` (FORMAT.md §1.2 @0x6C) random XOR
-/// 0x5A5A5A5A in both header copies, each re-checksummed (legacy XOR-32, FORMAT.md §6.1).
+/// The database made one of another stream: `signLog` (docs/format-database.md §1.2 @0x6C) random XOR
+/// 0x5A5A5A5A in both header copies, each re-checksummed (legacy XOR-32, docs/format-page.md §6.1).
 fn other_stream(path: &Path) {
     let mut b = std::fs::read(path).unwrap();
     let cb = match u32::from_le_bytes(b[236..240].try_into().unwrap()) {
@@ -232,7 +232,7 @@ fn a_checksum_chain_break_stops_the_replay_with_590() {
     let path = set.path("SRU.log");
     let mut b = std::fs::read(&path).unwrap();
     // The header's checksumPrevLogAllSegments changed and the header re-checksummed.
-    // checksumPrevLogAllSegments @0x28D (FORMAT.md §4.2).
+    // checksumPrevLogAllSegments @0x28D (docs/format-log.md §4.2).
     b[0x28D] ^= 0xFF;
     let c = xor32(&b[..4096]);
     b[..4].copy_from_slice(&c.to_le_bytes());

@@ -1,7 +1,7 @@
 //! The driver's decisions on the real Server 2022 stream of `testdata/logs/srum-server2022`
 //! (generations 1 and 2, which create `SRUDB.dat` and fill it), replayed into a database whose
 //! header says it was attached at that CreateDB and whose page dbtimes a test sink chooses:
-//! the dbtime rule of FORMAT-LOGREC §5.5 (already on disk, -566, -567, -625) and the attach
+//! the dbtime rule of docs/log-records.md §5.5 (already on disk, -566, -567, -625) and the attach
 //! table of §5.3, each shown on its own.
 
 use std::collections::HashMap;
