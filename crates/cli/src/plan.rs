@@ -247,6 +247,9 @@ fn stream_signature(logs: &[&Log], checkpoint: Option<&Checkpoint>, databases: &
     votes.iter().max_by_key(|v| (v.1, v.2)).map(|v| v.0)
 }
 
+/// One stream's logs, checkpoint, and the logs as the sequence check reads them.
+type Gathered = (Vec<Log>, Option<Checkpoint>, Vec<LogInput>);
+
 /// Builds the stream inputs from what was found.
 fn streams(found: Found, opts: &PlanOptions) -> Vec<StreamInput> {
     // Pair streaming files with the database of the same name (R1).
@@ -266,7 +269,7 @@ fn streams(found: Found, opts: &PlanOptions) -> Vec<StreamInput> {
     for (path, db, _) in dbs.iter_mut() {
         db.restoring = opts.restoring.iter().any(|r| r == path || r.file_name() == path.file_name());
     }
-    let mut groups: BTreeMap<(String, PathBuf), (Vec<Log>, Option<Checkpoint>, Vec<LogInput>)> = BTreeMap::new();
+    let mut groups: BTreeMap<(String, PathBuf), Gathered> = BTreeMap::new();
     for (base, log, folder, read) in found.logs {
         let g = groups.entry((base, folder)).or_default();
         g.0.push(log);
