@@ -15,8 +15,20 @@ use crate::frame::{footer, DATABASE_CORRUPTED};
 use crate::input;
 use crate::Status;
 
-/// Pages handed to a worker at a time (the progress bar moves by this much).
-const BATCH_PAGES: usize = 2048;
+/// Most bytes handed to a worker at a time (the progress bar moves by a batch).
+const BATCH_BYTES_MAX: u64 = 4 * 1024 * 1024;
+/// A file is cut into at least this many batches per worker, so that every core has work from
+/// the first megabytes on and the last batch leaves the others idle only briefly.
+const BATCHES_PER_WORKER: u64 = 4;
+
+/// Pages per batch for a file of `file_bytes` scanned by `workers` threads: sized in bytes,
+/// not pages, so a small file of large pages is not one batch on one core (a 26 MiB file of
+/// 32 KiB pages used to be; 2,048 pages of any size were one batch).
+fn batch_pages(page_size: usize, file_bytes: u64, workers: usize) -> usize {
+    let share = file_bytes / (workers.max(1) as u64).saturating_mul(BATCHES_PER_WORKER);
+    let bytes = share.min(BATCH_BYTES_MAX);
+    (usize::try_from(bytes).unwrap_or(usize::MAX) / page_size.max(1)).max(1)
+}
 
 /// The JSON contract of `esehdr k --json DBFILE`.
 #[derive(Debug, Serialize)]
@@ -67,6 +79,7 @@ fn scan_reading(
     let total = file_len / page_size as u64;
     let chunk = (chunk_bytes / page_size).max(1) * page_size;
     let mut buf = vec![0u8; chunk];
+    let batch = batch_pages(page_size, file_len, workers());
     let mut stats = ScanStats::default();
     let mut first = 0u64;
     let mut read_total = 0u64;
@@ -75,7 +88,8 @@ fn scan_reading(
         read_total += got as u64;
         let whole = got / page_size * page_size;
         if whole > 0 {
-            stats.merge(scan_parallel(buf.get(..whole).unwrap_or_default(), page_size, first, total, progress));
+            let part = buf.get(..whole).unwrap_or_default();
+            stats.merge(scan_parallel(part, page_size, batch, first, total, progress));
             first += (whole / page_size) as u64;
         }
         if got < buf.len() {
@@ -84,19 +98,27 @@ fn scan_reading(
     }
 }
 
-/// Scans whole pages on every core: `bytes` starts at physical page `first` of a file of `total`
-/// pages; `progress` counts pages done.
-fn scan_parallel(bytes: &[u8], page_size: usize, first: u64, total: u64, progress: &AtomicU64) -> ScanStats {
+/// Scans whole pages on every core, `batch` pages at a time: `bytes` starts at physical page
+/// `first` of a file of `total` pages; `progress` counts pages done.
+fn scan_parallel(
+    bytes: &[u8],
+    page_size: usize,
+    batch: usize,
+    first: u64,
+    total: u64,
+    progress: &AtomicU64,
+) -> ScanStats {
     let whole = bytes.len() / page_size * page_size;
+    let batch = batch.max(1);
     let batches: Vec<(u64, &[u8])> = bytes
         .get(..whole)
         .unwrap_or_default()
-        .chunks(BATCH_PAGES * page_size)
+        .chunks(batch * page_size)
         .enumerate()
-        .map(|(i, chunk)| (first + (i * BATCH_PAGES) as u64, chunk))
+        .map(|(i, chunk)| (first + (i * batch) as u64, chunk))
         .collect();
     let next = std::sync::atomic::AtomicUsize::new(0);
-    let workers = std::thread::available_parallelism().map_or(1, |n| n.get()).min(batches.len().max(1));
+    let workers = workers().min(batches.len().max(1));
     let mut results: Vec<(u64, ScanStats)> = std::thread::scope(|s| {
         let handles: Vec<_> = (0..workers)
             .map(|_| {
@@ -174,7 +196,10 @@ pub fn run_k_database(
             });
         }
         let result = match &mapped {
-            Some(m) => Ok((scan_parallel(m, ps, 0, (m.len() / ps) as u64, &progress), m.len() as u64)),
+            Some(m) => {
+                let batch = batch_pages(ps, m.len() as u64, workers());
+                Ok((scan_parallel(m, ps, batch, 0, (m.len() / ps) as u64, &progress), m.len() as u64))
+            }
             None => scan_reading(file, ps, file_len, READ_CHUNK, &progress),
         };
         done.store(true, Ordering::Relaxed);
@@ -253,7 +278,8 @@ pub fn render_text(w: &mut dyn Write, r: &KReport<'_>, total_pages: u64, elapsed
     writeln!(w)?;
     let mb = r.bytes_read / (1024 * 1024);
     let ms = elapsed.as_millis();
-    let reads = total_pages.div_ceil(BATCH_PAGES as u64).max(1);
+    let batch = batch_pages(r.page_size as usize, r.bytes_read, workers());
+    let reads = total_pages.div_ceil(batch as u64).max(1);
     writeln!(w, "{reads} reads performed")?;
     writeln!(w, "{mb} MB read")?;
     writeln!(w, "{} seconds taken", elapsed.as_secs())?;
@@ -280,7 +306,11 @@ mod tests {
         let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../testdata/corrupt/pages-legacy-changed-byte.db");
         let len = std::fs::metadata(&path).unwrap().len();
         let mapped = map(&File::open(&path).unwrap()).unwrap();
-        let whole = scan_parallel(&mapped, 4096, 0, len / 4096, &AtomicU64::new(0));
+        let whole = scan_parallel(&mapped, 4096, 2048, 0, len / 4096, &AtomicU64::new(0));
+        for batch in [1, 5, 64] {
+            let batched = scan_parallel(&mapped, 4096, batch, 0, len / 4096, &AtomicU64::new(0));
+            assert_eq!(batched, whole, "{batch}-page batches");
+        }
         for pages in [1, 3, 7, 64] {
             let (chunked, read) =
                 scan_reading(File::open(&path).unwrap(), 4096, len, pages * 4096, &AtomicU64::new(0)).unwrap();
@@ -289,5 +319,19 @@ mod tests {
         }
         assert_eq!(whole.bad_checksums, 1);
         assert_eq!(whole.pages_seen, len / 4096);
+    }
+
+    /// Batches are sized in bytes: a 26 MiB file of 32 KiB pages gives every core several;
+    /// a large file gets batches of at most 4 MiB; a tiny one at least one page per batch.
+    #[test]
+    fn batches_are_sized_in_bytes() {
+        let mib = 1024 * 1024;
+        let pages = batch_pages(32768, 26 * mib, 2);
+        assert_eq!(pages, 104); // 26 MiB / 8 = 3.25 MiB
+        assert!((26 * mib / 32768).div_ceil(pages as u64) >= 8);
+        assert_eq!(batch_pages(8192, 10 * 1024 * mib, 2), 512); // 4 MiB
+        assert_eq!(batch_pages(32768, 10 * 1024 * mib, 16), 128);
+        assert_eq!(batch_pages(32768, 65536, 2), 1);
+        assert_eq!(batch_pages(32768, 0, 0), 1);
     }
 }

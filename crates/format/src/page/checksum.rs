@@ -74,21 +74,38 @@ const RG_CHECKSUM_BITS: std::ops::Range<u32> = (RG_CHECKSUM_OFFSET as u32 * 8)..
 #[doc(alias = "ChecksumNewFormat")]
 #[doc(alias = "XECHECKSUM")]
 pub fn xe_checksum(block: &[u8], pgno: u32, is_header_block: bool) -> u64 {
-    let n_words = block.len() / 4;
-    let (mut col, mut p) = if block.len() % FAST_CHUNK == 0 && block.len() <= SMALL_PAGE_MAX {
+    let mut acc = col_and_p(block);
+    if is_header_block {
+        acc = without_stored_checksum(acc, block);
+    }
+    ecc_and_xor(acc, block.len() / 4, pgno)
+}
+
+/// `(col, p)` of a block: the XOR of all its words, and the XOR of the indices of its
+/// odd-parity words (no header skip). Both are linear over GF(2) in the words, so a word can
+/// be taken out or put in afterwards with [`toggle_word`].
+type ColP = (u32, u32);
+
+fn col_and_p(block: &[u8]) -> ColP {
+    if block.len() % FAST_CHUNK == 0 && block.len() <= SMALL_PAGE_MAX {
         col_and_p_fast(block)
     } else {
         col_and_p_slow(block)
-    };
-    if is_header_block {
-        // Everything above is linear, so words 0 and 1 can be taken back out afterwards:
-        // word 0 has index 0 (no bit of p), word 1 has index 1 (bit 0 of p).
-        let w0 = block.get(0..4).map_or(0, LittleEndian::read_u32);
-        let w1 = block.get(4..8).map_or(0, LittleEndian::read_u32);
-        col ^= w0 ^ w1;
-        p ^= w1.count_ones() & 1;
     }
-    ecc_and_xor(col, p, n_words, pgno)
+}
+
+/// Adds word `w` at word index `index` to `(col, p)`, or takes it out again (XOR is its own
+/// inverse).
+fn toggle_word((col, p): ColP, index: u32, w: u32) -> ColP {
+    (col ^ w, p ^ (index & 0u32.wrapping_sub(w.count_ones() & 1)))
+}
+
+/// The header block skips words 0 and 1 (the stored checksum, FORMAT.md §6.2): take them back
+/// out of a sum over the whole block.
+fn without_stored_checksum(acc: ColP, block: &[u8]) -> ColP {
+    let w0 = block.get(0..4).map_or(0, LittleEndian::read_u32);
+    let w1 = block.get(4..8).map_or(0, LittleEndian::read_u32);
+    toggle_word(toggle_word(acc, 0, w0), 1, w1)
 }
 
 /// Bytes per iteration of the fast loop: 16 words in 8 u64 lanes.
@@ -102,7 +119,7 @@ const FAST_CHUNK: usize = 64;
 /// index bit is the position inside a 16-word chunk, which is fixed per u64 lane, so eight lane
 /// accumulators give those four bits at the end. For k >= 4 it is bit k-4 of the chunk number:
 /// fold each chunk to one u64, take its parity, and XOR the chunk number in under a mask.
-fn col_and_p_fast(block: &[u8]) -> (u32, u32) {
+fn col_and_p_fast(block: &[u8]) -> ColP {
     let mut lanes = [0u64; 8];
     let mut p_high = 0u32;
     let mut chunk_base = 0u32; // index of the chunk's first word
@@ -131,7 +148,7 @@ fn col_and_p_fast(block: &[u8]) -> (u32, u32) {
 }
 
 /// Same result as [`col_and_p_fast`] for any length, one word at a time (still branch-free).
-fn col_and_p_slow(block: &[u8]) -> (u32, u32) {
+fn col_and_p_slow(block: &[u8]) -> ColP {
     let mut col = 0u32;
     let mut p = 0u32;
     let mut index = 0u32;
@@ -145,7 +162,7 @@ fn col_and_p_slow(block: &[u8]) -> (u32, u32) {
 }
 
 /// Assembles the XE value from the XOR of the words and `p` (FORMAT.md §6.2).
-fn ecc_and_xor(col: u32, p: u32, n_words: usize, pgno: u32) -> u64 {
+fn ecc_and_xor((col, p): ColP, n_words: usize, pgno: u32) -> u64 {
     // The number of odd-parity words is odd iff the XOR of all words has odd parity; then
     // q = XOR over those words of !i = p ^ 0xFFFFFFFF, else q = p.
     let odd_words = 0u32.wrapping_sub(col.count_ones() & 1);
@@ -319,16 +336,63 @@ fn legacy_expected(page: &[u8], pgno: u32) -> u64 {
     (u64::from(pgno) << 32) | u64::from(xor32_legacy(page))
 }
 
-/// XE checksums of the blocks after block 0 of a large page; unused slots stay zero.
-fn tail_checksums(page: &[u8], pgno: u32, layout: Layout) -> [u64; 4] {
+/// Which view of block 0 of a large page is summed (FORMAT.md §6.3).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Block0 {
+    /// As stored, `rgChecksum` @40..64 included: what verification compares.
+    AsStored,
+    /// As the writer sums it: with the checksums just computed for blocks 1..3 at 40/48/56.
+    AsWritten,
+}
+
+/// The four XE checksums of a large page (unused slots stay zero), in one pass over the page
+/// from front to back, each block summed by the same loop as a small page.
+///
+/// Block 0 is read first but finished last: in the writer's view it depends on the other
+/// three. No copy of block 0 is needed for that view: its sums are linear in the words, so
+/// words 10..15 (bytes 40..64, `rgChecksum`) are taken out as stored and put in as computed.
+fn large_page_checksums(page: &[u8], pgno: u32, layout: Layout, view: Block0) -> [u64; 4] {
     let mut out = [0u64; 4];
-    for (slot, offset, len) in layout.tail_blocks(page.len()) {
-        let block = offset.checked_add(len).and_then(|end| page.get(offset..end)).unwrap_or(&[]);
-        if let Some(v) = out.get_mut(slot) {
-            *v = xe_checksum(block, pgno, false);
+    let mut block0: (ColP, usize) = ((0, 0), 0);
+    // Blocks of `layout.block` bytes from offset 0; a shorter (4 KiB) remainder is the last
+    // block. A large page has at most four, so the zip never drops one.
+    for (slot, (block, value)) in page.chunks(layout.block.max(1)).zip(out.iter_mut()).enumerate() {
+        let acc = col_and_p(block);
+        if slot == 0 {
+            block0 = (acc, block.len() / 4);
+        } else {
+            *value = ecc_and_xor(acc, block.len() / 4, pgno);
         }
     }
+    let (acc, n_words) = block0;
+    let head = page.get(..layout.block).unwrap_or_default();
+    let mut acc = without_stored_checksum(acc, head);
+    if view == Block0::AsWritten {
+        let [_, c1, c2, c3] = out;
+        for (i, computed) in [c1, c2, c3].into_iter().enumerate() {
+            let at = RG_CHECKSUM_OFFSET + 8 * i;
+            let index = (at / 4) as u32; // word index of the low half
+            let stored = read_u64_at(head, at);
+            for (word, value) in [(index, stored), (index, computed)] {
+                acc = toggle_word(acc, word, value as u32);
+                acc = toggle_word(acc, word + 1, (value >> 32) as u32);
+            }
+        }
+    }
+    if let Some(v) = out.first_mut() {
+        *v = ecc_and_xor(acc, n_words, pgno);
+    }
     out
+}
+
+/// Whether every byte of `page` is zero (`CPAGE::FPageIsInitialized` is false), eight bytes
+/// at a time: uninitialized pages are most of some files (the IE/Edge WebCache), and a
+/// byte-by-byte test cost four times their checksum.
+#[doc(alias = "FPageIsInitialized")]
+pub(crate) fn is_all_zero(page: &[u8]) -> bool {
+    let mut chunks = page.chunks_exact(FAST_CHUNK);
+    let body = chunks.by_ref().all(|c| c.chunks_exact(8).fold(0u64, |a, w| a | LittleEndian::read_u64(w)) == 0);
+    body && chunks.remainder().iter().all(|&b| b == 0)
 }
 
 /// What the page should store (FORMAT.md §6.2, §6.3), and what it stores; `None` for a length
@@ -338,8 +402,8 @@ fn tail_checksums(page: &[u8], pgno: u32, layout: Layout) -> [u64; 4] {
 /// * small page (≤ 8 KiB), flag set: `[xe_checksum(page, pgno, true)]`;
 /// * large page, flag set: blocks 1..3 first, then block 0 summed *as the writer would store
 ///   it*, i.e. with those three values (zero for a missing block) written at offsets 40/48/56
-///   (`ComputePageChecksum` with `fNew`). The page itself is not modified: only a copy of block 0
-///   is. For a page whose stored block checksums are right this equals the engine's verification
+///   (`ComputePageChecksum` with `fNew`). The page itself is not modified (and not copied: see
+///   `large_page_checksums`). For a page whose stored block checksums are right this equals the engine's verification
 ///   view; [`verify_page`] uses the verification view (block 0 as stored) to find bad blocks.
 #[doc(alias = "ComputePageChecksum")]
 pub fn page_checksum(page: &[u8], pgno: u32) -> Option<PageChecksums> {
@@ -353,17 +417,7 @@ pub fn page_checksum(page: &[u8], pgno: u32) -> Option<PageChecksums> {
         });
     }
     let expected = if layout.large {
-        let mut values = tail_checksums(page, pgno, layout);
-        let mut block0 = [0u8; SMALL_PAGE_MAX];
-        let block0 = block0.get_mut(..layout.block)?;
-        block0.copy_from_slice(page.get(..layout.block)?);
-        let [_, c1, c2, c3] = values;
-        for (i, v) in [c1, c2, c3].into_iter().enumerate() {
-            let at = RG_CHECKSUM_OFFSET + 8 * i;
-            LittleEndian::write_u64(block0.get_mut(at..at + 8)?, v);
-        }
-        values[0] = xe_checksum(block0, pgno, true);
-        BlockChecksums::four(values)
+        BlockChecksums::four(large_page_checksums(page, pgno, layout, Block0::AsWritten))
     } else {
         BlockChecksums::one(xe_checksum(page, pgno, true))
     };
@@ -469,7 +523,7 @@ pub fn verify_page(page: &[u8], pgno: u32) -> PageVerdict {
     } else {
         verify_ecc(page, pgno, layout)
     };
-    if !verdict.is_ok() && page.iter().all(|&b| b == 0) {
+    if !verdict.is_ok() && is_all_zero(page) {
         return PageVerdict::Uninitialized;
     }
     verdict
@@ -492,12 +546,8 @@ fn verify_legacy(page: &[u8], pgno: u32) -> PageVerdict {
 /// New format, small or large page, with `TryFixPage`'s correction rules (FORMAT.md §6.3-§6.4).
 fn verify_ecc(page: &[u8], pgno: u32, layout: Layout) -> PageVerdict {
     let stored = stored_checksums(page, layout);
-    let block0 = page.get(..layout.block).unwrap_or(&[]);
     let expected = if layout.large {
-        // Verification view: block 0 is summed as stored, rgChecksum included.
-        let mut values = tail_checksums(page, pgno, layout);
-        values[0] = xe_checksum(block0, pgno, true);
-        BlockChecksums::four(values)
+        BlockChecksums::four(large_page_checksums(page, pgno, layout, Block0::AsStored))
     } else {
         BlockChecksums::one(xe_checksum(page, pgno, true))
     };
@@ -622,6 +672,30 @@ mod tests {
         let m = (n as u32).wrapping_sub(1);
         let ecc = ((q & m) << 21) | ((s & 31) << 16) | ((p & m) << 5) | (r & 31);
         (u64::from(ecc) << 32) | u64::from(col ^ pgno)
+    }
+
+    /// FORMAT.md §6.3 written as literally as possible, on top of [`xe_checksum_reference`]:
+    /// `[block 0, block 1, block 2, block 3]`, block 0 summed as the writer stores it
+    /// (`as_written`: a copy with blocks 1..3's values at 40/48/56) or as the page holds it.
+    fn large_page_reference(page: &[u8], pgno: u32, as_written: bool) -> [u64; 4] {
+        let block = if page.len() <= 16 * 1024 { 4096 } else { 8192 }; // CbBlockSize
+        let mut out = [0u64; 4];
+        let mut offset = block;
+        let mut slot = 1;
+        while offset < page.len() {
+            let end = (offset + block).min(page.len()); // a 4 KiB remainder is its own block
+            out[slot] = xe_checksum_reference(&page[offset..end], pgno, false);
+            offset = end;
+            slot += 1;
+        }
+        let mut block0 = page[..block].to_vec();
+        if as_written {
+            block0[40..48].copy_from_slice(&out[1].to_le_bytes());
+            block0[48..56].copy_from_slice(&out[2].to_le_bytes());
+            block0[56..64].copy_from_slice(&out[3].to_le_bytes());
+        }
+        out[0] = xe_checksum_reference(&block0, pgno, true);
+        out
     }
 
     fn flip(page: &mut [u8], bit: u32) {
@@ -956,6 +1030,51 @@ mod tests {
                 xe_checksum(&block, pgno, hdr),
                 xe_checksum_reference(&block, pgno, hdr)
             );
+        }
+
+        /// The one-pass large-page sums (both views) against §6.3 as written, on random pages.
+        #[test]
+        fn large_page_checksums_match_reference(
+            page in prop_oneof![
+                proptest::collection::vec(any::<u8>(), 16384),
+                proptest::collection::vec(any::<u8>(), 28672),
+                proptest::collection::vec(any::<u8>(), 32768),
+            ],
+            pgno in any::<u32>(),
+        ) {
+            let mut page = page;
+            page[37] |= 0x20; // fFlags @36: fPageNewChecksumFormat
+            let written = large_page_reference(&page, pgno, true);
+            let sums = page_checksum(&page, pgno).unwrap();
+            prop_assert_eq!(sums.expected.as_slice(), &written[..]);
+            // Random stored values: verification reports the sums of the page as stored.
+            let as_stored = large_page_reference(&page, pgno, false);
+            match verify_page(&page, pgno) {
+                PageVerdict::BadChecksum { expected, .. } => prop_assert_eq!(expected.as_slice(), &as_stored[..]),
+                other => prop_assert!(false, "random page verified as {:?}", other),
+            }
+            // Stored as the reference writes them (and PGHDR2.pgno set), the page verifies.
+            LittleEndian::write_u32(&mut page[64..68], pgno);
+            let written = large_page_reference(&page, pgno, true);
+            for (at, v) in [0usize, 40, 48, 56].into_iter().zip(written) {
+                LittleEndian::write_u64(&mut page[at..at + 8], v);
+            }
+            prop_assert_eq!(verify_page(&page, pgno), PageVerdict::Ok);
+            prop_assert_eq!(large_page_reference(&page, pgno, false), written);
+        }
+
+        #[test]
+        fn all_zero_test_matches_bytewise(
+            len in 0usize..200,
+            at in any::<prop::sample::Index>(),
+            value in 1u8..,
+        ) {
+            let mut page = vec![0u8; len];
+            prop_assert!(is_all_zero(&page));
+            if len > 0 {
+                page[at.index(len)] = value;
+                prop_assert!(!is_all_zero(&page));
+            }
         }
 
         #[test]
