@@ -1114,6 +1114,76 @@ mod tests {
         }
     }
 
+    /// `cargo test --release -p esehdr-format --lib large_page_report -- --ignored --nocapture`
+    ///
+    /// Per-byte speed of the large-page checksum beside the 8 KiB path and a plain u64 sum, each
+    /// over its own 256 KiB of valid pages (in L2), measured in interleaved rounds so that other
+    /// load on the machine hits all of them alike; the best round of each is printed.
+    #[test]
+    #[ignore]
+    fn large_page_report() {
+        use std::hint::black_box;
+        use std::time::Instant;
+        const POOL: usize = 256 * 1024;
+        const PER_ROUND: usize = 64 * 1024 * 1024;
+        let pool =
+            |len: usize| -> Vec<Vec<u8>> { (0..(POOL / len) as u32).map(|k| valid_page(len, 1000 + k)).collect() };
+        let (p8, p16, p32) = (pool(8192), pool(16384), pool(32768));
+        let zero: Vec<Vec<u8>> = (0..8).map(|_| vec![0u8; 32768]).collect();
+        let verify = |pages: &[Vec<u8>]| {
+            let mut ok = 0usize;
+            for i in 0..PER_ROUND / pages[0].len() {
+                let k = i % pages.len();
+                ok += verify_page(black_box(&pages[k]), 1000 + k as u32).is_ok() as usize;
+            }
+            assert_eq!(ok, PER_ROUND / pages[0].len());
+        };
+        let writer = |pages: &[Vec<u8>]| {
+            let mut acc = 0u64;
+            for i in 0..PER_ROUND / pages[0].len() {
+                let k = i % pages.len();
+                acc ^= page_checksum(black_box(&pages[k]), 1000 + k as u32).unwrap().expected.as_slice()[0];
+            }
+            black_box(acc);
+        };
+        let uninit = |pages: &[Vec<u8>]| {
+            for i in 0..PER_ROUND / 32768 {
+                assert_eq!(verify_page(black_box(&pages[i % pages.len()]), 5), PageVerdict::Uninitialized);
+            }
+        };
+        let sum = |pages: &[Vec<u8>]| {
+            let mut acc = 0u64;
+            for i in 0..PER_ROUND / pages[0].len() {
+                acc = black_box(&pages[i % pages.len()])
+                    .chunks_exact(8)
+                    .fold(acc, |a, w| a.wrapping_add(u64::from_le_bytes(w.try_into().unwrap())));
+            }
+            black_box(acc);
+        };
+        type Case<'a> = (&'a str, Box<dyn Fn() + 'a>);
+        let cases: Vec<Case> = vec![
+            ("verify_page 8 KiB ECC", Box::new(|| verify(&p8))),
+            ("verify_page 16 KiB (4 x 4 KiB blocks)", Box::new(|| verify(&p16))),
+            ("verify_page 32 KiB (4 x 8 KiB blocks)", Box::new(|| verify(&p32))),
+            ("page_checksum 8 KiB", Box::new(|| writer(&p8))),
+            ("page_checksum 16 KiB", Box::new(|| writer(&p16))),
+            ("page_checksum 32 KiB", Box::new(|| writer(&p32))),
+            ("verify_page 32 KiB uninitialized", Box::new(|| uninit(&zero))),
+            ("plain u64 sum, 32 KiB pages", Box::new(|| sum(&p32))),
+        ];
+        let mut best = vec![0.0f64; cases.len()];
+        for _ in 0..15 {
+            for (b, (_, run)) in best.iter_mut().zip(&cases) {
+                let t = Instant::now();
+                run();
+                *b = b.max(PER_ROUND as f64 / t.elapsed().as_secs_f64() / 1e9);
+            }
+        }
+        for ((name, _), b) in cases.iter().zip(&best) {
+            println!("{name:40} {b:6.2} GB/s  {:.2}x the 8 KiB path", b / best[0]);
+        }
+    }
+
     /// `cargo test --release -p esehdr-format --lib throughput_report -- --ignored --nocapture`
     ///
     /// Cycles through 64 distinct valid pages (so nothing can be hoisted out of the loop), about
