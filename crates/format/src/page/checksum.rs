@@ -1184,6 +1184,56 @@ mod tests {
         }
     }
 
+    /// `cargo test --release -p esehdr-format --lib large_page_dram_report -- --ignored --nocapture`
+    ///
+    /// The same comparison over 64 MiB of pages per case (twice the L3 cache: read from DRAM),
+    /// one thread, interleaved rounds, best of each.
+    #[test]
+    #[ignore]
+    fn large_page_dram_report() {
+        use std::hint::black_box;
+        use std::time::Instant;
+        const IMAGE: usize = 64 * 1024 * 1024;
+        let image = |len: usize| -> Vec<u8> {
+            let template = valid_page(len, 0);
+            let mut buf = Vec::with_capacity(IMAGE);
+            for k in 0..(IMAGE / len) as u32 {
+                let mut p = template.clone();
+                p[100] = k as u8;
+                LittleEndian::write_u32(&mut p[64..68], k);
+                assert!(write_page_checksum(&mut p, k));
+                buf.extend_from_slice(&p);
+            }
+            buf
+        };
+        let (i8, i32) = (image(8192), image(32768));
+        let verify = |buf: &[u8], len: usize| {
+            let ok =
+                buf.chunks_exact(len).enumerate().filter(|(k, p)| verify_page(black_box(p), *k as u32).is_ok()).count();
+            assert_eq!(ok, IMAGE / len);
+        };
+        let sum = |buf: &[u8]| {
+            black_box(buf.chunks_exact(8).fold(0u64, |a, w| a.wrapping_add(u64::from_le_bytes(w.try_into().unwrap()))));
+        };
+        type Case<'a> = (&'a str, Box<dyn Fn() + 'a>);
+        let cases: Vec<Case> = vec![
+            ("verify_page 8 KiB ECC, 64 MiB", Box::new(|| verify(&i8, 8192))),
+            ("verify_page 32 KiB, 64 MiB", Box::new(|| verify(&i32, 32768))),
+            ("plain u64 sum, 64 MiB", Box::new(|| sum(&i32))),
+        ];
+        let mut best = vec![0.0f64; cases.len()];
+        for _ in 0..15 {
+            for (b, (_, run)) in best.iter_mut().zip(&cases) {
+                let t = Instant::now();
+                run();
+                *b = b.max(IMAGE as f64 / t.elapsed().as_secs_f64() / 1e9);
+            }
+        }
+        for ((name, _), b) in cases.iter().zip(&best) {
+            println!("{name:40} {b:6.2} GB/s  {:.2}x the 8 KiB path", b / best[0]);
+        }
+    }
+
     /// `cargo test --release -p esehdr-format --lib throughput_report -- --ignored --nocapture`
     ///
     /// Cycles through 64 distinct valid pages (so nothing can be hoisted out of the loop), about
