@@ -133,7 +133,8 @@ fn k_process(c: &mut Criterion) {
     for (label, file) in &inputs {
         let len = std::fs::metadata(file).unwrap().len();
         g.throughput(Throughput::Bytes(len));
-        let runs: [(&str, Box<dyn Fn() -> Command>); 2] = [
+        type MakeCommand<'a> = Box<dyn Fn() -> Command + 'a>;
+        let runs: [(&str, MakeCommand); 2] = [
             (
                 "esehdr k",
                 Box::new(|| {
