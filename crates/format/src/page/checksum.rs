@@ -81,11 +81,13 @@ pub fn xe_checksum(block: &[u8], pgno: u32, is_header_block: bool) -> u64 {
     ecc_and_xor(acc, block.len() / 4, pgno)
 }
 
-/// `(col, p)` of a block: the XOR of all its words, and the XOR of the indices of its
-/// odd-parity words (no header skip). Both are linear over GF(2) in the words, so a word can
-/// be taken out or put in afterwards with [`toggle_word`].
+/// `(col, p)` of a block (FORMAT.md §6.2): the XOR of its words, and the XOR of the indices of
+/// its odd-parity words. Both are linear over GF(2) in the words, so a word can be taken out or
+/// put in afterwards with [`toggle_word`].
 type ColP = (u32, u32);
 
+/// `(col, p)` over every word of `block` (no header skip): the fast loop for the block sizes
+/// ESE uses (multiples of 64 bytes up to 8 KiB), the word-by-word one for anything else.
 fn col_and_p(block: &[u8]) -> ColP {
     if block.len() % FAST_CHUNK == 0 && block.len() <= SMALL_PAGE_MAX {
         col_and_p_fast(block)
@@ -351,6 +353,9 @@ enum Block0 {
 /// Block 0 is read first but finished last: in the writer's view it depends on the other
 /// three. No copy of block 0 is needed for that view: its sums are linear in the words, so
 /// words 10..15 (bytes 40..64, `rgChecksum`) are taken out as stored and put in as computed.
+///
+/// Sources: FORMAT.md §6.3 (`CbBlockSize`: 4 KiB blocks up to 16 KiB pages, 8 KiB above; a
+/// 4 KiB remainder is its own block), `ComputePageChecksum` in `checksumu.cxx`.
 fn large_page_checksums(page: &[u8], pgno: u32, layout: Layout, view: Block0) -> [u64; 4] {
     let mut out = [0u64; 4];
     let mut block0: (ColP, usize) = ((0, 0), 0);
