@@ -123,7 +123,7 @@ pub fn scan_pages(pages: &[u8], page_size: usize, first: u64, total_pages: u64) 
         if header || trailer {
             if verify_header_page(page) {
                 good = true;
-            } else if page.iter().all(|&b| b == 0) {
+            } else if crate::page::checksum::is_all_zero(page) {
                 s.uninitialized += 1;
             } else {
                 s.bad_checksums += 1;
