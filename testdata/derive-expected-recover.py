@@ -4,8 +4,8 @@ the oracle of `esehdr recover --dry-run` (issue 10 item 5).
 
 Python 3 standard library only, deterministic, independent of the Rust code.  The records are
 walked by derive-expected-records.py (the oracle of the record walker, itself written from
-/work/shared/FORMAT-LOGREC.md); the replay rules below are written from docs/log-records.md §5 ("LR §x"),
-docs/page-internals.md §1.2 / §4.1 / §4.3 / §10 F1 ("PG §x") and FORMAT.md ("HDR §x"); page dbtimes are read
+docs/log-records.md); the replay rules below are written from docs/log-records.md §5 ("LR §x"),
+docs/page-internals.md §1.2 / §4.1 / §4.3 / §10 F1 ("PG §x") and docs/format-database.md ("HDR §x"); page dbtimes are read
 from the database file with struct at (pgno + 1) * page size + 8.
 
 Usage:  python3 testdata/derive-expected-recover.py [--corpus DIR] [--check]
