@@ -141,6 +141,8 @@ pub struct RecordWalker<'a> {
     next_lgpos: usize,
     /// v7: file offset of the next `LRCHECKSUM` of the chain.
     next_checksum: Option<usize>,
+    /// v7: that checksum has no backward range (rule 7).
+    next_no_backward_range: bool,
     chain: Option<Chain>,
     frag: Vec<u8>,
     acct: Accounting,
@@ -194,6 +196,7 @@ impl<'a> RecordWalker<'a> {
             pos: start,
             next_lgpos: start,
             next_checksum: Some(start),
+            next_no_backward_range: false,
             chain: None,
             frag: Vec::new(),
             acct: Accounting::default(),
@@ -220,6 +223,15 @@ impl<'a> RecordWalker<'a> {
     }
 
     fn lgpos(&self, offset: usize) -> Lgpos {
+        // Sector sizes are powers of two (512..4096): shifts instead of a division per record.
+        if self.cb_sec.is_power_of_two() {
+            let shift = self.cb_sec.trailing_zeros();
+            return Lgpos {
+                generation: self.generation,
+                isec: u16::try_from(offset >> shift).unwrap_or(u16::MAX),
+                ib: (offset & (self.cb_sec - 1)) as u16,
+            };
+        }
         lgpos_at(offset, self.cb_sec, self.generation)
     }
 
@@ -334,12 +346,15 @@ impl<'a> RecordWalker<'a> {
                     self.next_checksum = read_lrck(self.file, pos)
                         .filter(|r| r.cb_next != 0)
                         .and_then(|r| pos.checked_add(LRCHECKSUM_SIZE)?.checked_add(r.cb_next as usize));
-                } else if pos < ck {
                     // Rule 7: a checksum without a backward range, not at its sector start,
-                    // vouches for nothing before it in its sector: resume at it.
+                    // vouches for nothing before it in its sector.
+                    self.next_no_backward_range = self.next_checksum.is_some_and(|ck| {
+                        ck % self.cb_sec != 0 && read_lrck(self.file, ck).is_some_and(|r| r.cb_backwards == 0)
+                    });
+                } else if pos < ck {
+                    // A record reaching into that untrusted part is dropped: resume at the checksum.
                     let sector_start = ck / self.cb_sec * self.cb_sec;
-                    let no_back = read_lrck(self.file, ck).is_some_and(|r| r.cb_backwards == 0) && ck != sector_start;
-                    if no_back && pos + size > sector_start {
+                    if self.next_no_backward_range && pos + size > sector_start {
                         self.acct.skipped += (ck - pos) as u64;
                         self.pos = ck;
                         continue;
