@@ -1989,6 +1989,29 @@ mod tests {
         assert_eq!(r4.diffs().last().unwrap().unwrap_err().field, "new bytes");
     }
 
+    proptest::proptest! {
+        #[test]
+        fn any_bytes_decode_or_fail_cleanly(mut bytes in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..700)) {
+            // Cut to the size the bytes announce when they hold it, so most cases decode.
+            if let Ok(n) = record_size(&bytes) {
+                if n <= bytes.len() as u64 {
+                    bytes.truncate(n as usize);
+                }
+            }
+            if let Ok(rec) = Record::decode_bytes(&bytes, Lgpos::default(), 0) {
+                // A decoded record is exactly its size, serializes, and counts its references.
+                proptest::prop_assert_eq!(record_size(&bytes), Ok(bytes.len() as u64));
+                proptest::prop_assert!(serde_json::to_string(&rec).is_ok());
+                let _ = rec.page_ref_count();
+                if let Record::ReplaceD(r) = &rec {
+                    let mut out = Vec::new();
+                    let _ = r.after_image(&bytes, &mut out);
+                    proptest::prop_assert!(out.len() <= usize::from(r.new_size));
+                }
+            }
+        }
+    }
+
     #[test]
     fn a_hostile_ignored_payload_stays_raw_and_bounded() {
         // MacroInfo2 whose le_cpgno disagrees with cb: kept as an Ignored record by its length.
