@@ -6,6 +6,13 @@
 //! (confirmed on the corpus). The end of valid data is the `Last Lgpos` of the content check
 //! ([`crate::log::content`]); this module does not decide it a second time.
 //!
+//! Two conventions to know:
+//! * a v8 log whose valid data hold no segment (every segment zero or stale) yields no record;
+//!   eseutil's reader returns one synthetic NOP for it (FORMAT-LOGREC §8 item 3), which a dump
+//!   that wants eseutil's output adds itself;
+//! * a v8 segment the content check accepts with a single-bit error it can correct
+//!   ([`ContentVerdict::corrected_bits`]) is walked as stored, uncorrected (none in the corpus).
+//!
 //! The walker is a *lending* iterator: [`RecordWalker::next_record`] returns records that
 //! borrow either the log buffer or, for a reassembled fragmented record, the one buffer the
 //! walker owns. Nothing is allocated per record; the fragment buffer grows at most to the size
