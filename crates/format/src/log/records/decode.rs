@@ -944,6 +944,62 @@ pub struct Checksum {
     pub use_short_checksum: u8,
 }
 
+/// Refresh (10): `LRREFRESH` (§3.10, "unused").
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Refresh {
+    /// `le_procid` @1.
+    pub procid: u16,
+    /// `le_trxBegin0` @3.
+    pub trx_begin0: u32,
+}
+
+/// ForceWriteLog (57), JetOp (21): a session, and for JetOp its operation (§3.10).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct SessionMark {
+    /// `le_procid` @1.
+    pub procid: u16,
+    /// `op` @3 (JetOp only).
+    pub op: Option<u8>,
+}
+
+/// Trace (22), ForceLogRollover (61): `LRTRACE` (§3.10).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Trace {
+    /// `le_procid` @1.
+    pub procid: u16,
+    /// The text (`le_cb` @3 bytes, 8-bit, read up to its NUL as Windows-1252).
+    pub text: String,
+}
+
+/// ExtRestore (45), ExtRestore2 (59): `LREXTRESTORE`, `LREXTRESTORE2` (§3.11).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ExtRestore {
+    /// The instance name (first string of the `mle_cbInfo` @1 bytes; UTF-16LE in 59).
+    pub instance: String,
+    /// The log path (second string).
+    pub log_path: String,
+}
+
+/// FullBackup (19), IncBackup (20), Backup (46), Backup2 (60) (§3.9).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Backup {
+    /// Backup (46): `m_fBackupType` @1 (0 Full, 1 Incremental, 2 SnapshotStart, 3 SnapshotStop,
+    /// 4 TruncateLogs, 5 OSSnapshot, 6 OSSnapshotIncremental).
+    pub backup_type: Option<u8>,
+    /// Backup2: `eBackupPhase` @1 (1 Begin, 2 PrepareLogs, 3 Truncate, 4 Update, 5 Abort, 6 Stop).
+    pub phase: Option<u8>,
+    /// Backup2: `eBackupType` @2 (BKINFOTYPE: 0 Normal, 1 OSSnapshot, 2 Snapshot, 3 Surrogate).
+    pub bkinfo_type: Option<u32>,
+    /// Backup2: `eBackupScope` @6 (1 Full, 2 Incremental, 5 Copy, 6 Differential).
+    pub scope: Option<u8>,
+    /// Backup2: `dbid` @7.
+    pub dbid: Option<u8>,
+    /// Backup2: `phaseDetails` @8.
+    pub phase_details: Option<crate::primitives::BkInfo>,
+    /// The path (8-bit, Windows-1252).
+    pub path: String,
+}
+
 /// A type without a typed view: its bytes, kept.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct Raw<'r> {
@@ -1016,6 +1072,11 @@ pub enum Record<'r> {
     FreeFdp(FreeFdp),
     Ignored(Ignored<'r>),
     Checksum(Checksum),
+    Refresh(Refresh),
+    SessionMark(SessionMark),
+    Trace(Trace),
+    ExtRestore(ExtRestore),
+    Backup(Backup),
     Raw(Raw<'r>),
 }
 
@@ -1720,6 +1781,62 @@ fn decode_typed<'r>(r: &mut Reader<'r>, t: LrType) -> Result<Record<'r>, RecordE
             short_checksum: r.u32(17, "le_ulShortChecksum"),
             use_short_checksum: r.u8(21, "bUseShortChecksum"),
         }),
+        LrType::REFRESH => R::Refresh(Refresh { procid: r.u16(1, "le_procid"), trx_begin0: r.u32(3, "le_trxBegin0") }),
+        LrType::FORCE_WRITE_LOG => R::SessionMark(SessionMark { procid: r.u16(1, "le_procid"), op: None }),
+        LrType::JET_OP => R::SessionMark(SessionMark { procid: r.u16(1, "le_procid"), op: Some(r.u8(3, "op")) }),
+        LrType::TRACE | LrType::FORCE_LOG_ROLLOVER => {
+            let text = r.take16(3, "le_cb")?;
+            R::Trace(Trace { procid: r.u16(1, "le_procid"), text: crate::log::dbms_param::ansi_z(text.0) })
+        }
+        LrType::EXT_RESTORE | LrType::EXT_RESTORE2 => {
+            let info = r.take16(1, "mle_cbInfo")?;
+            // Two consecutive NUL-terminated strings; an empty one is kept as such.
+            let (instance, log_path) = if t == LrType::EXT_RESTORE2 {
+                let units: Vec<u16> = info.0.chunks_exact(2).map(LittleEndian::read_u16).collect();
+                let mut parts = units.split(|&u| u == 0).map(String::from_utf16_lossy);
+                (parts.next().unwrap_or_default(), parts.next().unwrap_or_default())
+            } else {
+                let mut parts = info.0.split(|&b| b == 0).map(crate::log::dbms_param::ansi);
+                (parts.next().unwrap_or_default(), parts.next().unwrap_or_default())
+            };
+            R::ExtRestore(ExtRestore { instance, log_path })
+        }
+        LrType::FULL_BACKUP | LrType::INC_BACKUP => {
+            let path = r.take16(1, "le_cbPath")?;
+            R::Backup(Backup {
+                backup_type: None,
+                phase: None,
+                bkinfo_type: None,
+                scope: None,
+                dbid: None,
+                phase_details: None,
+                path: crate::log::dbms_param::ansi_z(path.0),
+            })
+        }
+        LrType::BACKUP => {
+            let path = r.take16(3, "le_cbPath")?;
+            R::Backup(Backup {
+                backup_type: Some(r.u8(1, "m_fBackupType")),
+                phase: None,
+                bkinfo_type: None,
+                scope: None,
+                dbid: None,
+                phase_details: None,
+                path: crate::log::dbms_param::ansi_z(path.0),
+            })
+        }
+        LrType::BACKUP2 => {
+            let path = r.take16(33, "le_cbPath")?;
+            R::Backup(Backup {
+                backup_type: None,
+                phase: Some(r.u8(1, "eBackupPhase")),
+                bkinfo_type: Some(r.u32(2, "eBackupType")),
+                scope: Some(r.u8(6, "eBackupScope")),
+                dbid: Some(r.u8(7, "dbid")),
+                phase_details: Some(crate::primitives::BkInfo::from_bytes(r.fixed(8))),
+                path: crate::log::dbms_param::ansi_z(path.0),
+            })
+        }
         t if t.is_ignored_family() => {
             let payload = r.take32(1, "cb")?;
             ignored_family(r, t, payload)
@@ -1808,7 +1925,7 @@ mod tests {
 
     /// Types with a typed view (everything else decodes to `Raw`).
     fn has_typed_view(t: u8) -> bool {
-        !matches!(t, 3 | 10 | 19..=22 | 45 | 46 | 54 | 57 | 59 | 60 | 61 | 76 | 77)
+        !matches!(t, 3 | 54 | 76 | 77)
     }
 
     #[test]
@@ -1930,6 +2047,17 @@ mod tests {
         let r = [8u8, 5, 0, 0x20, 4, 0, 0, 0];
         let Record::Begin(b) = Record::decode_bytes(&r, Lgpos::default(), 0).unwrap() else { panic!() };
         assert_eq!((b.level_begin_from, b.clevels_to_begin, b.trx_begin0), (0, 2, Some(4)));
+        // Trace: @1 procid, @3 cb, @5 text with its NUL.
+        let t = [22u8, 5, 0, 4, 0, b'a', b'b', b'c', 0];
+        let Record::Trace(t) = Record::decode_bytes(&t, Lgpos::default(), 0).unwrap() else { panic!() };
+        assert_eq!((t.procid, t.text.as_str()), (5, "abc"));
+        // ExtRestore2: two UTF-16 strings.
+        let info: Vec<u8> = "inst\0C:\\logs\0".encode_utf16().flat_map(u16::to_le_bytes).collect();
+        let mut e = vec![59u8];
+        e.extend_from_slice(&(info.len() as u16).to_le_bytes());
+        e.extend_from_slice(&info);
+        let Record::ExtRestore(e) = Record::decode_bytes(&e, Lgpos::default(), 0).unwrap() else { panic!() };
+        assert_eq!((e.instance.as_str(), e.log_path.as_str()), ("inst", "C:\\logs"));
         // A Split2 with new page 9, parent 5, no right sibling: R pgno, W new, R parent.
         let mut s = node_record(62, 110);
         s[32..44].fill(0);
