@@ -99,7 +99,8 @@ pub struct Accounting {
 }
 
 impl Accounting {
-    /// Every byte of the data is accounted for.
+    /// Every byte of the data is accounted for (holds for every walk that did not end with a
+    /// [`RecordError`]).
     pub fn balanced(&self) -> bool {
         self.record_bytes + self.segment_headers + self.fragment_headers + self.fill + self.skipped == self.data
     }
@@ -250,9 +251,9 @@ impl<'a> RecordWalker<'a> {
         let step = if self.segmented { self.step_segments() } else { self.step_legacy() };
         match step {
             Step::Done => {
-                let reason = if let Some(chain) = self.chain.take() {
+                let reason = if self.chain.take().is_some() {
+                    // The pieces read of the unfinished record are dropped, as the engine does.
                     self.acct.skipped += self.frag.len() as u64;
-                    let _ = chain;
                     StopReason::TornFragment
                 } else {
                     self.end_reason
