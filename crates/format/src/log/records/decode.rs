@@ -1393,35 +1393,35 @@ impl<'r> Record<'r> {
 
 fn decode_typed<'r>(r: &mut Reader<'r>, t: LrType) -> Result<Record<'r>, RecordError> {
     use Record as R;
-    Ok(match t {
-        LrType::NOP => R::Nop(Empty {}),
-        LrType::END => R::End(Empty {}),
-        LrType::SHUTDOWN_MARK => R::ShutDownMark(Empty {}),
-        LrType::INIT | LrType::INIT2 => {
+    match t {
+        LrType::NOP => Ok(R::Nop(Empty {})),
+        LrType::END => Ok(R::End(Empty {})),
+        LrType::SHUTDOWN_MARK => Ok(R::ShutDownMark(Empty {})),
+        LrType::INIT | LrType::INIT2 => Ok({
             let area = r.bytes(1, DBMS_PARAM_SIZE, "dbms_param")?;
             let dbms_param = DbmsParam::decode(&crate::bytes::Fields::new(area, r.offset + 1), 0).map_err(|_| {
                 r.err("dbms_param", RecordErrorKind::RunsPast { needed: 568, available: r.b.len() as u64 })
             })?;
             let logtime = if t == LrType::INIT2 { Some(r.logtime(568, "logtime")) } else { None };
             R::Init(Init { dbms_param, logtime })
-        }
-        LrType::TERM | LrType::TERM2 => R::Term(Term {
+        }),
+        LrType::TERM | LrType::TERM2 => Ok(R::Term(Term {
             lgpos_init: r.lgpos(1, "lgpos"),
             lgpos_redo_from: r.lgpos(9, "lgposRedoFrom"),
             hard: r.u8(17, "fHard"),
             logtime: if t == LrType::TERM2 { Some(r.logtime(18, "logtime")) } else { None },
-        }),
-        LrType::RECOVERY_QUIT | LrType::RECOVERY_QUIT2 | LrType::RECOVERY_QUIT_KEEP_ATTACHMENTS => {
+        })),
+        LrType::RECOVERY_QUIT | LrType::RECOVERY_QUIT2 | LrType::RECOVERY_QUIT_KEEP_ATTACHMENTS => Ok({
             R::RecoveryQuit(RecoveryQuit {
                 lgpos_undo: r.lgpos(1, "lgpos"),
                 lgpos_redo_from: r.lgpos(9, "lgposRedoFrom"),
                 hard: r.u8(17, "fHard"),
                 logtime: if t == LrType::RECOVERY_QUIT { None } else { Some(r.logtime(18, "logtime")) },
             })
-        }
-        LrType::RECOVERY_UNDO => R::RecoveryUndo(RecoveryUndo { logtime: None }),
-        LrType::RECOVERY_UNDO2 => R::RecoveryUndo(RecoveryUndo { logtime: Some(r.logtime(1, "logtime")) }),
-        LrType::CREATE_DB => {
+        }),
+        LrType::RECOVERY_UNDO => Ok(R::RecoveryUndo(RecoveryUndo { logtime: None })),
+        LrType::RECOVERY_UNDO2 => Ok(R::RecoveryUndo(RecoveryUndo { logtime: Some(r.logtime(1, "logtime")) })),
+        LrType::CREATE_DB => Ok({
             let flags = r.u8(42, "m_fLRCreateDbFlags");
             let version = if flags & 0x04 != 0 {
                 let v = (r.u16(43, "usVersion"), r.u16(45, "usUpdateMajor"));
@@ -1441,8 +1441,8 @@ fn decode_typed<'r>(r: &mut Reader<'r>, t: LrType) -> Result<Record<'r>, RecordE
                 version,
                 path: r.path(cb_path, flags & 0x08 != 0, "mle_cbPath")?,
             })
-        }
-        LrType::ATTACH_DB => {
+        }),
+        LrType::ATTACH_DB => Ok({
             let flags = r.u8(74, "m_fLRAttachDbFlags");
             let cb_path = usize::from(r.u16(72, "mle_cbPath"));
             R::AttachDb(AttachDb {
@@ -1455,8 +1455,8 @@ fn decode_typed<'r>(r: &mut Reader<'r>, t: LrType) -> Result<Record<'r>, RecordE
                 flags,
                 path: r.path(cb_path, flags & 0x08 != 0, "mle_cbPath")?,
             })
-        }
-        LrType::DETACH_DB => {
+        }),
+        LrType::DETACH_DB => Ok({
             let flags = r.u8(6, "m_fLRDetachDbFlags");
             let cb_path = usize::from(r.u16(4, "mle_cbPath"));
             R::DetachDb(DetachDb {
@@ -1465,12 +1465,12 @@ fn decode_typed<'r>(r: &mut Reader<'r>, t: LrType) -> Result<Record<'r>, RecordE
                 flags,
                 path: r.path(cb_path, flags & 0x10 != 0, "mle_cbPath")?,
             })
-        }
+        }),
         LrType::CREATE_DB_FINISH => {
-            R::CreateDbFinish(DbMark { procid: Some(r.u16(1, "le_procid")), dbid: r.u8(3, "dbid") })
+            Ok({ R::CreateDbFinish(DbMark { procid: Some(r.u16(1, "le_procid")), dbid: r.u8(3, "dbid") }) })
         }
-        LrType::SIGNAL_ATTACH_DB => R::SignalAttachDb(DbMark { procid: None, dbid: r.u8(1, "le_dbid") }),
-        LrType::BEGIN | LrType::BEGIN0 | LrType::BEGIN_DT => {
+        LrType::SIGNAL_ATTACH_DB => Ok(R::SignalAttachDb(DbMark { procid: None, dbid: r.u8(1, "le_dbid") })),
+        LrType::BEGIN | LrType::BEGIN0 | LrType::BEGIN_DT => Ok({
             let levels = r.u8(3, "levelBeginFrom/clevelsToBegin");
             R::Begin(Begin {
                 procid: r.u16(1, "le_procid"),
@@ -1478,31 +1478,31 @@ fn decode_typed<'r>(r: &mut Reader<'r>, t: LrType) -> Result<Record<'r>, RecordE
                 clevels_to_begin: levels >> 4,
                 trx_begin0: if t == LrType::BEGIN { None } else { Some(r.u32(4, "le_trxBegin0")) },
             })
-        }
-        LrType::COMMIT | LrType::COMMIT0 => R::Commit(Commit {
+        }),
+        LrType::COMMIT | LrType::COMMIT0 => Ok(R::Commit(Commit {
             procid: r.u16(1, "le_procid"),
             level_commit_to: r.u8(3, "levelCommitTo"),
             trx_commit0: if t == LrType::COMMIT0 { Some(r.u32(4, "le_trxCommit0")) } else { None },
-        }),
+        })),
         LrType::ROLLBACK => {
-            R::Rollback(Rollback { procid: r.u16(1, "le_procid"), level_rollback: r.u8(3, "levelRollback") })
+            Ok({ R::Rollback(Rollback { procid: r.u16(1, "le_procid"), level_rollback: r.u8(3, "levelRollback") }) })
         }
-        LrType::MACRO_BEGIN | LrType::MACRO_COMMIT | LrType::MACRO_ABORT => {
+        LrType::MACRO_BEGIN | LrType::MACRO_COMMIT | LrType::MACRO_ABORT => Ok({
             let m = Macro { procid: r.u16(1, "le_procid"), dbtime: r.u64(3, "le_dbtime") };
             match t {
                 LrType::MACRO_BEGIN => R::MacroBegin(m),
                 LrType::MACRO_COMMIT => R::MacroCommit(m),
                 _ => R::MacroAbort(m),
             }
-        }
-        LrType::INSERT => {
+        }),
+        LrType::INSERT => Ok({
             let node = r.node();
             let key_prefix = r.take16(46, "cbPrefix")?;
             let key_suffix = r.take16(44, "cbSuffix")?;
             let data = r.take16(48, "cbData")?;
             R::Insert(Insert { node, key_prefix, key_suffix, data })
-        }
-        LrType::FLAG_INSERT | LrType::FLAG_INSERT_AND_REPLACE_DATA => {
+        }),
+        LrType::FLAG_INSERT | LrType::FLAG_INSERT_AND_REPLACE_DATA => Ok({
             let node = r.node();
             let fiard = t == LrType::FLAG_INSERT_AND_REPLACE_DATA;
             let rceid_replace = if fiard { Some(r.u32(48, "le_rceidReplace")) } else { None };
@@ -1514,10 +1514,10 @@ fn decode_typed<'r>(r: &mut Reader<'r>, t: LrType) -> Result<Record<'r>, RecordE
             } else {
                 R::FlagInsert(v)
             }
-        }
-        LrType::FLAG_DELETE => R::FlagDelete(NodeOnly { node: r.node() }),
-        LrType::DELETE => R::Delete(NodeOnly { node: r.node() }),
-        LrType::REPLACE | LrType::REPLACE_D => {
+        }),
+        LrType::FLAG_DELETE => Ok(R::FlagDelete(NodeOnly { node: r.node() })),
+        LrType::DELETE => Ok(R::Delete(NodeOnly { node: r.node() })),
+        LrType::REPLACE | LrType::REPLACE_D => Ok({
             let node = r.node();
             let mle_cb = r.u16(44, "mle_cb");
             let v = Replace {
@@ -1532,8 +1532,8 @@ fn decode_typed<'r>(r: &mut Reader<'r>, t: LrType) -> Result<Record<'r>, RecordE
             } else {
                 R::ReplaceD(v)
             }
-        }
-        LrType::DELTA | LrType::DELTA64 => {
+        }),
+        LrType::DELTA | LrType::DELTA64 => Ok({
             let node = r.node();
             let (delta, offset) = if t == LrType::DELTA {
                 (i64::from(r.i32(48, "delta")), r.u16(52, "cbOffset"))
@@ -1548,12 +1548,12 @@ fn decode_typed<'r>(r: &mut Reader<'r>, t: LrType) -> Result<Record<'r>, RecordE
             } else {
                 R::Delta64(v)
             }
-        }
-        LrType::SET_EXTERNAL_HEADER => {
+        }),
+        LrType::SET_EXTERNAL_HEADER => Ok({
             let node = r.node();
             R::SetExternalHeader(SetExternalHeader { node, data: r.take16(44, "cbData")? })
-        }
-        LrType::UNDO => {
+        }),
+        LrType::UNDO => Ok({
             let node = r.node();
             R::Undo(Undo {
                 node,
@@ -1562,8 +1562,8 @@ fn decode_typed<'r>(r: &mut Reader<'r>, t: LrType) -> Result<Record<'r>, RecordE
                 bookmark_key: r.take16(44, "cbBookmarkKey")?,
                 bookmark_data: r.take16(46, "cbBookmarkData")?,
             })
-        }
-        LrType::UNDO_INFO => {
+        }),
+        LrType::UNDO_INFO => Ok({
             let node = r.node();
             R::UndoInfo(UndoInfo {
                 node,
@@ -1574,8 +1574,8 @@ fn decode_typed<'r>(r: &mut Reader<'r>, t: LrType) -> Result<Record<'r>, RecordE
                 bookmark_data: r.take16(46, "cbBookmarkData")?,
                 data: r.take16(54, "le_cbData")?,
             })
-        }
-        LrType::SCRUB => {
+        }),
+        LrType::SCRUB => Ok({
             let node = r.node();
             let cscrub_oper = r.u32(48, "mle_cscrubOper");
             let data = r.take16(52, "mle_cbData")?;
@@ -1587,8 +1587,8 @@ fn decode_typed<'r>(r: &mut Reader<'r>, t: LrType) -> Result<Record<'r>, RecordE
                 return Err(r.err("mle_cscrubOper", kind));
             }
             R::Scrub(Scrub { node, scrub_flags: r.u32(44, "mle_fLRScrubFlags"), cscrub_oper, data })
-        }
-        LrType::EMPTY_TREE => {
+        }),
+        LrType::EMPTY_TREE => Ok({
             let node = r.node();
             let list = r.take16(44, "le_cbEmptyPageList")?;
             if list.0.len() % 16 != 0 {
@@ -1599,15 +1599,15 @@ fn decode_typed<'r>(r: &mut Reader<'r>, t: LrType) -> Result<Record<'r>, RecordE
                 return Err(r.err("le_cbEmptyPageList", kind));
             }
             R::EmptyTree(EmptyTree { node, empty_pages: EmptyPages(list.0) })
-        }
-        LrType::NEW_PAGE => R::NewPage(NewPage {
+        }),
+        LrType::NEW_PAGE => Ok(R::NewPage(NewPage {
             procid: r.u16(1, "le_procid"),
             dbid: r.u8(3, "le_dbid"),
             pgno: r.u32(4, "le_pgno"),
             objid: r.u32(8, "le_objid"),
             dbtime: r.u64(12, "le_dbtimeAfter"),
-        }),
-        LrType::SPLIT | LrType::SPLIT2 => {
+        })),
+        LrType::SPLIT | LrType::SPLIT2 => Ok({
             let two = t == LrType::SPLIT2;
             let page = r.page();
             let key_parent = r.take16(100, "le_cbKeyParent")?;
@@ -1640,8 +1640,8 @@ fn decode_typed<'r>(r: &mut Reader<'r>, t: LrType) -> Result<Record<'r>, RecordE
                 prefix_split_new,
                 page_before_image,
             }))
-        }
-        LrType::MERGE | LrType::MERGE2 => {
+        }),
+        LrType::MERGE | LrType::MERGE2 => Ok({
             let two = t == LrType::MERGE2;
             let page = r.page();
             let key_parent_sep = r.take16(86, "le_cbKeyParentSep")?;
@@ -1666,8 +1666,8 @@ fn decode_typed<'r>(r: &mut Reader<'r>, t: LrType) -> Result<Record<'r>, RecordE
                 key_parent_sep,
                 page_before_image,
             }))
-        }
-        LrType::CREATE_MULTIPLE_EXTENT_FDP => R::CreateMultipleExtentFdp(Fdp {
+        }),
+        LrType::CREATE_MULTIPLE_EXTENT_FDP => Ok(R::CreateMultipleExtentFdp(Fdp {
             page: r.page(),
             objid_fdp: r.u32(32, "le_objidFDP"),
             pgno_oe: Some(r.u32(36, "le_pgnoOE")),
@@ -1679,8 +1679,8 @@ fn decode_typed<'r>(r: &mut Reader<'r>, t: LrType) -> Result<Record<'r>, RecordE
             page_flags: Some(r.u32(52, "le_fPageFlags")),
             rgbit_avail: None,
             cpage_flags: None,
-        }),
-        LrType::CREATE_SINGLE_EXTENT_FDP => R::CreateSingleExtentFdp(Fdp {
+        })),
+        LrType::CREATE_SINGLE_EXTENT_FDP => Ok(R::CreateSingleExtentFdp(Fdp {
             page: r.page(),
             objid_fdp: r.u32(32, "le_objidFDP"),
             pgno_oe: None,
@@ -1692,8 +1692,8 @@ fn decode_typed<'r>(r: &mut Reader<'r>, t: LrType) -> Result<Record<'r>, RecordE
             page_flags: Some(r.u32(44, "le_fPageFlags")),
             rgbit_avail: None,
             cpage_flags: None,
-        }),
-        LrType::CONVERT_FDP | LrType::CONVERT_FDP2 => {
+        })),
+        LrType::CONVERT_FDP | LrType::CONVERT_FDP2 => Ok({
             let two = t == LrType::CONVERT_FDP2;
             R::ConvertFdp(Fdp {
                 page: r.page(),
@@ -1708,8 +1708,8 @@ fn decode_typed<'r>(r: &mut Reader<'r>, t: LrType) -> Result<Record<'r>, RecordE
                 rgbit_avail: if two { Some(r.u32(60, "le_rgbitAvail")) } else { None },
                 cpage_flags: if two { Some(r.u32(64, "le_fCpageFlags")) } else { None },
             })
-        }
-        LrType::PAGE_MOVE => {
+        }),
+        LrType::PAGE_MOVE => Ok({
             let page = r.page();
             let page_header = r.take32(88, "m_cbPageHeader")?;
             let page_trailer = r.take32(92, "m_cbPageTrailer")?;
@@ -1729,66 +1729,68 @@ fn decode_typed<'r>(r: &mut Reader<'r>, t: LrType) -> Result<Record<'r>, RecordE
                 page_header,
                 page_trailer,
             }))
-        }
-        LrType::ROOT_PAGE_MOVE => R::RootPageMove(RootPageMove {
+        }),
+        LrType::ROOT_PAGE_MOVE => Ok(R::RootPageMove(RootPageMove {
             dbtime: r.u64(1, "le_dbtimeAfter"),
             dbid: r.u8(9, "le_dbid"),
             objid: r.u32(10, "le_objid"),
             procid: r.u16(14, "le_procid"),
-        }),
-        LrType::PAGE_PATCH_REQUEST => R::PagePatchRequest(PagePatchRequest {
+        })),
+        LrType::PAGE_PATCH_REQUEST => Ok(R::PagePatchRequest(PagePatchRequest {
             dbid: r.u8(1, "m_dbid"),
             pgno: r.u32(2, "m_pgno"),
             dbtime: r.u64(6, "m_dbtime"),
-        }),
-        LrType::SHRINK_DB | LrType::SHRINK_DB2 | LrType::SHRINK_DB3 => R::ShrinkDb(ShrinkDb {
+        })),
+        LrType::SHRINK_DB | LrType::SHRINK_DB2 | LrType::SHRINK_DB3 => Ok(R::ShrinkDb(ShrinkDb {
             dbid: r.u8(1, "le_dbid"),
             pgno_last: r.u32(2, "le_pgnoLast"),
             cpg_shrunk: r.i32(6, "le_cpgShrunk"),
             dbtime: if t == LrType::SHRINK_DB3 { Some(r.u64(10, "le_dbtime")) } else { None },
-        }),
-        LrType::TRIM_DB => R::TrimDb(TrimDb {
+        })),
+        LrType::TRIM_DB => Ok(R::TrimDb(TrimDb {
             dbid: r.u8(1, "le_dbid"),
             pgno_start_zeroes: r.u32(2, "le_pgnoStartZeroes"),
             cpg_zero_length: r.i32(6, "le_cpgZeroLength"),
-        }),
-        LrType::EXTENT_FREED | LrType::EXTENT_FREED2 => R::ExtentFreed(ExtentFreed {
+        })),
+        LrType::EXTENT_FREED | LrType::EXTENT_FREED2 => Ok(R::ExtentFreed(ExtentFreed {
             dbid: r.u8(1, "le_dbid"),
             pgno_first: r.u32(2, "le_pgnoFirst"),
             cpg_extent: r.i32(6, "le_cpgExtent"),
             flags: r.u8(10, "flags"),
             dbtime: if t == LrType::EXTENT_FREED2 { Some(r.u64(11, "le_dbtime")) } else { None },
-        }),
-        LrType::SET_DB_VERSION => R::SetDbVersion(SetDbVersion {
+        })),
+        LrType::SET_DB_VERSION => Ok(R::SetDbVersion(SetDbVersion {
             dbid: r.u8(1, "le_dbid"),
             major: r.u32(2, "ulDbMajorVersion"),
             update_major: r.u32(6, "ulDbUpdateMajor"),
             update_minor: r.u32(10, "ulDbUpdateMinor"),
-        }),
-        LrType::SCAN_CHECK2 => R::ScanCheck2(ScanCheck2 {
+        })),
+        LrType::SCAN_CHECK2 => Ok(R::ScanCheck2(ScanCheck2 {
             dbid: r.u8(1, "le_dbid"),
             pgno: r.u32(2, "le_pgno"),
             flags: r.u8(6, "le_bFlagsAndScs"),
             dbtime_page: r.u64(7, "le_dbtimePage"),
             dbtime_current: r.u64(15, "le_dbtimeCurrent"),
             checksum: r.u32(23, "le_ulChksum"),
-        }),
-        LrType::CHECKSUM => R::Checksum(Checksum {
+        })),
+        LrType::CHECKSUM => Ok(R::Checksum(Checksum {
             cb_backwards: r.u32(1, "le_cbBackwards"),
             cb_forwards: r.u32(5, "le_cbForwards"),
             cb_next: r.u32(9, "le_cbNext"),
             checksum: r.u32(13, "le_ulChecksum"),
             short_checksum: r.u32(17, "le_ulShortChecksum"),
             use_short_checksum: r.u8(21, "bUseShortChecksum"),
-        }),
-        LrType::REFRESH => R::Refresh(Refresh { procid: r.u16(1, "le_procid"), trx_begin0: r.u32(3, "le_trxBegin0") }),
-        LrType::FORCE_WRITE_LOG => R::SessionMark(SessionMark { procid: r.u16(1, "le_procid"), op: None }),
-        LrType::JET_OP => R::SessionMark(SessionMark { procid: r.u16(1, "le_procid"), op: Some(r.u8(3, "op")) }),
-        LrType::TRACE | LrType::FORCE_LOG_ROLLOVER => {
+        })),
+        LrType::REFRESH => {
+            Ok(R::Refresh(Refresh { procid: r.u16(1, "le_procid"), trx_begin0: r.u32(3, "le_trxBegin0") }))
+        }
+        LrType::FORCE_WRITE_LOG => Ok(R::SessionMark(SessionMark { procid: r.u16(1, "le_procid"), op: None })),
+        LrType::JET_OP => Ok(R::SessionMark(SessionMark { procid: r.u16(1, "le_procid"), op: Some(r.u8(3, "op")) })),
+        LrType::TRACE | LrType::FORCE_LOG_ROLLOVER => Ok({
             let text = r.take16(3, "le_cb")?;
             R::Trace(Trace { procid: r.u16(1, "le_procid"), text: crate::log::dbms_param::ansi_z(text.0) })
-        }
-        LrType::EXT_RESTORE | LrType::EXT_RESTORE2 => {
+        }),
+        LrType::EXT_RESTORE | LrType::EXT_RESTORE2 => Ok({
             let info = r.take16(1, "mle_cbInfo")?;
             // Two consecutive NUL-terminated strings; an empty one is kept as such.
             let (instance, log_path) = if t == LrType::EXT_RESTORE2 {
@@ -1800,8 +1802,8 @@ fn decode_typed<'r>(r: &mut Reader<'r>, t: LrType) -> Result<Record<'r>, RecordE
                 (parts.next().unwrap_or_default(), parts.next().unwrap_or_default())
             };
             R::ExtRestore(ExtRestore { instance, log_path })
-        }
-        LrType::FULL_BACKUP | LrType::INC_BACKUP => {
+        }),
+        LrType::FULL_BACKUP | LrType::INC_BACKUP => Ok({
             let path = r.take16(1, "le_cbPath")?;
             R::Backup(Backup {
                 backup_type: None,
@@ -1812,8 +1814,8 @@ fn decode_typed<'r>(r: &mut Reader<'r>, t: LrType) -> Result<Record<'r>, RecordE
                 phase_details: None,
                 path: crate::log::dbms_param::ansi_z(path.0),
             })
-        }
-        LrType::BACKUP => {
+        }),
+        LrType::BACKUP => Ok({
             let path = r.take16(3, "le_cbPath")?;
             R::Backup(Backup {
                 backup_type: Some(r.u8(1, "m_fBackupType")),
@@ -1824,8 +1826,8 @@ fn decode_typed<'r>(r: &mut Reader<'r>, t: LrType) -> Result<Record<'r>, RecordE
                 phase_details: None,
                 path: crate::log::dbms_param::ansi_z(path.0),
             })
-        }
-        LrType::BACKUP2 => {
+        }),
+        LrType::BACKUP2 => Ok({
             let path = r.take16(33, "le_cbPath")?;
             R::Backup(Backup {
                 backup_type: None,
@@ -1836,16 +1838,16 @@ fn decode_typed<'r>(r: &mut Reader<'r>, t: LrType) -> Result<Record<'r>, RecordE
                 phase_details: Some(crate::primitives::BkInfo::from_bytes(r.fixed(8))),
                 path: crate::log::dbms_param::ansi_z(path.0),
             })
-        }
-        t if t.is_ignored_family() => {
+        }),
+        t if t.is_ignored_family() => Ok({
             let payload = r.take32(1, "cb")?;
             ignored_family(r, t, payload)
-        }
-        _ => {
+        }),
+        _ => Ok({
             r.at = r.b.len();
             R::Raw(Raw { data: Hex(r.b) })
-        }
-    })
+        }),
+    }
 }
 
 /// The LRIGNORED family (§3.19): typed where the payload is long enough (every read below is
