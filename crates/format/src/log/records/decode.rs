@@ -1467,7 +1467,7 @@ fn decode_typed<'r>(r: &mut Reader<'r>, t: LrType) -> Result<Record<'r>, RecordE
             })
         }),
         LrType::CREATE_DB_FINISH => {
-            Ok({ R::CreateDbFinish(DbMark { procid: Some(r.u16(1, "le_procid")), dbid: r.u8(3, "dbid") }) })
+            Ok(R::CreateDbFinish(DbMark { procid: Some(r.u16(1, "le_procid")), dbid: r.u8(3, "dbid") }))
         }
         LrType::SIGNAL_ATTACH_DB => Ok(R::SignalAttachDb(DbMark { procid: None, dbid: r.u8(1, "le_dbid") })),
         LrType::BEGIN | LrType::BEGIN0 | LrType::BEGIN_DT => Ok({
@@ -1485,7 +1485,7 @@ fn decode_typed<'r>(r: &mut Reader<'r>, t: LrType) -> Result<Record<'r>, RecordE
             trx_commit0: if t == LrType::COMMIT0 { Some(r.u32(4, "le_trxCommit0")) } else { None },
         })),
         LrType::ROLLBACK => {
-            Ok({ R::Rollback(Rollback { procid: r.u16(1, "le_procid"), level_rollback: r.u8(3, "levelRollback") }) })
+            Ok(R::Rollback(Rollback { procid: r.u16(1, "le_procid"), level_rollback: r.u8(3, "levelRollback") }))
         }
         LrType::MACRO_BEGIN | LrType::MACRO_COMMIT | LrType::MACRO_ABORT => Ok({
             let m = Macro { procid: r.u16(1, "le_procid"), dbtime: r.u64(3, "le_dbtime") };
