@@ -944,6 +944,62 @@ pub struct Checksum {
     pub use_short_checksum: u8,
 }
 
+/// Refresh (10): `LRREFRESH` (§3.10, "unused").
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Refresh {
+    /// `le_procid` @1.
+    pub procid: u16,
+    /// `le_trxBegin0` @3.
+    pub trx_begin0: u32,
+}
+
+/// ForceWriteLog (57), JetOp (21): a session, and for JetOp its operation (§3.10).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct SessionMark {
+    /// `le_procid` @1.
+    pub procid: u16,
+    /// `op` @3 (JetOp only).
+    pub op: Option<u8>,
+}
+
+/// Trace (22), ForceLogRollover (61): `LRTRACE` (§3.10).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Trace {
+    /// `le_procid` @1.
+    pub procid: u16,
+    /// The text (`le_cb` @3 bytes, 8-bit, read up to its NUL as Windows-1252).
+    pub text: String,
+}
+
+/// ExtRestore (45), ExtRestore2 (59): `LREXTRESTORE`, `LREXTRESTORE2` (§3.11).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ExtRestore {
+    /// The instance name (first string of the `mle_cbInfo` @1 bytes; UTF-16LE in 59).
+    pub instance: String,
+    /// The log path (second string).
+    pub log_path: String,
+}
+
+/// FullBackup (19), IncBackup (20), Backup (46), Backup2 (60) (§3.9).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Backup {
+    /// Backup (46): `m_fBackupType` @1 (0 Full, 1 Incremental, 2 SnapshotStart, 3 SnapshotStop,
+    /// 4 TruncateLogs, 5 OSSnapshot, 6 OSSnapshotIncremental).
+    pub backup_type: Option<u8>,
+    /// Backup2: `eBackupPhase` @1 (1 Begin, 2 PrepareLogs, 3 Truncate, 4 Update, 5 Abort, 6 Stop).
+    pub phase: Option<u8>,
+    /// Backup2: `eBackupType` @2 (BKINFOTYPE: 0 Normal, 1 OSSnapshot, 2 Snapshot, 3 Surrogate).
+    pub bkinfo_type: Option<u32>,
+    /// Backup2: `eBackupScope` @6 (1 Full, 2 Incremental, 5 Copy, 6 Differential).
+    pub scope: Option<u8>,
+    /// Backup2: `dbid` @7.
+    pub dbid: Option<u8>,
+    /// Backup2: `phaseDetails` @8.
+    pub phase_details: Option<crate::primitives::BkInfo>,
+    /// The path (8-bit, Windows-1252).
+    pub path: String,
+}
+
 /// A type without a typed view: its bytes, kept.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct Raw<'r> {
@@ -1016,6 +1072,11 @@ pub enum Record<'r> {
     FreeFdp(FreeFdp),
     Ignored(Ignored<'r>),
     Checksum(Checksum),
+    Refresh(Refresh),
+    SessionMark(SessionMark),
+    Trace(Trace),
+    ExtRestore(ExtRestore),
+    Backup(Backup),
     Raw(Raw<'r>),
 }
 
@@ -1332,35 +1393,35 @@ impl<'r> Record<'r> {
 
 fn decode_typed<'r>(r: &mut Reader<'r>, t: LrType) -> Result<Record<'r>, RecordError> {
     use Record as R;
-    Ok(match t {
-        LrType::NOP => R::Nop(Empty {}),
-        LrType::END => R::End(Empty {}),
-        LrType::SHUTDOWN_MARK => R::ShutDownMark(Empty {}),
-        LrType::INIT | LrType::INIT2 => {
+    match t {
+        LrType::NOP => Ok(R::Nop(Empty {})),
+        LrType::END => Ok(R::End(Empty {})),
+        LrType::SHUTDOWN_MARK => Ok(R::ShutDownMark(Empty {})),
+        LrType::INIT | LrType::INIT2 => Ok({
             let area = r.bytes(1, DBMS_PARAM_SIZE, "dbms_param")?;
             let dbms_param = DbmsParam::decode(&crate::bytes::Fields::new(area, r.offset + 1), 0).map_err(|_| {
                 r.err("dbms_param", RecordErrorKind::RunsPast { needed: 568, available: r.b.len() as u64 })
             })?;
             let logtime = if t == LrType::INIT2 { Some(r.logtime(568, "logtime")) } else { None };
             R::Init(Init { dbms_param, logtime })
-        }
-        LrType::TERM | LrType::TERM2 => R::Term(Term {
+        }),
+        LrType::TERM | LrType::TERM2 => Ok(R::Term(Term {
             lgpos_init: r.lgpos(1, "lgpos"),
             lgpos_redo_from: r.lgpos(9, "lgposRedoFrom"),
             hard: r.u8(17, "fHard"),
             logtime: if t == LrType::TERM2 { Some(r.logtime(18, "logtime")) } else { None },
-        }),
-        LrType::RECOVERY_QUIT | LrType::RECOVERY_QUIT2 | LrType::RECOVERY_QUIT_KEEP_ATTACHMENTS => {
+        })),
+        LrType::RECOVERY_QUIT | LrType::RECOVERY_QUIT2 | LrType::RECOVERY_QUIT_KEEP_ATTACHMENTS => Ok({
             R::RecoveryQuit(RecoveryQuit {
                 lgpos_undo: r.lgpos(1, "lgpos"),
                 lgpos_redo_from: r.lgpos(9, "lgposRedoFrom"),
                 hard: r.u8(17, "fHard"),
                 logtime: if t == LrType::RECOVERY_QUIT { None } else { Some(r.logtime(18, "logtime")) },
             })
-        }
-        LrType::RECOVERY_UNDO => R::RecoveryUndo(RecoveryUndo { logtime: None }),
-        LrType::RECOVERY_UNDO2 => R::RecoveryUndo(RecoveryUndo { logtime: Some(r.logtime(1, "logtime")) }),
-        LrType::CREATE_DB => {
+        }),
+        LrType::RECOVERY_UNDO => Ok(R::RecoveryUndo(RecoveryUndo { logtime: None })),
+        LrType::RECOVERY_UNDO2 => Ok(R::RecoveryUndo(RecoveryUndo { logtime: Some(r.logtime(1, "logtime")) })),
+        LrType::CREATE_DB => Ok({
             let flags = r.u8(42, "m_fLRCreateDbFlags");
             let version = if flags & 0x04 != 0 {
                 let v = (r.u16(43, "usVersion"), r.u16(45, "usUpdateMajor"));
@@ -1380,8 +1441,8 @@ fn decode_typed<'r>(r: &mut Reader<'r>, t: LrType) -> Result<Record<'r>, RecordE
                 version,
                 path: r.path(cb_path, flags & 0x08 != 0, "mle_cbPath")?,
             })
-        }
-        LrType::ATTACH_DB => {
+        }),
+        LrType::ATTACH_DB => Ok({
             let flags = r.u8(74, "m_fLRAttachDbFlags");
             let cb_path = usize::from(r.u16(72, "mle_cbPath"));
             R::AttachDb(AttachDb {
@@ -1394,8 +1455,8 @@ fn decode_typed<'r>(r: &mut Reader<'r>, t: LrType) -> Result<Record<'r>, RecordE
                 flags,
                 path: r.path(cb_path, flags & 0x08 != 0, "mle_cbPath")?,
             })
-        }
-        LrType::DETACH_DB => {
+        }),
+        LrType::DETACH_DB => Ok({
             let flags = r.u8(6, "m_fLRDetachDbFlags");
             let cb_path = usize::from(r.u16(4, "mle_cbPath"));
             R::DetachDb(DetachDb {
@@ -1404,12 +1465,12 @@ fn decode_typed<'r>(r: &mut Reader<'r>, t: LrType) -> Result<Record<'r>, RecordE
                 flags,
                 path: r.path(cb_path, flags & 0x10 != 0, "mle_cbPath")?,
             })
-        }
+        }),
         LrType::CREATE_DB_FINISH => {
-            R::CreateDbFinish(DbMark { procid: Some(r.u16(1, "le_procid")), dbid: r.u8(3, "dbid") })
+            Ok(R::CreateDbFinish(DbMark { procid: Some(r.u16(1, "le_procid")), dbid: r.u8(3, "dbid") }))
         }
-        LrType::SIGNAL_ATTACH_DB => R::SignalAttachDb(DbMark { procid: None, dbid: r.u8(1, "le_dbid") }),
-        LrType::BEGIN | LrType::BEGIN0 | LrType::BEGIN_DT => {
+        LrType::SIGNAL_ATTACH_DB => Ok(R::SignalAttachDb(DbMark { procid: None, dbid: r.u8(1, "le_dbid") })),
+        LrType::BEGIN | LrType::BEGIN0 | LrType::BEGIN_DT => Ok({
             let levels = r.u8(3, "levelBeginFrom/clevelsToBegin");
             R::Begin(Begin {
                 procid: r.u16(1, "le_procid"),
@@ -1417,31 +1478,31 @@ fn decode_typed<'r>(r: &mut Reader<'r>, t: LrType) -> Result<Record<'r>, RecordE
                 clevels_to_begin: levels >> 4,
                 trx_begin0: if t == LrType::BEGIN { None } else { Some(r.u32(4, "le_trxBegin0")) },
             })
-        }
-        LrType::COMMIT | LrType::COMMIT0 => R::Commit(Commit {
+        }),
+        LrType::COMMIT | LrType::COMMIT0 => Ok(R::Commit(Commit {
             procid: r.u16(1, "le_procid"),
             level_commit_to: r.u8(3, "levelCommitTo"),
             trx_commit0: if t == LrType::COMMIT0 { Some(r.u32(4, "le_trxCommit0")) } else { None },
-        }),
+        })),
         LrType::ROLLBACK => {
-            R::Rollback(Rollback { procid: r.u16(1, "le_procid"), level_rollback: r.u8(3, "levelRollback") })
+            Ok(R::Rollback(Rollback { procid: r.u16(1, "le_procid"), level_rollback: r.u8(3, "levelRollback") }))
         }
-        LrType::MACRO_BEGIN | LrType::MACRO_COMMIT | LrType::MACRO_ABORT => {
+        LrType::MACRO_BEGIN | LrType::MACRO_COMMIT | LrType::MACRO_ABORT => Ok({
             let m = Macro { procid: r.u16(1, "le_procid"), dbtime: r.u64(3, "le_dbtime") };
             match t {
                 LrType::MACRO_BEGIN => R::MacroBegin(m),
                 LrType::MACRO_COMMIT => R::MacroCommit(m),
                 _ => R::MacroAbort(m),
             }
-        }
-        LrType::INSERT => {
+        }),
+        LrType::INSERT => Ok({
             let node = r.node();
             let key_prefix = r.take16(46, "cbPrefix")?;
             let key_suffix = r.take16(44, "cbSuffix")?;
             let data = r.take16(48, "cbData")?;
             R::Insert(Insert { node, key_prefix, key_suffix, data })
-        }
-        LrType::FLAG_INSERT | LrType::FLAG_INSERT_AND_REPLACE_DATA => {
+        }),
+        LrType::FLAG_INSERT | LrType::FLAG_INSERT_AND_REPLACE_DATA => Ok({
             let node = r.node();
             let fiard = t == LrType::FLAG_INSERT_AND_REPLACE_DATA;
             let rceid_replace = if fiard { Some(r.u32(48, "le_rceidReplace")) } else { None };
@@ -1453,10 +1514,10 @@ fn decode_typed<'r>(r: &mut Reader<'r>, t: LrType) -> Result<Record<'r>, RecordE
             } else {
                 R::FlagInsert(v)
             }
-        }
-        LrType::FLAG_DELETE => R::FlagDelete(NodeOnly { node: r.node() }),
-        LrType::DELETE => R::Delete(NodeOnly { node: r.node() }),
-        LrType::REPLACE | LrType::REPLACE_D => {
+        }),
+        LrType::FLAG_DELETE => Ok(R::FlagDelete(NodeOnly { node: r.node() })),
+        LrType::DELETE => Ok(R::Delete(NodeOnly { node: r.node() })),
+        LrType::REPLACE | LrType::REPLACE_D => Ok({
             let node = r.node();
             let mle_cb = r.u16(44, "mle_cb");
             let v = Replace {
@@ -1471,8 +1532,8 @@ fn decode_typed<'r>(r: &mut Reader<'r>, t: LrType) -> Result<Record<'r>, RecordE
             } else {
                 R::ReplaceD(v)
             }
-        }
-        LrType::DELTA | LrType::DELTA64 => {
+        }),
+        LrType::DELTA | LrType::DELTA64 => Ok({
             let node = r.node();
             let (delta, offset) = if t == LrType::DELTA {
                 (i64::from(r.i32(48, "delta")), r.u16(52, "cbOffset"))
@@ -1487,12 +1548,12 @@ fn decode_typed<'r>(r: &mut Reader<'r>, t: LrType) -> Result<Record<'r>, RecordE
             } else {
                 R::Delta64(v)
             }
-        }
-        LrType::SET_EXTERNAL_HEADER => {
+        }),
+        LrType::SET_EXTERNAL_HEADER => Ok({
             let node = r.node();
             R::SetExternalHeader(SetExternalHeader { node, data: r.take16(44, "cbData")? })
-        }
-        LrType::UNDO => {
+        }),
+        LrType::UNDO => Ok({
             let node = r.node();
             R::Undo(Undo {
                 node,
@@ -1501,8 +1562,8 @@ fn decode_typed<'r>(r: &mut Reader<'r>, t: LrType) -> Result<Record<'r>, RecordE
                 bookmark_key: r.take16(44, "cbBookmarkKey")?,
                 bookmark_data: r.take16(46, "cbBookmarkData")?,
             })
-        }
-        LrType::UNDO_INFO => {
+        }),
+        LrType::UNDO_INFO => Ok({
             let node = r.node();
             R::UndoInfo(UndoInfo {
                 node,
@@ -1513,8 +1574,8 @@ fn decode_typed<'r>(r: &mut Reader<'r>, t: LrType) -> Result<Record<'r>, RecordE
                 bookmark_data: r.take16(46, "cbBookmarkData")?,
                 data: r.take16(54, "le_cbData")?,
             })
-        }
-        LrType::SCRUB => {
+        }),
+        LrType::SCRUB => Ok({
             let node = r.node();
             let cscrub_oper = r.u32(48, "mle_cscrubOper");
             let data = r.take16(52, "mle_cbData")?;
@@ -1526,8 +1587,8 @@ fn decode_typed<'r>(r: &mut Reader<'r>, t: LrType) -> Result<Record<'r>, RecordE
                 return Err(r.err("mle_cscrubOper", kind));
             }
             R::Scrub(Scrub { node, scrub_flags: r.u32(44, "mle_fLRScrubFlags"), cscrub_oper, data })
-        }
-        LrType::EMPTY_TREE => {
+        }),
+        LrType::EMPTY_TREE => Ok({
             let node = r.node();
             let list = r.take16(44, "le_cbEmptyPageList")?;
             if list.0.len() % 16 != 0 {
@@ -1538,15 +1599,15 @@ fn decode_typed<'r>(r: &mut Reader<'r>, t: LrType) -> Result<Record<'r>, RecordE
                 return Err(r.err("le_cbEmptyPageList", kind));
             }
             R::EmptyTree(EmptyTree { node, empty_pages: EmptyPages(list.0) })
-        }
-        LrType::NEW_PAGE => R::NewPage(NewPage {
+        }),
+        LrType::NEW_PAGE => Ok(R::NewPage(NewPage {
             procid: r.u16(1, "le_procid"),
             dbid: r.u8(3, "le_dbid"),
             pgno: r.u32(4, "le_pgno"),
             objid: r.u32(8, "le_objid"),
             dbtime: r.u64(12, "le_dbtimeAfter"),
-        }),
-        LrType::SPLIT | LrType::SPLIT2 => {
+        })),
+        LrType::SPLIT | LrType::SPLIT2 => Ok({
             let two = t == LrType::SPLIT2;
             let page = r.page();
             let key_parent = r.take16(100, "le_cbKeyParent")?;
@@ -1579,8 +1640,8 @@ fn decode_typed<'r>(r: &mut Reader<'r>, t: LrType) -> Result<Record<'r>, RecordE
                 prefix_split_new,
                 page_before_image,
             }))
-        }
-        LrType::MERGE | LrType::MERGE2 => {
+        }),
+        LrType::MERGE | LrType::MERGE2 => Ok({
             let two = t == LrType::MERGE2;
             let page = r.page();
             let key_parent_sep = r.take16(86, "le_cbKeyParentSep")?;
@@ -1605,8 +1666,8 @@ fn decode_typed<'r>(r: &mut Reader<'r>, t: LrType) -> Result<Record<'r>, RecordE
                 key_parent_sep,
                 page_before_image,
             }))
-        }
-        LrType::CREATE_MULTIPLE_EXTENT_FDP => R::CreateMultipleExtentFdp(Fdp {
+        }),
+        LrType::CREATE_MULTIPLE_EXTENT_FDP => Ok(R::CreateMultipleExtentFdp(Fdp {
             page: r.page(),
             objid_fdp: r.u32(32, "le_objidFDP"),
             pgno_oe: Some(r.u32(36, "le_pgnoOE")),
@@ -1618,8 +1679,8 @@ fn decode_typed<'r>(r: &mut Reader<'r>, t: LrType) -> Result<Record<'r>, RecordE
             page_flags: Some(r.u32(52, "le_fPageFlags")),
             rgbit_avail: None,
             cpage_flags: None,
-        }),
-        LrType::CREATE_SINGLE_EXTENT_FDP => R::CreateSingleExtentFdp(Fdp {
+        })),
+        LrType::CREATE_SINGLE_EXTENT_FDP => Ok(R::CreateSingleExtentFdp(Fdp {
             page: r.page(),
             objid_fdp: r.u32(32, "le_objidFDP"),
             pgno_oe: None,
@@ -1631,8 +1692,8 @@ fn decode_typed<'r>(r: &mut Reader<'r>, t: LrType) -> Result<Record<'r>, RecordE
             page_flags: Some(r.u32(44, "le_fPageFlags")),
             rgbit_avail: None,
             cpage_flags: None,
-        }),
-        LrType::CONVERT_FDP | LrType::CONVERT_FDP2 => {
+        })),
+        LrType::CONVERT_FDP | LrType::CONVERT_FDP2 => Ok({
             let two = t == LrType::CONVERT_FDP2;
             R::ConvertFdp(Fdp {
                 page: r.page(),
@@ -1647,8 +1708,8 @@ fn decode_typed<'r>(r: &mut Reader<'r>, t: LrType) -> Result<Record<'r>, RecordE
                 rgbit_avail: if two { Some(r.u32(60, "le_rgbitAvail")) } else { None },
                 cpage_flags: if two { Some(r.u32(64, "le_fCpageFlags")) } else { None },
             })
-        }
-        LrType::PAGE_MOVE => {
+        }),
+        LrType::PAGE_MOVE => Ok({
             let page = r.page();
             let page_header = r.take32(88, "m_cbPageHeader")?;
             let page_trailer = r.take32(92, "m_cbPageTrailer")?;
@@ -1668,67 +1729,125 @@ fn decode_typed<'r>(r: &mut Reader<'r>, t: LrType) -> Result<Record<'r>, RecordE
                 page_header,
                 page_trailer,
             }))
-        }
-        LrType::ROOT_PAGE_MOVE => R::RootPageMove(RootPageMove {
+        }),
+        LrType::ROOT_PAGE_MOVE => Ok(R::RootPageMove(RootPageMove {
             dbtime: r.u64(1, "le_dbtimeAfter"),
             dbid: r.u8(9, "le_dbid"),
             objid: r.u32(10, "le_objid"),
             procid: r.u16(14, "le_procid"),
-        }),
-        LrType::PAGE_PATCH_REQUEST => R::PagePatchRequest(PagePatchRequest {
+        })),
+        LrType::PAGE_PATCH_REQUEST => Ok(R::PagePatchRequest(PagePatchRequest {
             dbid: r.u8(1, "m_dbid"),
             pgno: r.u32(2, "m_pgno"),
             dbtime: r.u64(6, "m_dbtime"),
-        }),
-        LrType::SHRINK_DB | LrType::SHRINK_DB2 | LrType::SHRINK_DB3 => R::ShrinkDb(ShrinkDb {
+        })),
+        LrType::SHRINK_DB | LrType::SHRINK_DB2 | LrType::SHRINK_DB3 => Ok(R::ShrinkDb(ShrinkDb {
             dbid: r.u8(1, "le_dbid"),
             pgno_last: r.u32(2, "le_pgnoLast"),
             cpg_shrunk: r.i32(6, "le_cpgShrunk"),
             dbtime: if t == LrType::SHRINK_DB3 { Some(r.u64(10, "le_dbtime")) } else { None },
-        }),
-        LrType::TRIM_DB => R::TrimDb(TrimDb {
+        })),
+        LrType::TRIM_DB => Ok(R::TrimDb(TrimDb {
             dbid: r.u8(1, "le_dbid"),
             pgno_start_zeroes: r.u32(2, "le_pgnoStartZeroes"),
             cpg_zero_length: r.i32(6, "le_cpgZeroLength"),
-        }),
-        LrType::EXTENT_FREED | LrType::EXTENT_FREED2 => R::ExtentFreed(ExtentFreed {
+        })),
+        LrType::EXTENT_FREED | LrType::EXTENT_FREED2 => Ok(R::ExtentFreed(ExtentFreed {
             dbid: r.u8(1, "le_dbid"),
             pgno_first: r.u32(2, "le_pgnoFirst"),
             cpg_extent: r.i32(6, "le_cpgExtent"),
             flags: r.u8(10, "flags"),
             dbtime: if t == LrType::EXTENT_FREED2 { Some(r.u64(11, "le_dbtime")) } else { None },
-        }),
-        LrType::SET_DB_VERSION => R::SetDbVersion(SetDbVersion {
+        })),
+        LrType::SET_DB_VERSION => Ok(R::SetDbVersion(SetDbVersion {
             dbid: r.u8(1, "le_dbid"),
             major: r.u32(2, "ulDbMajorVersion"),
             update_major: r.u32(6, "ulDbUpdateMajor"),
             update_minor: r.u32(10, "ulDbUpdateMinor"),
-        }),
-        LrType::SCAN_CHECK2 => R::ScanCheck2(ScanCheck2 {
+        })),
+        LrType::SCAN_CHECK2 => Ok(R::ScanCheck2(ScanCheck2 {
             dbid: r.u8(1, "le_dbid"),
             pgno: r.u32(2, "le_pgno"),
             flags: r.u8(6, "le_bFlagsAndScs"),
             dbtime_page: r.u64(7, "le_dbtimePage"),
             dbtime_current: r.u64(15, "le_dbtimeCurrent"),
             checksum: r.u32(23, "le_ulChksum"),
-        }),
-        LrType::CHECKSUM => R::Checksum(Checksum {
+        })),
+        LrType::CHECKSUM => Ok(R::Checksum(Checksum {
             cb_backwards: r.u32(1, "le_cbBackwards"),
             cb_forwards: r.u32(5, "le_cbForwards"),
             cb_next: r.u32(9, "le_cbNext"),
             checksum: r.u32(13, "le_ulChecksum"),
             short_checksum: r.u32(17, "le_ulShortChecksum"),
             use_short_checksum: r.u8(21, "bUseShortChecksum"),
+        })),
+        LrType::REFRESH => {
+            Ok(R::Refresh(Refresh { procid: r.u16(1, "le_procid"), trx_begin0: r.u32(3, "le_trxBegin0") }))
+        }
+        LrType::FORCE_WRITE_LOG => Ok(R::SessionMark(SessionMark { procid: r.u16(1, "le_procid"), op: None })),
+        LrType::JET_OP => Ok(R::SessionMark(SessionMark { procid: r.u16(1, "le_procid"), op: Some(r.u8(3, "op")) })),
+        LrType::TRACE | LrType::FORCE_LOG_ROLLOVER => Ok({
+            let text = r.take16(3, "le_cb")?;
+            R::Trace(Trace { procid: r.u16(1, "le_procid"), text: crate::log::dbms_param::ansi_z(text.0) })
         }),
-        t if t.is_ignored_family() => {
+        LrType::EXT_RESTORE | LrType::EXT_RESTORE2 => Ok({
+            let info = r.take16(1, "mle_cbInfo")?;
+            // Two consecutive NUL-terminated strings; an empty one is kept as such.
+            let (instance, log_path) = if t == LrType::EXT_RESTORE2 {
+                let units: Vec<u16> = info.0.chunks_exact(2).map(LittleEndian::read_u16).collect();
+                let mut parts = units.split(|&u| u == 0).map(String::from_utf16_lossy);
+                (parts.next().unwrap_or_default(), parts.next().unwrap_or_default())
+            } else {
+                let mut parts = info.0.split(|&b| b == 0).map(crate::log::dbms_param::ansi);
+                (parts.next().unwrap_or_default(), parts.next().unwrap_or_default())
+            };
+            R::ExtRestore(ExtRestore { instance, log_path })
+        }),
+        LrType::FULL_BACKUP | LrType::INC_BACKUP => Ok({
+            let path = r.take16(1, "le_cbPath")?;
+            R::Backup(Backup {
+                backup_type: None,
+                phase: None,
+                bkinfo_type: None,
+                scope: None,
+                dbid: None,
+                phase_details: None,
+                path: crate::log::dbms_param::ansi_z(path.0),
+            })
+        }),
+        LrType::BACKUP => Ok({
+            let path = r.take16(3, "le_cbPath")?;
+            R::Backup(Backup {
+                backup_type: Some(r.u8(1, "m_fBackupType")),
+                phase: None,
+                bkinfo_type: None,
+                scope: None,
+                dbid: None,
+                phase_details: None,
+                path: crate::log::dbms_param::ansi_z(path.0),
+            })
+        }),
+        LrType::BACKUP2 => Ok({
+            let path = r.take16(33, "le_cbPath")?;
+            R::Backup(Backup {
+                backup_type: None,
+                phase: Some(r.u8(1, "eBackupPhase")),
+                bkinfo_type: Some(r.u32(2, "eBackupType")),
+                scope: Some(r.u8(6, "eBackupScope")),
+                dbid: Some(r.u8(7, "dbid")),
+                phase_details: Some(crate::primitives::BkInfo::from_bytes(r.fixed(8))),
+                path: crate::log::dbms_param::ansi_z(path.0),
+            })
+        }),
+        t if t.is_ignored_family() => Ok({
             let payload = r.take32(1, "cb")?;
             ignored_family(r, t, payload)
-        }
-        _ => {
+        }),
+        _ => Ok({
             r.at = r.b.len();
             R::Raw(Raw { data: Hex(r.b) })
-        }
-    })
+        }),
+    }
 }
 
 /// The LRIGNORED family (§3.19): typed where the payload is long enough (every read below is
@@ -1808,7 +1927,7 @@ mod tests {
 
     /// Types with a typed view (everything else decodes to `Raw`).
     fn has_typed_view(t: u8) -> bool {
-        !matches!(t, 3 | 10 | 19..=22 | 45 | 46 | 54 | 57 | 59 | 60 | 61 | 76 | 77)
+        !matches!(t, 3 | 54 | 76 | 77)
     }
 
     #[test]
@@ -1930,6 +2049,17 @@ mod tests {
         let r = [8u8, 5, 0, 0x20, 4, 0, 0, 0];
         let Record::Begin(b) = Record::decode_bytes(&r, Lgpos::default(), 0).unwrap() else { panic!() };
         assert_eq!((b.level_begin_from, b.clevels_to_begin, b.trx_begin0), (0, 2, Some(4)));
+        // Trace: @1 procid, @3 cb, @5 text with its NUL.
+        let t = [22u8, 5, 0, 4, 0, b'a', b'b', b'c', 0];
+        let Record::Trace(t) = Record::decode_bytes(&t, Lgpos::default(), 0).unwrap() else { panic!() };
+        assert_eq!((t.procid, t.text.as_str()), (5, "abc"));
+        // ExtRestore2: two UTF-16 strings.
+        let info: Vec<u8> = "inst\0C:\\logs\0".encode_utf16().flat_map(u16::to_le_bytes).collect();
+        let mut e = vec![59u8];
+        e.extend_from_slice(&(info.len() as u16).to_le_bytes());
+        e.extend_from_slice(&info);
+        let Record::ExtRestore(e) = Record::decode_bytes(&e, Lgpos::default(), 0).unwrap() else { panic!() };
+        assert_eq!((e.instance.as_str(), e.log_path.as_str()), ("inst", "C:\\logs"));
         // A Split2 with new page 9, parent 5, no right sibling: R pgno, W new, R parent.
         let mut s = node_record(62, 110);
         s[32..44].fill(0);
@@ -1987,6 +2117,29 @@ mod tests {
         assert_eq!(r3.after_image(old, &mut out).unwrap_err().field, "ib");
         let r4 = Replace { data: Hex(&list[..list.len() - 1]), ..r };
         assert_eq!(r4.diffs().last().unwrap().unwrap_err().field, "new bytes");
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn any_bytes_decode_or_fail_cleanly(mut bytes in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..700)) {
+            // Cut to the size the bytes announce when they hold it, so most cases decode.
+            if let Ok(n) = record_size(&bytes) {
+                if n <= bytes.len() as u64 {
+                    bytes.truncate(n as usize);
+                }
+            }
+            if let Ok(rec) = Record::decode_bytes(&bytes, Lgpos::default(), 0) {
+                // A decoded record is exactly its size, serializes, and counts its references.
+                proptest::prop_assert_eq!(record_size(&bytes), Ok(bytes.len() as u64));
+                proptest::prop_assert!(serde_json::to_string(&rec).is_ok());
+                let _ = rec.page_ref_count();
+                if let Record::ReplaceD(r) = &rec {
+                    let mut out = Vec::new();
+                    let _ = r.after_image(&bytes, &mut out);
+                    proptest::prop_assert!(out.len() <= usize::from(r.new_size));
+                }
+            }
+        }
     }
 
     #[test]

@@ -294,6 +294,16 @@ lrtyp_consts! {
     CREATE_DB_FINISH = 79, "79 `lrtypCreateDBFinish`.";
     RECOVERY_QUIT_KEEP_ATTACHMENTS = 80, "80 `lrtypRecoveryQuitKeepAttachments`.";
     TRIM_DB = 81, "81 `lrtypTrimDB`.";
+    IGNORED10 = 82, "82 `lrtypIgnored10` (LRIGNORED family, reserved).";
+    IGNORED11 = 83, "83 `lrtypIgnored11` (LRIGNORED family, reserved).";
+    IGNORED12 = 84, "84 `lrtypIgnored12` (LRIGNORED family, reserved).";
+    IGNORED13 = 85, "85 `lrtypIgnored13` (LRIGNORED family, reserved).";
+    IGNORED14 = 86, "86 `lrtypIgnored14` (LRIGNORED family, reserved).";
+    IGNORED15 = 87, "87 `lrtypIgnored15` (LRIGNORED family, reserved).";
+    IGNORED16 = 88, "88 `lrtypIgnored16` (LRIGNORED family, reserved).";
+    IGNORED17 = 89, "89 `lrtypIgnored17` (LRIGNORED family, reserved).";
+    IGNORED18 = 90, "90 `lrtypIgnored18` (LRIGNORED family, reserved).";
+    IGNORED19 = 91, "91 `lrtypIgnored19` (LRIGNORED family, reserved).";
     SET_DB_VERSION = 92, "92 `lrtypSetDbVersion`.";
     DELTA64 = 93, "93 `lrtypDelta64`.";
     SHRINK_DB2 = 94, "94 `lrtypShrinkDB2`.";
@@ -412,6 +422,115 @@ mod tests {
         assert_eq!(LrType::FLAG_INSERT_AND_REPLACE_DATA.name(), "FInsertRD");
         assert_eq!(LrType::MACRO_COMMIT.padded_name(), "McroComit");
         assert_eq!(LrType::INIT2.padded_name(), "Init     ");
+    }
+
+    #[test]
+    fn every_type_has_a_named_constant() {
+        let named = [
+            LrType::NOP,
+            LrType::INIT,
+            LrType::TERM,
+            LrType::MS,
+            LrType::END,
+            LrType::BEGIN,
+            LrType::COMMIT,
+            LrType::ROLLBACK,
+            LrType::BEGIN0,
+            LrType::COMMIT0,
+            LrType::REFRESH,
+            LrType::MACRO_BEGIN,
+            LrType::MACRO_COMMIT,
+            LrType::MACRO_ABORT,
+            LrType::CREATE_DB,
+            LrType::ATTACH_DB,
+            LrType::DETACH_DB,
+            LrType::RECOVERY_UNDO,
+            LrType::RECOVERY_QUIT,
+            LrType::FULL_BACKUP,
+            LrType::INC_BACKUP,
+            LrType::JET_OP,
+            LrType::TRACE,
+            LrType::SHUTDOWN_MARK,
+            LrType::CREATE_MULTIPLE_EXTENT_FDP,
+            LrType::CREATE_SINGLE_EXTENT_FDP,
+            LrType::CONVERT_FDP,
+            LrType::SPLIT,
+            LrType::MERGE,
+            LrType::INSERT,
+            LrType::FLAG_INSERT,
+            LrType::FLAG_INSERT_AND_REPLACE_DATA,
+            LrType::FLAG_DELETE,
+            LrType::REPLACE,
+            LrType::REPLACE_D,
+            LrType::DELETE,
+            LrType::UNDO_INFO,
+            LrType::DELTA,
+            LrType::SET_EXTERNAL_HEADER,
+            LrType::UNDO,
+            LrType::SLV_PAGE_APPEND,
+            LrType::SLV_SPACE,
+            LrType::CHECKSUM,
+            LrType::SLV_PAGE_MOVE,
+            LrType::FORCE_DETACH_DB,
+            LrType::EXT_RESTORE,
+            LrType::BACKUP,
+            LrType::UPGRADE_DB,
+            LrType::EMPTY_TREE,
+            LrType::INIT2,
+            LrType::TERM2,
+            LrType::RECOVERY_UNDO2,
+            LrType::RECOVERY_QUIT2,
+            LrType::BEGIN_DT,
+            LrType::PREP_COMMIT,
+            LrType::PREP_ROLLBACK,
+            LrType::DB_LIST,
+            LrType::FORCE_WRITE_LOG,
+            LrType::CONVERT_FDP2,
+            LrType::EXT_RESTORE2,
+            LrType::BACKUP2,
+            LrType::FORCE_LOG_ROLLOVER,
+            LrType::SPLIT2,
+            LrType::MERGE2,
+            LrType::SCRUB,
+            LrType::PAGE_MOVE,
+            LrType::PAGE_PATCH_REQUEST,
+            LrType::MACRO_INFO,
+            LrType::EXTEND_DB,
+            LrType::COMMIT_CTX,
+            LrType::SCAN_CHECK,
+            LrType::NOP2,
+            LrType::RE_ATTACH,
+            LrType::MACRO_INFO2,
+            LrType::FREE_FDP,
+            LrType::IGNORED9,
+            LrType::FRAGMENT_BEGIN,
+            LrType::FRAGMENT,
+            LrType::SHRINK_DB,
+            LrType::CREATE_DB_FINISH,
+            LrType::RECOVERY_QUIT_KEEP_ATTACHMENTS,
+            LrType::TRIM_DB,
+            LrType::IGNORED10,
+            LrType::IGNORED11,
+            LrType::IGNORED12,
+            LrType::IGNORED13,
+            LrType::IGNORED14,
+            LrType::IGNORED15,
+            LrType::IGNORED16,
+            LrType::IGNORED17,
+            LrType::IGNORED18,
+            LrType::IGNORED19,
+            LrType::SET_DB_VERSION,
+            LrType::DELTA64,
+            LrType::SHRINK_DB2,
+            LrType::NEW_PAGE,
+            LrType::ROOT_PAGE_MOVE,
+            LrType::SIGNAL_ATTACH_DB,
+            LrType::SCAN_CHECK2,
+            LrType::SHRINK_DB3,
+            LrType::EXTENT_FREED,
+            LrType::EXTENT_FREED2,
+        ];
+        assert_eq!(named.iter().map(|t| usize::from(t.0)).collect::<Vec<_>>(), (0..102).collect::<Vec<_>>());
     }
 
     #[test]

@@ -6,6 +6,13 @@
 //! (confirmed on the corpus). The end of valid data is the `Last Lgpos` of the content check
 //! ([`crate::log::content`]); this module does not decide it a second time.
 //!
+//! Two conventions to know:
+//! * a v8 log whose valid data hold no segment (every segment zero or stale) yields no record;
+//!   eseutil's reader returns one synthetic NOP for it (docs/log-records.md §8 item 3), which a dump
+//!   that wants eseutil's output adds itself;
+//! * a v8 segment the content check accepts with a single-bit error it can correct
+//!   ([`ContentVerdict::corrected_bits`]) is walked as stored, uncorrected (none in the corpus).
+//!
 //! The walker is a *lending* iterator: [`RecordWalker::next_record`] returns records that
 //! borrow either the log buffer or, for a reassembled fragmented record, the one buffer the
 //! walker owns. Nothing is allocated per record; the fragment buffer grows at most to the size
@@ -92,7 +99,8 @@ pub struct Accounting {
 }
 
 impl Accounting {
-    /// Every byte of the data is accounted for.
+    /// Every byte of the data is accounted for (holds for every walk that did not end with a
+    /// [`RecordError`]).
     pub fn balanced(&self) -> bool {
         self.record_bytes + self.segment_headers + self.fragment_headers + self.fill + self.skipped == self.data
     }
@@ -141,6 +149,8 @@ pub struct RecordWalker<'a> {
     next_lgpos: usize,
     /// v7: file offset of the next `LRCHECKSUM` of the chain.
     next_checksum: Option<usize>,
+    /// v7: that checksum has no backward range (rule 7).
+    next_no_backward_range: bool,
     chain: Option<Chain>,
     frag: Vec<u8>,
     acct: Accounting,
@@ -194,6 +204,7 @@ impl<'a> RecordWalker<'a> {
             pos: start,
             next_lgpos: start,
             next_checksum: Some(start),
+            next_no_backward_range: false,
             chain: None,
             frag: Vec::new(),
             acct: Accounting::default(),
@@ -220,6 +231,15 @@ impl<'a> RecordWalker<'a> {
     }
 
     fn lgpos(&self, offset: usize) -> Lgpos {
+        // Sector sizes are powers of two (512..4096): shifts instead of a division per record.
+        if self.cb_sec.is_power_of_two() {
+            let shift = self.cb_sec.trailing_zeros();
+            return Lgpos {
+                generation: self.generation,
+                isec: u16::try_from(offset >> shift).unwrap_or(u16::MAX),
+                ib: (offset & (self.cb_sec - 1)) as u16,
+            };
+        }
         lgpos_at(offset, self.cb_sec, self.generation)
     }
 
@@ -231,9 +251,9 @@ impl<'a> RecordWalker<'a> {
         let step = if self.segmented { self.step_segments() } else { self.step_legacy() };
         match step {
             Step::Done => {
-                let reason = if let Some(chain) = self.chain.take() {
+                let reason = if self.chain.take().is_some() {
+                    // The pieces read of the unfinished record are dropped, as the engine does.
                     self.acct.skipped += self.frag.len() as u64;
-                    let _ = chain;
                     StopReason::TornFragment
                 } else {
                     self.end_reason
@@ -334,12 +354,15 @@ impl<'a> RecordWalker<'a> {
                     self.next_checksum = read_lrck(self.file, pos)
                         .filter(|r| r.cb_next != 0)
                         .and_then(|r| pos.checked_add(LRCHECKSUM_SIZE)?.checked_add(r.cb_next as usize));
-                } else if pos < ck {
                     // Rule 7: a checksum without a backward range, not at its sector start,
-                    // vouches for nothing before it in its sector: resume at it.
+                    // vouches for nothing before it in its sector.
+                    self.next_no_backward_range = self.next_checksum.is_some_and(|ck| {
+                        ck % self.cb_sec != 0 && read_lrck(self.file, ck).is_some_and(|r| r.cb_backwards == 0)
+                    });
+                } else if pos < ck {
+                    // A record reaching into that untrusted part is dropped: resume at the checksum.
                     let sector_start = ck / self.cb_sec * self.cb_sec;
-                    let no_back = read_lrck(self.file, ck).is_some_and(|r| r.cb_backwards == 0) && ck != sector_start;
-                    if no_back && pos + size > sector_start {
+                    if self.next_no_backward_range && pos + size > sector_start {
                         self.acct.skipped += (ck - pos) as u64;
                         self.pos = ck;
                         continue;
