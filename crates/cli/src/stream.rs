@@ -165,13 +165,17 @@ fn read_one(folder: &input::Folder, dir: &Path, name: &str, headers_only: bool) 
     (Ok(log), content)
 }
 
-/// Runs `esehdr ml BASE` and writes the report; returns the exit status.
-pub fn run_stream(
-    arg: &Path,
-    opts: StreamOptions,
-    out: &mut dyn Write,
-    elapsed: impl Fn() -> Duration,
-) -> io::Result<Status> {
+/// A log stream read and checked: what `esehdr ml BASE` reports on.
+struct Checked {
+    dir: PathBuf,
+    base: String,
+    e: Enumeration,
+    inputs: Vec<LogInput>,
+    report: StreamReport,
+}
+
+/// Lists the folder of `arg`, reads its logs and checks the stream.
+fn check(arg: &Path, opts: StreamOptions) -> io::Result<Checked> {
     let (dir, base) = split(arg);
     let names: Vec<String> = match std::fs::read_dir(&dir) {
         Ok(entries) => entries.filter_map(|e| e.ok().map(|e| e.file_name().to_string_lossy().into_owned())).collect(),
@@ -181,6 +185,25 @@ pub fn run_stream(
     let inputs = read_all(&dir, arg, &e, opts.range, opts.headers_only);
     let spares = read_spares(&dir, arg, &e, opts.headers_only);
     let report = check_stream(&base, &dir.display().to_string(), &inputs, &spares, !opts.headers_only, opts.range);
+    Ok(Checked { dir, base, e, inputs, report })
+}
+
+/// The report of `esehdr ml --json BASE` (its JSON is this value's serde form) and its exit
+/// status; `Err` is what the CLI prints after `esehdr: BASE: ` with exit status 2.
+pub fn stream_report(arg: &Path, opts: StreamOptions) -> io::Result<(StreamReport, Status)> {
+    let report = check(arg, opts)?.report;
+    let status = if report.ok { Status::Ok } else { Status::No };
+    Ok((report, status))
+}
+
+/// Runs `esehdr ml BASE` and writes the report; returns the exit status.
+pub fn run_stream(
+    arg: &Path,
+    opts: StreamOptions,
+    out: &mut dyn Write,
+    elapsed: impl Fn() -> Duration,
+) -> io::Result<Status> {
+    let Checked { dir, base, e, inputs, report } = check(arg, opts)?;
     let digits = e
         .archived
         .iter()
