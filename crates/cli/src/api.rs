@@ -103,6 +103,42 @@ impl Serialize for Report {
     }
 }
 
+/// What went wrong, when the CLI prints a line on standard error: the bindings raise or return
+/// an error of this kind (Python: `esehdr.NotEseFile`, ...).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Problem {
+    /// Exit 2: not an ESE file (zeros, random bytes, too short).
+    NotEse,
+    /// Exit 2: an ESE file of another kind than the report reads (a log given to `mh`).
+    WrongKind,
+    /// Exit 2: the file or folder cannot be read, or is not a file (a FIFO, a device).
+    Unreadable,
+    /// Exit 2: the arguments do not make sense (`ml BASE` with no base name).
+    Usage,
+    /// Exit 1: an ESE file whose header does not validate (no valid database header copy, a log
+    /// header with a bad checksum or size, a damaged checkpoint).
+    CorruptHeader,
+    /// Exit 1: a log whose header is sound but whose contents are damaged.
+    DamagedLog,
+    /// Exit 1: a database not in Clean Shutdown, under `fail_if_dirty`.
+    Dirty,
+}
+
+impl Problem {
+    /// Of a file report with status 1 or 2 (`None` for status 0).
+    fn of(r: &FileReport) -> Option<Problem> {
+        match (r.status, &r.refused, &r.found) {
+            (Status::Ok, _, _) => None,
+            (Status::Error, Some(("not_ese", _)), _) => Some(Problem::NotEse),
+            (Status::Error, Some(("unreadable", _)), _) => Some(Problem::Unreadable),
+            (Status::Error, _, _) => Some(Problem::WrongKind),
+            (Status::No, _, Inspected::Database(db)) if db.is_valid() => Some(Problem::Dirty),
+            (Status::No, _, Inspected::Log(log, _, _)) if log.is_sound() => Some(Problem::DamagedLog),
+            (Status::No, _, _) => Some(Problem::CorruptHeader),
+        }
+    }
+}
+
 /// What one CLI command gives for one path.
 #[derive(Debug)]
 pub struct Outcome {
@@ -112,12 +148,25 @@ pub struct Outcome {
     pub report: Option<Report>,
     /// The line the CLI prints on standard error, without `esehdr: `, or `None`.
     pub message: Option<String>,
+    /// What the message is about (`None` when there is no message).
+    pub problem: Option<Problem>,
 }
 
 impl Outcome {
     /// An error the CLI reports with one line and no JSON.
-    fn error(message: String) -> Self {
-        Outcome { status: Status::Error, report: None, message: Some(message) }
+    fn error(problem: Problem, message: String) -> Self {
+        Outcome { status: Status::Error, report: None, message: Some(message), problem: Some(problem) }
+    }
+
+    /// A report with no line on standard error (a verdict: exit 0 or 1).
+    fn verdict(status: Status, report: Report) -> Self {
+        Outcome { status, report: Some(report), message: None, problem: None }
+    }
+
+    /// Of a file report.
+    fn of_file(r: FileReport) -> Self {
+        let (message, problem) = (r.message(), Problem::of(&r));
+        Outcome { status: r.status, report: Some(Report::File(r)), message, problem }
     }
 
     /// The JSON as the CLI prints it: pretty, with a final newline.
@@ -128,21 +177,23 @@ impl Outcome {
 
 /// `esehdr [MODE] --json FILE`.
 pub fn file(mode: Mode, path: &Path, opts: Options) -> Outcome {
-    let r = file_report(mode, path, opts);
-    Outcome { status: r.status, message: r.message(), report: Some(Report::File(r)) }
+    Outcome::of_file(file_report(mode, path, opts))
 }
 
 /// `esehdr ml --json BASE`.
 pub fn stream(base: &Path, opts: StreamOptions) -> Outcome {
     if !crate::stream::is_base_name(base) {
-        return Outcome::error(format!(
+        return Outcome::error(
+            Problem::Usage,
+            format!(
             "{}: not a log base name: a stream is named by 3 characters without an extension (E00, SRU), and no file of that name exists",
-            base.display()
-        ));
+                base.display()
+            ),
+        );
     }
     match crate::stream::stream_report(base, opts) {
-        Ok((report, status)) => Outcome { status, report: Some(Report::Stream(report)), message: None },
-        Err(e) => Outcome::error(format!("{}: {e}", base.display())),
+        Ok((report, status)) => Outcome::verdict(status, Report::Stream(report)),
+        Err(e) => Outcome::error(Problem::Unreadable, format!("{}: {e}", base.display())),
     }
 }
 
@@ -153,22 +204,22 @@ pub fn pages(path: &Path, no_mmap: bool, progress: &Progress) -> Outcome {
     }
     let found = file_report(Mode::Auto, path, Options { json: true, nologo: true, ..Options::default() });
     if !matches!(found.found, Inspected::Database(_)) {
-        return Outcome { status: found.status, message: found.message(), report: Some(Report::File(found)) };
+        return Outcome::of_file(found);
     }
     match crate::k::scan_database(path, no_mmap, progress) {
-        Ok(Ok(scan)) => Outcome { status: scan.status(), report: Some(Report::Pages(scan)), message: None },
-        Ok(Err(line)) => Outcome::error(line),
-        Err(e) => Outcome::error(format!("{}: {e}", path.display())),
+        Ok(Ok(scan)) => Outcome::verdict(scan.status(), Report::Pages(scan)),
+        Ok(Err(line)) => Outcome::error(Problem::NotEse, line),
+        Err(e) => Outcome::error(Problem::Unreadable, format!("{}: {e}", path.display())),
     }
 }
 
 /// `esehdr plan --json INPUTS...` (folders and files of `opts.inputs`).
 pub fn plan(opts: &PlanOptions, expect: Option<Expect>) -> Outcome {
     if let Some(line) = opts.inputs.iter().find_map(|p| crate::plan::refused_input(p)) {
-        return Outcome::error(line);
+        return Outcome::error(Problem::Unreadable, line);
     }
     match crate::plan::plan_report(opts, expect) {
-        Ok((streams, status)) => Outcome { status, report: Some(Report::Plan(PlanReport { streams })), message: None },
-        Err(e) => Outcome::error(e.to_string()),
+        Ok((streams, status)) => Outcome::verdict(status, Report::Plan(PlanReport { streams })),
+        Err(e) => Outcome::error(Problem::Unreadable, e.to_string()),
     }
 }
