@@ -157,7 +157,12 @@ unsafe fn path_utf16(path: *const u16) -> Result<PathBuf, String> {
 ///
 /// # Safety
 /// `out_json` is NULL or valid for one write of a pointer.
-unsafe fn call(kind: Kind, path: impl FnOnce() -> Result<PathBuf, String>, flags: c_uint, out_json: *mut *mut c_char) -> c_int {
+unsafe fn call(
+    kind: Kind,
+    path: impl FnOnce() -> Result<PathBuf, String>,
+    flags: c_uint,
+    out_json: *mut *mut c_char,
+) -> c_int {
     if out_json.is_null() {
         set_last_error(Some("out_json is NULL".to_string()));
         return -1;
@@ -388,6 +393,42 @@ mod tests {
         assert!(flags_of(ESEHDR_EXPECT_POINT_IN_TIME | ESEHDR_EXPECT_ROLL_FORWARD).is_err());
         let f = flags_of(ESEHDR_HEADERS_ONLY | ESEHDR_EXPECT_SOFT_RECOVERY).unwrap();
         assert!(f.headers_only && !f.fail_if_dirty && f.expect == Some(Expect::SoftRecovery));
+    }
+
+    #[test]
+    fn a_panic_becomes_minus_one_with_its_message() {
+        let mut out: *mut c_char = std::ptr::null_mut();
+        // SAFETY: `out` is a valid place for one pointer.
+        let rc = unsafe { call(Kind::Mh, || panic!("boom"), 0, &mut out) };
+        assert_eq!(rc, -1);
+        assert!(out.is_null());
+        // SAFETY: non-null, NUL-terminated, valid until the next call on this thread.
+        let message = unsafe { CStr::from_ptr(esehdr_last_error()) }.to_string_lossy().into_owned();
+        assert!(message.contains("boom") && message.contains("panic"), "{message}");
+    }
+
+    #[test]
+    fn a_report_sets_the_json_and_clears_the_message() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../testdata/db/qmgr-win11-dirty-16k.db\0");
+        let mut out: *mut c_char = std::ptr::null_mut();
+        set_last_error(Some("old".to_string()));
+        // SAFETY: a NUL-terminated path and a valid place for one pointer.
+        let rc = unsafe { esehdr_mh_json(path.as_ptr().cast(), ESEHDR_FAIL_IF_DIRTY, &mut out) };
+        assert_eq!(rc, 1, "dirty under ESEHDR_FAIL_IF_DIRTY");
+        // SAFETY: set by the call, NUL-terminated.
+        let json = unsafe { CStr::from_ptr(out) }.to_string_lossy().into_owned();
+        assert!(json.contains("\"state\": \"dirty_shutdown\""), "{json}");
+        // SAFETY: returned by the call above, freed once.
+        unsafe { esehdr_free(out) };
+        // SAFETY: as above.
+        let message = unsafe { CStr::from_ptr(esehdr_last_error()) }.to_string_lossy().into_owned();
+        assert!(message.ends_with("state is Dirty Shutdown (--fail-if-dirty)"), "{message}");
+        // SAFETY: as above.
+        let rc = unsafe { esehdr_mh_json(path.as_ptr().cast(), 0, &mut out) };
+        assert_eq!(rc, 0);
+        assert!(esehdr_last_error().is_null());
+        // SAFETY: as above.
+        unsafe { esehdr_free(out) };
     }
 
     #[test]

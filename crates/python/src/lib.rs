@@ -32,14 +32,39 @@ use pyo3::types::PyType;
 
 create_exception!(esehdr, Error, PyException, "Base class of esehdr's errors: `str(e)` is the line the CLI prints (without `esehdr: `); `e.path`, `e.status` (the CLI's exit code) and `e.report` (the JSON report as a dict, or None) say more.");
 create_exception!(esehdr, NotEseFile, Error, "Not an ESE file: zeros, random bytes, too short (CLI exit code 2).");
-create_exception!(esehdr, WrongKind, Error, "An ESE file of another kind than the function reads, e.g. a log given to read_database_header (CLI exit code 2).");
-create_exception!(esehdr, Unreadable, Error, "The file or folder cannot be read, or is not a regular file (CLI exit code 2).");
-create_exception!(esehdr, UsageError, Error, "The arguments do not make sense, e.g. verify_log_stream on something that is not a base name (CLI exit code 2).");
-create_exception!(esehdr, NotSound, Error, "A definite no (CLI exit code 1), raised only with strict=True: see its subclasses.");
+create_exception!(
+    esehdr,
+    WrongKind,
+    Error,
+    "An ESE file of another kind than the function reads, e.g. a log given to read_database_header (CLI exit code 2)."
+);
+create_exception!(
+    esehdr,
+    Unreadable,
+    Error,
+    "The file or folder cannot be read, or is not a regular file (CLI exit code 2)."
+);
+create_exception!(
+    esehdr,
+    UsageError,
+    Error,
+    "The arguments do not make sense, e.g. verify_log_stream on something that is not a base name (CLI exit code 2)."
+);
+create_exception!(
+    esehdr,
+    NotSound,
+    Error,
+    "A definite no (CLI exit code 1), raised only with strict=True: see its subclasses."
+);
 create_exception!(esehdr, CorruptHeader, NotSound, "No valid header: a database with no valid header copy, a log header with a bad checksum or size, a damaged checkpoint.");
 create_exception!(esehdr, DamagedLog, NotSound, "A log whose header is sound but whose contents are damaged.");
 create_exception!(esehdr, DirtyDatabase, NotSound, "A database not in Clean Shutdown, with fail_if_dirty=True.");
-create_exception!(esehdr, RestoreNotPossible, NotSound, "plan(..., expect=...): the expected restore is not possible for every stream with a database.");
+create_exception!(
+    esehdr,
+    RestoreNotPossible,
+    NotSound,
+    "plan(..., expect=...): the expected restore is not possible for every stream with a database."
+);
 
 /// Converts an outcome into the report (a dict), or raises.
 fn finish(py: Python<'_>, path: &Path, outcome: Outcome, strict: bool) -> PyResult<Py<PyAny>> {
@@ -151,7 +176,12 @@ fn read_checkpoint(py: Python<'_>, path: PathBuf, strict: bool) -> PyResult<Py<P
 /// `base` is not a base name, Unreadable when the folder cannot be listed.
 #[pyfunction]
 #[pyo3(signature = (base, *, range = None, headers_only = false))]
-fn verify_log_stream(py: Python<'_>, base: PathBuf, range: Option<(u32, u32)>, headers_only: bool) -> PyResult<Py<PyAny>> {
+fn verify_log_stream(
+    py: Python<'_>,
+    base: PathBuf,
+    range: Option<(u32, u32)>,
+    headers_only: bool,
+) -> PyResult<Py<PyAny>> {
     if let Some((a, b)) = range {
         if a > b {
             return Err(PyValueError::new_err(format!("range: {a:#x} is above {b:#x}")));
