@@ -36,5 +36,8 @@ fn main() {
         }
     }
     let json_ns = t.elapsed().as_nanos() as f64 / calls;
-    println!("{{\"files\": {}, \"rounds\": {rounds}, \"call_ns\": {call_ns:.0}, \"call_json_ns\": {json_ns:.0}}}", files.len());
+    println!(
+        "{{\"files\": {}, \"rounds\": {rounds}, \"call_ns\": {call_ns:.0}, \"call_json_ns\": {json_ns:.0}}}",
+        files.len()
+    );
 }
