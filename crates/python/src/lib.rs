@@ -120,8 +120,6 @@ fn file(py: Python<'_>, mode: Mode, path: PathBuf, fail_if_dirty: bool, strict: 
     finish(py, &path, outcome, strict)
 }
 
-/// inspect(path, *, fail_if_dirty=False, strict=False) -> dict
-///
 /// The report of whatever the file is, as `esehdr --json PATH` prints it: a database's `mh`
 /// object, a log's `ml` object, a checkpoint's `mk` object, else `{file, kind, reason}` (a
 /// reserve log, a flush map). Raises NotEseFile or Unreadable (CLI exit code 2); with
@@ -132,8 +130,6 @@ fn inspect(py: Python<'_>, path: PathBuf, fail_if_dirty: bool, strict: bool) -> 
     file(py, Mode::Auto, path, fail_if_dirty, strict)
 }
 
-/// read_database_header(path, *, fail_if_dirty=False, strict=False) -> dict
-///
 /// A database header, as `esehdr mh --json PATH` prints it (docs/json.md "Databases"): the copy
 /// in use (the shadow when the primary is damaged), `state`, `log_required`, signatures,
 /// findings. With no valid copy, `valid` is False and the fields are under `unvalidated`.
@@ -145,8 +141,6 @@ fn read_database_header(py: Python<'_>, path: PathBuf, fail_if_dirty: bool, stri
     file(py, Mode::Mh, path, fail_if_dirty, strict)
 }
 
-/// read_log(path, *, strict=False) -> dict
-///
 /// One log file, header and contents verified, as `esehdr ml --json LOGFILE` prints it
 /// (docs/json.md "Logs"). Raises WrongKind, NotEseFile, Unreadable; with strict=True also
 /// CorruptHeader (bad header checksum or size) and DamagedLog (damaged contents).
@@ -156,8 +150,6 @@ fn read_log(py: Python<'_>, path: PathBuf, strict: bool) -> PyResult<Py<PyAny>> 
     file(py, Mode::Ml, path, false, strict)
 }
 
-/// read_checkpoint(path, *, strict=False) -> dict
-///
 /// A checkpoint file, as `esehdr mk --json CHECKPOINT` prints it (docs/json.md
 /// "Checkpoints"). Raises WrongKind, NotEseFile, Unreadable; with strict=True also
 /// CorruptHeader (no valid copy).
@@ -167,8 +159,6 @@ fn read_checkpoint(py: Python<'_>, path: PathBuf, strict: bool) -> PyResult<Py<P
     file(py, Mode::Mk, path, false, strict)
 }
 
-/// verify_log_stream(base, *, range=None, headers_only=False) -> dict
-///
 /// A whole log stream, as `esehdr ml --json BASE` prints it (docs/json.md "Log streams"):
 /// `base` is a 3-character base name, optionally with a folder (`"/restore/logs/E00"`);
 /// `range=(first, last)` keeps those generations only (`--range`); `headers_only=True` checks
@@ -192,8 +182,6 @@ fn verify_log_stream(
     finish(py, &base, outcome, false)
 }
 
-/// scan_pages(path, *, progress=None, no_mmap=False) -> dict
-///
 /// Every page checksum of a database, as `esehdr k --json PATH` prints it (docs/json.md "Page
 /// checksums"); a log, a base name or a checkpoint gets its `ml`, `ml BASE` or `mk` report, as
 /// in the CLI. `progress(pages_done, pages_total)` is called about ten times a second while
@@ -250,8 +238,6 @@ fn paths(value: Option<&Bound<'_, PyAny>>) -> PyResult<Vec<PathBuf>> {
     }
 }
 
-/// plan(dirs=(), *, logs=(), system=(), db=(), base=None, restoring=(), expect=None, headers_only=False) -> dict
-///
 /// The restore plan, as `esehdr plan --json` prints it (docs/json.md "Restore plans"): the
 /// folders and files of `dirs`, `logs`, `system` and `db` (each one path or a list) are
 /// searched, grouped into log streams, and rules R1-R19 give four verdicts per stream.
