@@ -121,6 +121,17 @@ def test_scan_pages_of_other_kinds_equals_cli(path):
     check_same(lambda: esehdr.scan_pages(path), ["k", "--json", path], drop_seconds)
 
 
+CORPUS = ROOT.parent / "shared" / "corpus"
+CORPUS_FILES = sorted(str(p) for p in CORPUS.rglob("*") if p.is_file() and p.suffix != ".md") if CORPUS.is_dir() else []
+
+
+@pytest.mark.skipif(not CORPUS_FILES, reason="no ../shared/corpus beside the checkout")
+def test_inspect_equals_cli_on_the_corpus():
+    """Every file of the shared corpus (~260 real databases, logs, checkpoints), when present."""
+    for path in CORPUS_FILES:
+        check_same(lambda: esehdr.inspect(path), ["--json", path])
+
+
 def bases():
     for d in LOG_DIRS:
         names = {p.name[:3] for p in d.iterdir() if p.suffix.lower() in (".log", ".chk")}
