@@ -422,10 +422,10 @@ pub fn run_plan(opts: &PlanOptions, expect: Option<Expect>, out: &mut dyn Write)
 
 /// Refuses a plan input that is neither a folder nor a regular file (a FIFO, a character
 /// device, a socket): the one line `esehdr plan` prints for it, without `esehdr: `.
-pub fn refused_input(input: &Path) -> Option<String> {
+pub fn refused_input(path: &Path) -> Option<String> {
     let refused =
-        std::fs::metadata(input).ok().filter(|m| !m.is_dir()).and_then(|m| input::NotAFile::of(m.file_type()))?;
-    Some(format!("{}: {refused}", input.display()))
+        std::fs::metadata(path).ok().filter(|m| !m.is_dir()).and_then(|m| input::NotAFile::of(m.file_type()))?;
+    Some(format!("{}: {refused}", path.display()))
 }
 
 fn action_text(a: &esehdr_plan::Action) -> String {
