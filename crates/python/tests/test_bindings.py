@@ -308,3 +308,15 @@ def test_pathlike_and_module_facts():
     assert esehdr.__version__.count(".") == 2
     assert issubclass(esehdr.CorruptHeader, esehdr.NotSound) and issubclass(esehdr.NotSound, esehdr.Error)
     assert esehdr.Error.__module__ == "esehdr"
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs here")
+def test_a_fifo_is_refused_at_once_as_by_the_cli(tmp_path):
+    fifo = tmp_path / "E00.log"
+    os.mkfifo(fifo)
+    for fn, args in [(esehdr.inspect, ["--json"]), (esehdr.plan, ["plan", "--json"])]:
+        code, out, err = run_cli(*args, fifo)
+        assert code == 2
+        with pytest.raises(esehdr.Unreadable) as e:
+            fn(fifo)
+        assert str(e.value) == err and e.value.report == out
