@@ -185,6 +185,92 @@ fn status_bar_head(w: &mut dyn Write) -> io::Result<()> {
     writeln!(w, "          |----|----|----|----|----|----|----|----|----|----|")
 }
 
+/// Pages done and pages in all while a database is scanned, for a progress display on another
+/// thread.
+#[derive(Debug, Default)]
+pub struct Progress {
+    /// Pages checked so far.
+    pub done: AtomicU64,
+    /// Whole pages in the file (set before the first page is checked).
+    pub total: AtomicU64,
+    /// Set once the file is known to be a database and `total` is set.
+    pub scanning: std::sync::atomic::AtomicBool,
+}
+
+/// What `esehdr k` found on a database: the counters and how much was read.
+#[derive(Debug)]
+pub struct DatabaseScan {
+    /// The path as given.
+    pub file: String,
+    /// Page size in bytes.
+    pub page_size: u32,
+    /// Whole pages in the file.
+    pub total_pages: u64,
+    /// The counters, bad pages and corrected bits.
+    pub stats: ScanStats,
+    /// Bytes read.
+    pub bytes_read: u64,
+    /// Wall-clock time of the scan, from the first header read.
+    pub elapsed: Duration,
+}
+
+impl DatabaseScan {
+    /// The JSON report (docs/json.md "Page checksums").
+    pub fn report(&self) -> KReport<'_> {
+        KReport {
+            file: &self.file,
+            kind: "database",
+            page_size: self.page_size,
+            stats: &self.stats,
+            trailing_bytes: self.bytes_read % u64::from(self.page_size.max(1)),
+            bytes_read: self.bytes_read,
+            seconds: self.elapsed.as_secs_f64(),
+            ok: self.stats.ok(),
+        }
+    }
+
+    /// 0 when no page is bad, 1 otherwise.
+    pub fn status(&self) -> Status {
+        if self.stats.ok() {
+            Status::Ok
+        } else {
+            Status::No
+        }
+    }
+}
+
+/// Scans every page of a database (`esehdr k DBFILE`), counting pages in `progress`. The outer
+/// `Err` is an I/O error (the CLI prints `esehdr: FILE: ERROR`); the inner one is the line the
+/// CLI prints, without `esehdr: `, for a file that is not a database. Both exit with status 2.
+pub fn scan_database(path: &Path, no_mmap: bool, progress: &Progress) -> io::Result<Result<DatabaseScan, String>> {
+    let name = path.display().to_string();
+    let started = Instant::now();
+    let head = input::read_head(path, DB_HEADER_READ_LEN)?;
+    let page_size = match read_database_header(&head.bytes) {
+        Ok(db) => db.page_size,
+        Err(e) => return Ok(Err(format!("{name}: not an ESE database: {e}"))),
+    };
+    let file = input::open_shared(path)?;
+    // A block device holding a database image: its size comes from its end, and it is read in
+    // chunks (a map would take the metadata's 0 bytes).
+    let (file_len, device) = input::size(&file)?;
+    let ps = page_size as usize;
+    let total = file_len / ps as u64;
+    progress.total.store(total, Ordering::Relaxed);
+    progress.scanning.store(true, Ordering::Release);
+    let batch = batch_pages(ps, file_len, workers());
+    let mapped = if no_mmap || device { None } else { scan_mapped(&file, ps, batch, file_len, &progress.done) };
+    let (stats, bytes_read) = match mapped {
+        Some(stats) => (stats, file_len),
+        None => {
+            // Not mapped, or a batch could not be: read the whole file in plain chunks.
+            progress.done.store(0, Ordering::Relaxed);
+            scan_reading(file, ps, file_len, READ_CHUNK, &progress.done)?
+        }
+    };
+    Ok(Ok(DatabaseScan { file: name, page_size, total_pages: total, stats, bytes_read, elapsed: started.elapsed() }))
+}
+
 /// Runs `esehdr k` on a database file; writes the report and returns the status.
 pub fn run_k_database(
     path: &Path,
@@ -193,33 +279,25 @@ pub fn run_k_database(
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> io::Result<Status> {
-    let name = path.display().to_string();
-    let started = Instant::now();
-    let head = input::read_head(path, DB_HEADER_READ_LEN)?;
-    let page_size = match read_database_header(&head.bytes) {
-        Ok(db) => db.page_size,
-        Err(e) => {
-            writeln!(err, "esehdr: {name}: not an ESE database: {e}")?;
-            return Ok(Status::Error);
-        }
-    };
-    let file = input::open_shared(path)?;
-    // A block device holding a database image: its size comes from its end, and it is read in
-    // chunks (a map would take the metadata's 0 bytes).
-    let (file_len, device) = input::size(&file)?;
-    let ps = page_size as usize;
-    let progress = AtomicU64::new(0);
-    let total = file_len / ps as u64;
+    let progress = Progress::default();
     let live = !json && io::stderr().is_terminal();
-    let done = AtomicBool::new(false);
-    let (stats, bytes_read) = std::thread::scope(|s| {
+    let done = std::sync::atomic::AtomicBool::new(false);
+    let scanned = std::thread::scope(|s| {
         if live {
             s.spawn(|| {
+                // No bar for a file that turns out not to be a database or cannot be read.
+                while !progress.scanning.load(Ordering::Acquire) {
+                    if done.load(Ordering::Acquire) && !progress.scanning.load(Ordering::Acquire) {
+                        return;
+                    }
+                    std::thread::sleep(Duration::from_millis(5));
+                }
                 let mut shown = 0u64;
                 let mut e = io::stderr();
                 let _ = write!(e, "          ");
                 while !done.load(Ordering::Relaxed) {
-                    let want = progress.load(Ordering::Relaxed) * 51 / total.max(1);
+                    let want =
+                        progress.done.load(Ordering::Relaxed) * 51 / progress.total.load(Ordering::Relaxed).max(1);
                     while shown < want {
                         let _ = write!(e, ".");
                         shown += 1;
@@ -230,38 +308,25 @@ pub fn run_k_database(
                 let _ = writeln!(e, "{}", ".".repeat(51usize.saturating_sub(shown as usize)));
             });
         }
-        let batch = batch_pages(ps, file_len, workers());
-        let mapped = if no_mmap || device { None } else { scan_mapped(&file, ps, batch, file_len, &progress) };
-        let result = match mapped {
-            Some(stats) => Ok((stats, file_len)),
-            None => {
-                // Not mapped, or a batch could not be: read the whole file in plain chunks.
-                progress.store(0, Ordering::Relaxed);
-                scan_reading(file, ps, file_len, READ_CHUNK, &progress)
-            }
-        };
-        done.store(true, Ordering::Relaxed);
+        let result = scan_database(path, no_mmap, &progress);
+        done.store(true, Ordering::Release);
         result
     })?;
-    let elapsed = started.elapsed();
-    let trailing = bytes_read % ps as u64;
-    let report = KReport {
-        file: &name,
-        kind: "database",
-        page_size,
-        stats: &stats,
-        trailing_bytes: trailing,
-        bytes_read,
-        seconds: elapsed.as_secs_f64(),
-        ok: stats.ok(),
+    let scan = match scanned {
+        Ok(scan) => scan,
+        Err(line) => {
+            writeln!(err, "esehdr: {line}")?;
+            return Ok(Status::Error);
+        }
     };
+    let report = scan.report();
     if json {
         serde_json::to_writer_pretty(&mut *out, &report)?;
         writeln!(out)?;
     } else {
-        render_text(out, &report, total, elapsed)?;
+        render_text(out, &report, scan.total_pages, scan.elapsed)?;
     }
-    Ok(if stats.ok() { Status::Ok } else { Status::No })
+    Ok(scan.status())
 }
 
 /// The text of `eseutil /k` for a database (docs/output.md §10.5), with the bad pages listed.

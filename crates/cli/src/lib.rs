@@ -6,6 +6,7 @@
 #![deny(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod api;
 pub mod frame;
 pub mod input;
 pub mod k;
@@ -326,34 +327,28 @@ fn wrong_kind(mode: Mode, path: &Path, found: &Inspected) -> Option<Refusal> {
 /// status over all files.
 pub fn run(mode: Mode, files: &[&Path], opts: Options, out: &mut dyn Write, err: &mut dyn Write) -> io::Result<Status> {
     let mut worst = Status::Ok;
-    let mut reports: Vec<(String, Inspected, Option<Refusal>)> = Vec::new();
+    let mut reports: Vec<FileReport> = Vec::new();
     let mut printed = 0usize;
     for path in files {
         let started = Instant::now();
-        let found = inspect(path);
-        let name = path.display().to_string();
-        let refused = wrong_kind(mode, path, &found);
-        let status = match (&refused, &found) {
-            (None, _) => found.status(opts),
-            // A headerless reserve log or a flush map is classified, not an error, when no mode
-            // was asked for.
-            (Some(_), Inspected::Other { kind: "reserve_log" | "flush_map", .. }) if mode == Mode::Auto => Status::Ok,
-            (Some(_), _) => Status::Error,
-        };
+        let report = file_report(mode, path, opts);
+        let (name, found, status) = (&report.file, &report.found, report.status);
         worst = worst.max(status);
-        match &refused {
+        match &report.refused {
             Some((_, reason)) if status == Status::Error => writeln!(err, "esehdr: {name}: {reason}")?,
             Some((_, reason)) if !opts.json => writeln!(out, "{name}: {reason}")?,
             _ => {}
         }
-        if refused.is_none() {
-            explain_failure(&name, &found, status, err)?;
+        if report.refused.is_none() {
+            if let Some(line) = failure_line(name, found, status) {
+                writeln!(err, "esehdr: {line}")?;
+            }
         }
         if opts.json {
-            reports.push((name, found, refused));
+            reports.push(report);
             continue;
         }
-        if refused.is_none() {
+        if report.refused.is_none() {
             // The banner only above a report: a refused file gets its one line and nothing else.
             if printed == 0 && !opts.nologo {
                 frame::banner(out)?;
@@ -362,29 +357,11 @@ pub fn run(mode: Mode, files: &[&Path], opts: Options, out: &mut dyn Write, err:
                 writeln!(out)?;
             }
             printed += 1;
-            render_text(out, &name, &found, opts, started.elapsed())?;
+            render_text(out, name, found, opts, started.elapsed())?;
         }
     }
     if opts.json {
-        let items: Vec<FileJson<'_>> = reports
-            .iter()
-            .map(|(file, found, refused)| match (refused, found) {
-                (Some((kind, reason)), _) => FileJson::Other { file, kind, reason: reason.clone() },
-                (None, Inspected::Database(db)) => FileJson::Database { file, db },
-                (None, Inspected::Log(log, beside, content, records)) => FileJson::Log {
-                    file,
-                    log,
-                    beside: ml::BesideJson::of(beside.as_ref()),
-                    content: ContentJson::of(content.as_ref()),
-                    records: records.as_deref(),
-                },
-                (None, Inspected::Checkpoint(checkpoint)) => FileJson::Checkpoint { file, checkpoint },
-                (None, Inspected::Damaged { kind, reason }) => {
-                    FileJson::Damaged { file, kind, valid: false, reason: reason.clone() }
-                }
-                (None, Inspected::Other { kind, reason }) => FileJson::Other { file, kind, reason: reason.clone() },
-            })
-            .collect();
+        let items: Vec<FileJson<'_>> = reports.iter().map(FileReport::json).collect();
         match items.as_slice() {
             [one] => serde_json::to_writer_pretty(&mut *out, one)?,
             many => serde_json::to_writer_pretty(&mut *out, many)?,
@@ -392,6 +369,68 @@ pub fn run(mode: Mode, files: &[&Path], opts: Options, out: &mut dyn Write, err:
         writeln!(out)?;
     }
     Ok(worst)
+}
+
+/// One file's report under one mode, as `esehdr [MODE] --json FILE` prints it: what the file
+/// is, whether the mode reads it, and the exit status. The bindings (`crates/python`,
+/// `crates/capi`) take their values from here, so they are the CLI's to the byte.
+#[derive(Debug)]
+pub struct FileReport {
+    /// The path as given (`file` in the JSON).
+    pub file: String,
+    /// What the file turned out to be.
+    pub found: Inspected,
+    /// Why the mode gives no report for it (its JSON `kind` and one sentence), if so.
+    pub refused: Option<(&'static str, String)>,
+    /// This file's exit status.
+    pub status: Status,
+}
+
+impl FileReport {
+    /// The JSON object of this file (docs/json.md).
+    pub fn json(&self) -> FileJson<'_> {
+        let file = self.file.as_str();
+        match (&self.refused, &self.found) {
+            (Some((kind, reason)), _) => FileJson::Other { file, kind, reason: reason.clone() },
+            (None, Inspected::Database(db)) => FileJson::Database { file, db },
+            (None, Inspected::Log(log, beside, content, records)) => FileJson::Log {
+                file,
+                log,
+                beside: ml::BesideJson::of(beside.as_ref()),
+                content: ContentJson::of(content.as_ref()),
+                records: records.as_deref(),
+            },
+            (None, Inspected::Checkpoint(checkpoint)) => FileJson::Checkpoint { file, checkpoint },
+            (None, Inspected::Damaged { kind, reason }) => {
+                FileJson::Damaged { file, kind, valid: false, reason: reason.clone() }
+            }
+            (None, Inspected::Other { kind, reason }) => FileJson::Other { file, kind, reason: reason.clone() },
+        }
+    }
+
+    /// The line the CLI prints on standard error for this file, without the leading
+    /// `esehdr: ` (`None` when it prints none).
+    pub fn message(&self) -> Option<String> {
+        match &self.refused {
+            Some((_, reason)) if self.status == Status::Error => Some(format!("{}: {reason}", self.file)),
+            Some(_) => None,
+            None => failure_line(&self.file, &self.found, self.status),
+        }
+    }
+}
+
+/// Reads one file and decides its report under `mode` (no output written).
+pub fn file_report(mode: Mode, path: &Path, opts: Options) -> FileReport {
+    let found = inspect(path);
+    let refused = wrong_kind(mode, path, &found);
+    let status = match (&refused, &found) {
+        (None, _) => found.status(opts),
+        // A headerless reserve log or a flush map is classified, not an error, when no mode
+        // was asked for.
+        (Some(_), Inspected::Other { kind: "reserve_log" | "flush_map", .. }) if mode == Mode::Auto => Status::Ok,
+        (Some(_), _) => Status::Error,
+    };
+    FileReport { file: path.display().to_string(), found, refused, status }
 }
 
 /// The text report of one file the mode reads.
@@ -431,10 +470,10 @@ pub fn render_text(
     }
 }
 
-/// The stderr line for a file that was read but does not pass.
-fn explain_failure(name: &str, found: &Inspected, status: Status, err: &mut dyn Write) -> io::Result<()> {
+/// The stderr line for a file that was read but does not pass, without the leading `esehdr: `.
+fn failure_line(name: &str, found: &Inspected, status: Status) -> Option<String> {
     if status != Status::No {
-        return Ok(());
+        return None;
     }
     let errors = |findings: &[esehdr_format::Finding]| {
         findings
@@ -446,19 +485,17 @@ fn explain_failure(name: &str, found: &Inspected, status: Status, err: &mut dyn 
     };
     match found {
         Inspected::Database(db) if !db.is_valid() => {
-            writeln!(err, "esehdr: {name}: ESE database with no valid header copy: {}", errors(&db.findings))
+            Some(format!("{name}: ESE database with no valid header copy: {}", errors(&db.findings)))
         }
         Inspected::Database(db) => {
-            writeln!(err, "esehdr: {name}: state is {} (--fail-if-dirty)", db.state().map_or("?", |s| s.eseutil()))
+            Some(format!("{name}: state is {} (--fail-if-dirty)", db.state().map_or("?", |s| s.eseutil())))
         }
-        Inspected::Log(log, _, _, _) if log.is_sound() => {
-            writeln!(err, "esehdr: {name}: the log's contents are damaged")
-        }
+        Inspected::Log(log, _, _, _) if log.is_sound() => Some(format!("{name}: the log's contents are damaged")),
         Inspected::Log(log, _, _, _) => {
-            writeln!(err, "esehdr: {name}: ESE log with a damaged header: {}", errors(&log.findings))
+            Some(format!("{name}: ESE log with a damaged header: {}", errors(&log.findings)))
         }
-        Inspected::Checkpoint(c) => writeln!(err, "esehdr: {name}: damaged ESE checkpoint: {}", errors(&c.findings)),
-        Inspected::Damaged { reason, .. } => writeln!(err, "esehdr: {name}: {reason}"),
-        Inspected::Other { .. } => Ok(()),
+        Inspected::Checkpoint(c) => Some(format!("{name}: damaged ESE checkpoint: {}", errors(&c.findings))),
+        Inspected::Damaged { reason, .. } => Some(format!("{name}: {reason}")),
+        Inspected::Other { .. } => None,
     }
 }

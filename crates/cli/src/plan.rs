@@ -385,20 +385,15 @@ fn found_with(db: &Path, streams: &[StreamInput], among: &[usize]) -> Option<usi
     None
 }
 
-/// Runs `esehdr plan`: writes the report and returns the exit status.
-pub fn run_plan(opts: &PlanOptions, expect: Option<Expect>, out: &mut dyn Write) -> io::Result<Status> {
+/// The plans of `esehdr plan` (one per stream) and the exit status for `expect`; `Err` is what
+/// the CLI prints after `esehdr: ` with exit status 2. `PlanReport { streams }` is the JSON.
+pub fn plan_report(opts: &PlanOptions, expect: Option<Expect>) -> io::Result<(Vec<StreamPlan>, Status)> {
     for p in &opts.inputs {
         if !p.exists() {
             return Err(io::Error::new(io::ErrorKind::NotFound, format!("{}: no such file or folder", p.display())));
         }
     }
     let plans: Vec<StreamPlan> = streams(scan(opts), opts).iter().map(plan).collect();
-    if opts.json {
-        serde_json::to_writer_pretty(&mut *out, &PlanReport { streams: plans.clone() })?;
-        writeln!(out)?;
-    } else {
-        render_text(out, &plans)?;
-    }
     let possible = |p: &StreamPlan| match expect {
         Some(Expect::PointInTime) => p.verdicts.point_in_time.possible,
         Some(Expect::RollForward) => p.verdicts.roll_forward.possible,
@@ -412,7 +407,28 @@ pub fn run_plan(opts: &PlanOptions, expect: Option<Expect>, out: &mut dyn Write)
         }
     };
     let with_db: Vec<&StreamPlan> = plans.iter().filter(|p| !p.databases.is_empty()).collect();
-    Ok(if !with_db.is_empty() && with_db.iter().all(|p| possible(p)) { Status::Ok } else { Status::No })
+    let status = if !with_db.is_empty() && with_db.iter().all(|p| possible(p)) { Status::Ok } else { Status::No };
+    Ok((plans, status))
+}
+
+/// Runs `esehdr plan`: writes the report and returns the exit status.
+pub fn run_plan(opts: &PlanOptions, expect: Option<Expect>, out: &mut dyn Write) -> io::Result<Status> {
+    let (plans, status) = plan_report(opts, expect)?;
+    if opts.json {
+        serde_json::to_writer_pretty(&mut *out, &PlanReport { streams: plans })?;
+        writeln!(out)?;
+    } else {
+        render_text(out, &plans)?;
+    }
+    Ok(status)
+}
+
+/// Refuses a plan input that is neither a folder nor a regular file (a FIFO, a character
+/// device, a socket): the one line `esehdr plan` prints for it, without `esehdr: `.
+pub fn refused_input(path: &Path) -> Option<String> {
+    let refused =
+        std::fs::metadata(path).ok().filter(|m| !m.is_dir()).and_then(|m| input::NotAFile::of(m.file_type()))?;
+    Some(format!("{}: {refused}", path.display()))
 }
 
 fn action_text(a: &esehdr_plan::Action) -> String {

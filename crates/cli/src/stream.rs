@@ -193,13 +193,19 @@ fn read_one(folder: &input::Folder, dir: &Path, name: &str, headers_only: bool, 
     (Ok(log), content, records)
 }
 
-/// Runs `esehdr ml BASE` and writes the report; returns the exit status.
-pub fn run_stream(
-    arg: &Path,
-    opts: StreamOptions,
-    out: &mut dyn Write,
-    elapsed: impl Fn() -> Duration,
-) -> io::Result<Status> {
+/// A log stream read and checked: what `esehdr ml BASE` reports on.
+struct Checked {
+    dir: PathBuf,
+    base: String,
+    e: Enumeration,
+    inputs: Vec<LogInput>,
+    /// Each log's records (in `inputs` order), read only when `summaries` was asked for.
+    summaries: Vec<Option<RecordSummary>>,
+    report: StreamReport,
+}
+
+/// Lists the folder of `arg`, reads its logs and checks the stream.
+fn check(arg: &Path, opts: StreamOptions, summaries: bool) -> io::Result<Checked> {
     let (dir, base) = split(arg);
     let names: Vec<String> = match std::fs::read_dir(&dir) {
         Ok(entries) => entries.filter_map(|e| e.ok().map(|e| e.file_name().to_string_lossy().into_owned())).collect(),
@@ -207,9 +213,29 @@ pub fn run_stream(
     };
     let e = enumerate(&base, names.iter().map(String::as_str));
     let (inputs, summaries): (Vec<LogInput>, Vec<Option<RecordSummary>>) =
-        read_all(&dir, arg, &e, opts.range, opts.headers_only, opts.json).into_iter().unzip();
+        read_all(&dir, arg, &e, opts.range, opts.headers_only, summaries).into_iter().unzip();
     let spares = read_spares(&dir, arg, &e, opts.headers_only);
     let report = check_stream(&base, &dir.display().to_string(), &inputs, &spares, !opts.headers_only, opts.range);
+    Ok(Checked { dir, base, e, inputs, summaries, report })
+}
+
+/// The report of `esehdr ml --json BASE` (this value is its JSON, the records of each log
+/// included) and its exit status; `Err` is what the CLI prints after `esehdr: BASE: ` with exit
+/// status 2.
+pub fn stream_report(arg: &Path, opts: StreamOptions) -> io::Result<(serde_json::Value, Status)> {
+    let checked = check(arg, opts, true)?;
+    let status = if checked.report.ok { Status::Ok } else { Status::No };
+    Ok((with_records(&checked.report, &checked.summaries)?, status))
+}
+
+/// Runs `esehdr ml BASE` and writes the report; returns the exit status.
+pub fn run_stream(
+    arg: &Path,
+    opts: StreamOptions,
+    out: &mut dyn Write,
+    elapsed: impl Fn() -> Duration,
+) -> io::Result<Status> {
+    let Checked { dir, base, e, inputs, summaries, report } = check(arg, opts, opts.json)?;
     let digits = e
         .archived
         .iter()

@@ -1,0 +1,120 @@
+"""Type stubs of esehdr's extension module (re-exported by the package ``esehdr``)."""
+
+import os
+from typing import Any, Callable, Dict, Optional, Sequence, Tuple, Union
+
+_Path = Union[str, "os.PathLike[str]"]
+_Paths = Union[_Path, Sequence[_Path], None]
+Report = Dict[str, Any]
+
+__version__: str
+JSON_CONTRACT_VERSION: int
+"""The version of esehdr's JSON contract (docs/json.md) the reports follow."""
+
+class Error(Exception):
+    """Base class of esehdr's errors; ``str(e)`` is the CLI's message (without ``esehdr: ``)."""
+
+    path: str
+    """The path as given."""
+    status: int
+    """The CLI's exit code for the call: 2 (refused) or 1 (a definite no, under ``strict``)."""
+    report: Optional[Report]
+    """The JSON report the CLI prints for the call, or None when it prints none."""
+
+class NotEseFile(Error):
+    """Not an ESE file: zeros, random bytes, too short (exit code 2)."""
+
+class WrongKind(Error):
+    """An ESE file of another kind than the function reads (exit code 2)."""
+
+class Unreadable(Error):
+    """The file or folder cannot be read, or is not a regular file (exit code 2)."""
+
+class UsageError(Error):
+    """The arguments do not make sense, e.g. not a log base name (exit code 2)."""
+
+class NotSound(Error):
+    """A definite no (exit code 1), raised only with ``strict=True`` or ``plan(expect=...)``."""
+
+class CorruptHeader(NotSound):
+    """No valid header copy (database, checkpoint), or a log header with a bad checksum or size."""
+
+class DamagedLog(NotSound):
+    """A log whose header is sound but whose contents are damaged."""
+
+class DirtyDatabase(NotSound):
+    """A database not in Clean Shutdown, with ``fail_if_dirty=True``."""
+
+class RestoreNotPossible(NotSound):
+    """``plan(expect=...)``: that restore is not possible for every stream with a database."""
+
+def inspect(path: _Path, *, fail_if_dirty: bool = False, strict: bool = False) -> Report:
+    """The report of whatever the file is, as ``esehdr --json PATH`` prints it.
+
+    A database gives the ``mh`` object, a log the ``ml`` object, a checkpoint the ``mk``
+    object, anything else ``{file, kind, reason}`` (a reserve log, a flush map).
+    Raises NotEseFile, Unreadable; with ``strict=True`` also CorruptHeader, DamagedLog,
+    DirtyDatabase (with ``fail_if_dirty=True``).
+    """
+
+def read_database_header(path: _Path, *, fail_if_dirty: bool = False, strict: bool = False) -> Report:
+    """A database header, as ``esehdr mh --json PATH`` prints it.
+
+    The shadow copy is used when the primary is damaged; with no valid copy ``valid`` is False
+    and the decodable fields are under ``unvalidated``. Raises WrongKind (a log, a checkpoint),
+    NotEseFile, Unreadable; with ``strict=True`` also CorruptHeader and DirtyDatabase.
+    """
+
+def read_log(path: _Path, *, strict: bool = False) -> Report:
+    """One log file, header and contents verified, as ``esehdr ml --json LOGFILE`` prints it.
+
+    Raises WrongKind, NotEseFile, Unreadable; with ``strict=True`` also CorruptHeader and
+    DamagedLog.
+    """
+
+def read_checkpoint(path: _Path, *, strict: bool = False) -> Report:
+    """A checkpoint file, as ``esehdr mk --json CHECKPOINT`` prints it.
+
+    Raises WrongKind, NotEseFile, Unreadable; with ``strict=True`` also CorruptHeader.
+    """
+
+def verify_log_stream(
+    base: _Path, *, range: Optional[Tuple[int, int]] = None, headers_only: bool = False
+) -> Report:
+    """A whole log stream, as ``esehdr ml --json BASE`` prints it.
+
+    ``base`` is a 3-character base name, optionally with a folder (``"/restore/logs/E00"``);
+    ``range=(first, last)`` keeps those generations; ``headers_only`` reads headers only.
+    ``ok`` and ``error`` give the verdict. Raises UsageError, Unreadable.
+    """
+
+def scan_pages(
+    path: _Path,
+    *,
+    progress: Optional[Callable[[int, int], Any]] = None,
+    no_mmap: bool = False,
+) -> Report:
+    """Every page checksum of a database, as ``esehdr k --json PATH`` prints it.
+
+    ``progress(pages_done, pages_total)`` is called about ten times a second and once at the
+    end; an exception it raises is raised when the scan ends. A log, base name or checkpoint
+    gets its ``ml``, ``ml BASE`` or ``mk`` report. Raises NotEseFile, Unreadable.
+    """
+
+def plan(
+    dirs: _Paths = None,
+    *,
+    logs: _Paths = None,
+    system: _Paths = None,
+    db: _Paths = None,
+    base: Optional[str] = None,
+    restoring: _Paths = None,
+    expect: Optional[str] = None,
+    headers_only: bool = False,
+) -> Report:
+    """The restore plan, as ``esehdr plan --json`` prints it (keywords as the CLI's options).
+
+    ``expect`` is ``"point-in-time"``, ``"roll-forward"``, ``"soft-recovery"`` or
+    ``"without-logs"``: RestoreNotPossible is raised (its ``report`` is the plan) when that
+    restore is not possible for every stream with a database. Raises Unreadable.
+    """

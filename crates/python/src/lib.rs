@@ -1,0 +1,314 @@
+//! # esehdr for Python
+//!
+//! The extension module `esehdr._esehdr` behind the Python package `esehdr`
+//! (`python/esehdr/`): each function returns, as Python values, the JSON that the `esehdr`
+//! command-line tool prints with `--json` for the same path, following **esehdr JSON contract
+//! version 1** (docs/json.md): same keys in the same order, LOGTIMEs as the same strings,
+//! numbers as `int`. The values are the CLI's own serde values ([`esehdr_cli::api`]) turned
+//! into Python objects by `pythonize`; nothing is built by hand.
+//!
+//! Long calls release the GIL. A file the CLI refuses (exit code 2) raises an `esehdr.Error`
+//! subclass with the CLI's message; a definite "no" (exit code 1: a header that does not
+//! validate, damaged log contents) returns the report, whose `valid`/`findings` say so, and
+//! raises only with `strict=True`.
+//!
+//! Not yet here: `log_records` and `recover`/`dry_run`: they come with the record decoder and
+//! the recovery of the CLI, as one variant of [`esehdr_cli::api::Kind`] and one function here.
+
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+use std::sync::atomic::Ordering;
+use std::time::Duration;
+
+use esehdr_cli::api::{self, Outcome, Problem};
+use esehdr_cli::k::Progress;
+use esehdr_cli::plan::{Expect, PlanOptions};
+use esehdr_cli::stream::StreamOptions;
+use esehdr_cli::{Mode, Options, Status};
+use pyo3::create_exception;
+use pyo3::exceptions::{PyException, PyValueError};
+use pyo3::prelude::*;
+use pyo3::types::PyType;
+
+create_exception!(esehdr, Error, PyException, "Base class of esehdr's errors: `str(e)` is the line the CLI prints (without `esehdr: `); `e.path`, `e.status` (the CLI's exit code) and `e.report` (the JSON report as a dict, or None) say more.");
+create_exception!(esehdr, NotEseFile, Error, "Not an ESE file: zeros, random bytes, too short (CLI exit code 2).");
+create_exception!(
+    esehdr,
+    WrongKind,
+    Error,
+    "An ESE file of another kind than the function reads, e.g. a log given to read_database_header (CLI exit code 2)."
+);
+create_exception!(
+    esehdr,
+    Unreadable,
+    Error,
+    "The file or folder cannot be read, or is not a regular file (CLI exit code 2)."
+);
+create_exception!(
+    esehdr,
+    UsageError,
+    Error,
+    "The arguments do not make sense, e.g. verify_log_stream on something that is not a base name (CLI exit code 2)."
+);
+create_exception!(
+    esehdr,
+    NotSound,
+    Error,
+    "A definite no (CLI exit code 1), raised only with strict=True: see its subclasses."
+);
+create_exception!(esehdr, CorruptHeader, NotSound, "No valid header: a database with no valid header copy, a log header with a bad checksum or size, a damaged checkpoint.");
+create_exception!(esehdr, DamagedLog, NotSound, "A log whose header is sound but whose contents are damaged.");
+create_exception!(esehdr, DirtyDatabase, NotSound, "A database not in Clean Shutdown, with fail_if_dirty=True.");
+create_exception!(
+    esehdr,
+    RestoreNotPossible,
+    NotSound,
+    "plan(..., expect=...): the expected restore is not possible for every stream with a database."
+);
+
+/// Converts an outcome into the report (a dict), or raises.
+fn finish(py: Python<'_>, path: &Path, outcome: Outcome, strict: bool) -> PyResult<Py<PyAny>> {
+    let report = match &outcome.report {
+        Some(r) => Some(pythonize::pythonize(py, r)?.unbind()),
+        None => None,
+    };
+    let raise = match (outcome.status, outcome.problem) {
+        (Status::Ok, _) => None,
+        (Status::Error, problem) => Some(problem.unwrap_or(Problem::Unreadable)),
+        (Status::No, Some(problem)) if strict => Some(problem),
+        (Status::No, _) => None,
+    };
+    let Some(problem) = raise else {
+        return Ok(report.unwrap_or_else(|| py.None()));
+    };
+    let message = outcome.message.unwrap_or_else(|| format!("{}: exit code {}", path.display(), outcome.status as u8));
+    Err(error(class_of(py, problem), message, path, outcome.status as u8, report))
+}
+
+/// The `esehdr.Error` subclass of a problem.
+fn class_of(py: Python<'_>, problem: Problem) -> Bound<'_, PyType> {
+    match problem {
+        Problem::NotEse => py.get_type::<NotEseFile>(),
+        Problem::WrongKind => py.get_type::<WrongKind>(),
+        Problem::Unreadable => py.get_type::<Unreadable>(),
+        Problem::Usage => py.get_type::<UsageError>(),
+        Problem::CorruptHeader => py.get_type::<CorruptHeader>(),
+        Problem::DamagedLog => py.get_type::<DamagedLog>(),
+        Problem::Dirty => py.get_type::<DirtyDatabase>(),
+    }
+}
+
+/// An instance of `class` with `path`, `status` and `report` set.
+fn error(class: Bound<'_, PyType>, message: String, path: &Path, status: u8, report: Option<Py<PyAny>>) -> PyErr {
+    let py = class.py();
+    let built = class.call1((message,)).and_then(|e| {
+        e.setattr("path", path.display().to_string())?;
+        e.setattr("status", status)?;
+        e.setattr("report", report.unwrap_or_else(|| py.None()))?;
+        Ok(e)
+    });
+    match built {
+        Ok(e) => PyErr::from_value(e),
+        Err(e) => e,
+    }
+}
+
+/// A per-file report under `mode`, without the GIL.
+fn file(py: Python<'_>, mode: Mode, path: PathBuf, fail_if_dirty: bool, strict: bool) -> PyResult<Py<PyAny>> {
+    let opts = Options { json: true, fail_if_dirty, ..Options::default() };
+    let outcome = py.detach(|| api::file(mode, &path, opts));
+    finish(py, &path, outcome, strict)
+}
+
+/// The report of whatever the file is, as `esehdr --json PATH` prints it: a database's `mh`
+/// object, a log's `ml` object, a checkpoint's `mk` object, else `{file, kind, reason}` (a
+/// reserve log, a flush map). Raises NotEseFile or Unreadable (CLI exit code 2); with
+/// strict=True also CorruptHeader, DamagedLog or DirtyDatabase (exit code 1).
+#[pyfunction]
+#[pyo3(signature = (path, *, fail_if_dirty = false, strict = false))]
+fn inspect(py: Python<'_>, path: PathBuf, fail_if_dirty: bool, strict: bool) -> PyResult<Py<PyAny>> {
+    file(py, Mode::Auto, path, fail_if_dirty, strict)
+}
+
+/// A database header, as `esehdr mh --json PATH` prints it (docs/json.md "Databases"): the copy
+/// in use (the shadow when the primary is damaged), `state`, `log_required`, signatures,
+/// findings. With no valid copy, `valid` is False and the fields are under `unvalidated`.
+/// Raises WrongKind for a log or checkpoint, NotEseFile, Unreadable; with strict=True also
+/// CorruptHeader (no valid copy) and, with fail_if_dirty=True, DirtyDatabase.
+#[pyfunction]
+#[pyo3(signature = (path, *, fail_if_dirty = false, strict = false))]
+fn read_database_header(py: Python<'_>, path: PathBuf, fail_if_dirty: bool, strict: bool) -> PyResult<Py<PyAny>> {
+    file(py, Mode::Mh, path, fail_if_dirty, strict)
+}
+
+/// One log file, header and contents verified, as `esehdr ml --json LOGFILE` prints it
+/// (docs/json.md "Logs"). Raises WrongKind, NotEseFile, Unreadable; with strict=True also
+/// CorruptHeader (bad header checksum or size) and DamagedLog (damaged contents).
+#[pyfunction]
+#[pyo3(signature = (path, *, strict = false))]
+fn read_log(py: Python<'_>, path: PathBuf, strict: bool) -> PyResult<Py<PyAny>> {
+    file(py, Mode::Ml, path, false, strict)
+}
+
+/// A checkpoint file, as `esehdr mk --json CHECKPOINT` prints it (docs/json.md
+/// "Checkpoints"). Raises WrongKind, NotEseFile, Unreadable; with strict=True also
+/// CorruptHeader (no valid copy).
+#[pyfunction]
+#[pyo3(signature = (path, *, strict = false))]
+fn read_checkpoint(py: Python<'_>, path: PathBuf, strict: bool) -> PyResult<Py<PyAny>> {
+    file(py, Mode::Mk, path, false, strict)
+}
+
+/// A whole log stream, as `esehdr ml --json BASE` prints it (docs/json.md "Log streams"):
+/// `base` is a 3-character base name, optionally with a folder (`"/restore/logs/E00"`);
+/// `range=(first, last)` keeps those generations only (`--range`); `headers_only=True` checks
+/// the set from the headers alone. `ok` and `error` give the verdict. Raises UsageError when
+/// `base` is not a base name, Unreadable when the folder cannot be listed.
+#[pyfunction]
+#[pyo3(signature = (base, *, range = None, headers_only = false))]
+fn verify_log_stream(
+    py: Python<'_>,
+    base: PathBuf,
+    range: Option<(u32, u32)>,
+    headers_only: bool,
+) -> PyResult<Py<PyAny>> {
+    if let Some((a, b)) = range {
+        if a > b {
+            return Err(PyValueError::new_err(format!("range: {a:#x} is above {b:#x}")));
+        }
+    }
+    let opts = StreamOptions { range, headers_only, json: true, verbose: false, records: Default::default() };
+    let outcome = py.detach(|| api::stream(&base, opts));
+    finish(py, &base, outcome, false)
+}
+
+/// Every page checksum of a database, as `esehdr k --json PATH` prints it (docs/json.md "Page
+/// checksums"); a log, a base name or a checkpoint gets its `ml`, `ml BASE` or `mk` report, as
+/// in the CLI. `progress(pages_done, pages_total)` is called about ten times a second while
+/// the pages are read on every core, and once at the end; an exception it raises is raised
+/// when the scan ends. `no_mmap=True` reads in plain chunks (a database a running server may
+/// shrink). Raises NotEseFile, Unreadable.
+#[pyfunction]
+#[pyo3(signature = (path, *, progress = None, no_mmap = false))]
+fn scan_pages(py: Python<'_>, path: PathBuf, progress: Option<Py<PyAny>>, no_mmap: bool) -> PyResult<Py<PyAny>> {
+    let counter = Progress::default();
+    let mut failed: Option<PyErr> = None;
+    let outcome = py.detach(|| {
+        let Some(callback) = &progress else {
+            return api::pages(&path, no_mmap, &counter);
+        };
+        std::thread::scope(|s| {
+            let worker = s.spawn(|| api::pages(&path, no_mmap, &counter));
+            let report = |failed: &mut Option<PyErr>| {
+                if !counter.scanning.load(Ordering::Acquire) || failed.is_some() {
+                    return;
+                }
+                let (done, total) = (counter.done.load(Ordering::Relaxed), counter.total.load(Ordering::Relaxed));
+                Python::attach(|py| {
+                    if let Err(e) = callback.call1(py, (done, total)).and_then(|_| py.check_signals()) {
+                        *failed = Some(e);
+                    }
+                });
+            };
+            while !worker.is_finished() {
+                std::thread::sleep(Duration::from_millis(100));
+                if !worker.is_finished() {
+                    report(&mut failed);
+                }
+            }
+            report(&mut failed);
+            worker.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+        })
+    });
+    if let Some(e) = failed {
+        return Err(e);
+    }
+    finish(py, &path, outcome, false)
+}
+
+/// One path or a sequence of paths.
+fn paths(value: Option<&Bound<'_, PyAny>>) -> PyResult<Vec<PathBuf>> {
+    match value {
+        None => Ok(Vec::new()),
+        Some(v) if v.is_none() => Ok(Vec::new()),
+        Some(v) => match v.extract::<PathBuf>() {
+            Ok(one) => Ok(vec![one]),
+            Err(_) => v.extract::<Vec<PathBuf>>(),
+        },
+    }
+}
+
+/// The restore plan, as `esehdr plan --json` prints it (docs/json.md "Restore plans"): the
+/// folders and files of `dirs`, `logs`, `system` and `db` (each one path or a list) are
+/// searched, grouped into log streams, and rules R1-R19 give four verdicts per stream.
+/// `base="E00"` keeps one stream, `restoring` names the databases being restored, and
+/// `headers_only=True` does not read log contents. With `expect` (`"point-in-time"`,
+/// `"roll-forward"`, `"soft-recovery"`, `"without-logs"`), RestoreNotPossible is raised when
+/// that restore is not possible for every stream with a database (the CLI's exit code 1); its
+/// `report` is the plan. Raises Unreadable for an input that does not exist or is not a file
+/// or folder.
+#[pyfunction]
+#[pyo3(signature = (dirs = None, *, logs = None, system = None, db = None, base = None, restoring = None, expect = None, headers_only = false))]
+#[allow(clippy::too_many_arguments)]
+fn plan(
+    py: Python<'_>,
+    dirs: Option<&Bound<'_, PyAny>>,
+    logs: Option<&Bound<'_, PyAny>>,
+    system: Option<&Bound<'_, PyAny>>,
+    db: Option<&Bound<'_, PyAny>>,
+    base: Option<String>,
+    restoring: Option<&Bound<'_, PyAny>>,
+    expect: Option<&str>,
+    headers_only: bool,
+) -> PyResult<Py<PyAny>> {
+    let expect_name = expect;
+    let expect = expect.map(Expect::from_str).transpose().map_err(PyValueError::new_err)?;
+    let mut inputs = paths(dirs)?;
+    inputs.extend(paths(logs)?);
+    inputs.extend(paths(system)?);
+    inputs.extend(paths(db)?);
+    if inputs.is_empty() {
+        return Err(PyValueError::new_err("plan needs a folder or file: dirs, logs, system or db"));
+    }
+    let opts = PlanOptions { inputs, base, restoring: paths(restoring)?, headers_only, json: true };
+    let outcome = py.detach(|| api::plan(&opts, expect));
+    let first = opts.inputs.first().cloned().unwrap_or_default();
+    if outcome.status == Status::No && expect.is_some() {
+        let report = outcome.report.as_ref().map(|r| pythonize::pythonize(py, r)).transpose()?.map(Bound::unbind);
+        let message = format!(
+            "{}: the {} restore is not possible for every stream with a database",
+            first.display(),
+            expect_name.unwrap_or_default()
+        );
+        return Err(error(py.get_type::<RestoreNotPossible>(), message, &first, 1, report));
+    }
+    finish(py, &first, outcome, false)
+}
+
+/// Read Microsoft ESE (JET Blue) database, log and checkpoint headers, verify log streams and
+/// page checksums, and plan restores: the reports of the esehdr CLI as Python dicts (esehdr
+/// JSON contract version 1).
+#[pymodule]
+fn _esehdr(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    let py = m.py();
+    m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    m.add("JSON_CONTRACT_VERSION", 1)?;
+    m.add_function(wrap_pyfunction!(inspect, m)?)?;
+    m.add_function(wrap_pyfunction!(read_database_header, m)?)?;
+    m.add_function(wrap_pyfunction!(read_log, m)?)?;
+    m.add_function(wrap_pyfunction!(read_checkpoint, m)?)?;
+    m.add_function(wrap_pyfunction!(verify_log_stream, m)?)?;
+    m.add_function(wrap_pyfunction!(scan_pages, m)?)?;
+    m.add_function(wrap_pyfunction!(plan, m)?)?;
+    m.add("Error", py.get_type::<Error>())?;
+    m.add("NotEseFile", py.get_type::<NotEseFile>())?;
+    m.add("WrongKind", py.get_type::<WrongKind>())?;
+    m.add("Unreadable", py.get_type::<Unreadable>())?;
+    m.add("UsageError", py.get_type::<UsageError>())?;
+    m.add("NotSound", py.get_type::<NotSound>())?;
+    m.add("CorruptHeader", py.get_type::<CorruptHeader>())?;
+    m.add("DamagedLog", py.get_type::<DamagedLog>())?;
+    m.add("DirtyDatabase", py.get_type::<DirtyDatabase>())?;
+    m.add("RestoreNotPossible", py.get_type::<RestoreNotPossible>())?;
+    Ok(())
+}

@@ -1,0 +1,322 @@
+"""The Python binding against the CLI: every function's result equals, as parsed JSON, what
+``esehdr ... --json`` prints for the same path, on every file of testdata/; errors carry the
+CLI's message and exit code. Values are also checked against testdata/expected-db.tsv, which
+testdata/derive-expected.py derives from the raw bytes (not from esehdr).
+
+The CLI binary is $ESEHDR_CLI, else target/release/esehdr, else target/debug/esehdr.
+"""
+
+import csv
+import json
+import os
+import subprocess
+import threading
+from pathlib import Path
+
+import pytest
+
+import esehdr
+
+ROOT = Path(__file__).resolve().parents[3]
+TESTDATA = ROOT / "testdata"
+
+
+def _cli() -> str:
+    env = os.environ.get("ESEHDR_CLI")
+    if env:
+        return env
+    for profile in ("release", "debug"):
+        p = ROOT / "target" / profile / "esehdr"
+        if p.exists():
+            return str(p)
+    pytest.exit("no esehdr binary: build it (cargo build --release -p esehdr) or set ESEHDR_CLI", 2)
+
+
+CLI = _cli()
+
+
+def run_cli(*args):
+    """(exit code, parsed stdout JSON or None, stderr line without 'esehdr: ' or None)."""
+    p = subprocess.run([CLI, *map(str, args)], capture_output=True, text=True, cwd=ROOT, timeout=120)
+    out = json.loads(p.stdout) if p.stdout.strip() else None
+    lines = [line for line in p.stderr.splitlines() if line.strip()]
+    err = lines[0].removeprefix("esehdr: ") if lines else None
+    return p.returncode, out, err
+
+
+def rel(p: Path) -> str:
+    """Paths as given on the command line: relative to the checkout, as the JSON echoes them."""
+    return str(p.relative_to(ROOT))
+
+
+FILES = sorted(
+    rel(p)
+    for p in TESTDATA.rglob("*")
+    if p.is_file() and p.parent.name in {"db", "corrupt"} | {d.name for d in (TESTDATA / "logs").iterdir()}
+)
+LOG_DIRS = sorted((TESTDATA / "logs").iterdir())
+
+
+@pytest.fixture(autouse=True)
+def _in_checkout(monkeypatch):
+    monkeypatch.chdir(ROOT)
+
+
+def drop_seconds(v):
+    """`k` reports its own wall-clock time: the one value two runs cannot share."""
+    if isinstance(v, dict):
+        return {k: drop_seconds(x) for k, x in v.items() if k != "seconds"}
+    if isinstance(v, list):
+        return [drop_seconds(x) for x in v]
+    return v
+
+
+def check_same(call, cli_args, normalise=lambda v: v):
+    """`call()` returns what the CLI prints (exit 0 or 1), or raises what it refuses (exit 2)."""
+    code, out, err = run_cli(*cli_args)
+    assert code in (0, 1, 2), (cli_args, code, err)
+    if code == 2:
+        with pytest.raises(esehdr.Error) as e:
+            call()
+        assert not isinstance(e.value, esehdr.NotSound)
+        assert str(e.value) == err, cli_args
+        assert e.value.status == 2
+        assert normalise(e.value.report) == normalise(out), cli_args
+        return code, out
+    got = call()
+    assert normalise(got) == normalise(out), cli_args
+    # Same keys in the same order as the CLI's JSON (dicts keep insertion order).
+    if isinstance(got, dict):
+        assert list(got) == list(out)
+    return code, out
+
+
+@pytest.mark.parametrize("path", FILES)
+def test_inspect_equals_cli(path):
+    check_same(lambda: esehdr.inspect(path), ["--json", path])
+
+
+@pytest.mark.parametrize("path", FILES)
+def test_read_database_header_equals_cli(path):
+    check_same(lambda: esehdr.read_database_header(path), ["mh", "--json", path])
+
+
+@pytest.mark.parametrize("path", FILES)
+def test_read_log_equals_cli(path):
+    check_same(lambda: esehdr.read_log(path), ["ml", "--json", path])
+
+
+@pytest.mark.parametrize("path", FILES)
+def test_read_checkpoint_equals_cli(path):
+    check_same(lambda: esehdr.read_checkpoint(path), ["mk", "--json", path])
+
+
+@pytest.mark.parametrize("path", [f for f in FILES if f.startswith(("testdata/db", "testdata/corrupt/pages-"))])
+def test_scan_pages_equals_cli(path):
+    check_same(lambda: esehdr.scan_pages(path), ["k", "--json", path], drop_seconds)
+
+
+@pytest.mark.parametrize("path", [f for f in FILES if "logs" in f] + ["testdata/corrupt/zero-filled.edb"])
+def test_scan_pages_of_other_kinds_equals_cli(path):
+    check_same(lambda: esehdr.scan_pages(path), ["k", "--json", path], drop_seconds)
+
+
+CORPUS = ROOT.parent / "shared" / "corpus"
+CORPUS_FILES = sorted(str(p) for p in CORPUS.rglob("*") if p.is_file() and p.suffix != ".md") if CORPUS.is_dir() else []
+
+
+@pytest.mark.skipif(not CORPUS_FILES, reason="no ../shared/corpus beside the checkout")
+def test_inspect_equals_cli_on_the_corpus():
+    """Every file of the shared corpus (~260 real databases, logs, checkpoints), when present."""
+    for path in CORPUS_FILES:
+        check_same(lambda: esehdr.inspect(path), ["--json", path])
+
+
+def bases():
+    for d in LOG_DIRS:
+        names = {p.name[:3] for p in d.iterdir() if p.suffix.lower() in (".log", ".chk")}
+        for b in sorted(names):
+            if b.lower() != "res":
+                yield rel(d / b)
+
+
+@pytest.mark.parametrize("base", list(bases()))
+def test_verify_log_stream_equals_cli(base):
+    check_same(lambda: esehdr.verify_log_stream(base), ["ml", "--json", base])
+    check_same(lambda: esehdr.verify_log_stream(base, headers_only=True), ["ml", "--json", "--headers-only", base])
+    check_same(lambda: esehdr.verify_log_stream(base), ["k", "--json", base])
+
+
+def test_verify_log_stream_range_equals_cli():
+    base = "testdata/logs/srum-win10/SRU"
+    code, out = check_same(lambda: esehdr.verify_log_stream(base, range=(4, 6)), ["ml", "--json", "--range", "4-6", base])
+    assert [log["generation"] for log in out["logs"]] == [4, 5, 6]
+
+
+@pytest.mark.parametrize("d", [rel(d) for d in LOG_DIRS] + ["testdata/db", "testdata"])
+def test_plan_equals_cli(d):
+    check_same(lambda: esehdr.plan(d), ["plan", "--json", d])
+    check_same(lambda: esehdr.plan([d], headers_only=True), ["plan", "--json", "--headers-only", d])
+
+
+def test_plan_options_equal_cli():
+    logs = "testdata/logs/srum-win10"
+    check_same(
+        lambda: esehdr.plan(logs=logs, db="testdata/logs/srum-win10/SRUDB.dat", base="SRU"),
+        ["plan", "--json", "--logs", logs, "--db", "testdata/logs/srum-win10/SRUDB.dat", "--base", "SRU"],
+    )
+    check_same(
+        lambda: esehdr.plan(logs, restoring=["testdata/logs/srum-win10/SRUDB.dat"]),
+        ["plan", "--json", logs, "--restoring", "testdata/logs/srum-win10/SRUDB.dat"],
+    )
+
+
+@pytest.mark.parametrize("expect", ["point-in-time", "roll-forward", "soft-recovery", "without-logs"])
+@pytest.mark.parametrize("d", [rel(d) for d in LOG_DIRS])
+def test_plan_expect_follows_the_exit_code(d, expect):
+    code, out, _ = run_cli("plan", "--json", "--expect", expect, d)
+    if code == 0:
+        assert esehdr.plan(d, expect=expect) == out
+    else:
+        assert code == 1
+        with pytest.raises(esehdr.RestoreNotPossible) as e:
+            esehdr.plan(d, expect=expect)
+        assert e.value.status == 1 and e.value.report == out
+
+
+# Exit code 1 under strict=True: the class says why, the message is the CLI's stderr line.
+STRICT = [
+    ("mh", esehdr.read_database_header, "testdata/corrupt/bad-both-checksums.edb", esehdr.CorruptHeader),
+    ("mh", esehdr.read_database_header, "testdata/corrupt/truncated-3000.edb", esehdr.CorruptHeader),
+    ("ml", esehdr.read_log, "testdata/corrupt/log-bad-header-checksum.log", esehdr.CorruptHeader),
+    ("ml", esehdr.read_log, "testdata/corrupt/log-too-long.log", esehdr.CorruptHeader),
+    ("mk", esehdr.read_checkpoint, "testdata/corrupt/chk-bad-both.chk", esehdr.CorruptHeader),
+    ("", esehdr.inspect, "testdata/corrupt/log-cut-in-attach-area.log", esehdr.CorruptHeader),
+]
+
+
+@pytest.mark.parametrize("mode,fn,path,cls", STRICT)
+def test_strict_raises_the_cli_message(mode, fn, path, cls):
+    code, out, err = run_cli(*([mode] if mode else []), "--json", path)
+    assert code == 1 and err
+    assert fn(path)["file"] == path  # not strict: the report
+    with pytest.raises(cls) as e:
+        fn(path, strict=True)
+    assert str(e.value) == err
+    assert e.value.status == 1 and e.value.report == out and e.value.path == path
+
+
+def test_fail_if_dirty():
+    path = "testdata/db/qmgr-win11-dirty-16k.db"
+    code, out, err = run_cli("mh", "--json", "--fail-if-dirty", path)
+    assert code == 1
+    assert esehdr.read_database_header(path, fail_if_dirty=True) == out
+    with pytest.raises(esehdr.DirtyDatabase) as e:
+        esehdr.read_database_header(path, fail_if_dirty=True, strict=True)
+    assert str(e.value) == err == f"{path}: state is Dirty Shutdown (--fail-if-dirty)"
+    assert esehdr.read_database_header(path, strict=True)["state"] == "dirty_shutdown"
+
+
+# Exit code 2: always raised, the class after what the CLI found.
+REFUSED = [
+    (esehdr.read_database_header, "testdata/corrupt/zero-filled.edb", esehdr.NotEseFile),
+    (esehdr.read_database_header, "testdata/corrupt/random-bytes.edb", esehdr.NotEseFile),
+    (esehdr.inspect, "testdata/corrupt/tiny-3-bytes.edb", esehdr.NotEseFile),
+    (esehdr.read_database_header, "testdata/logs/srum-win10/SRU00003.log", esehdr.WrongKind),
+    (esehdr.read_log, "testdata/db/srum-server2022-clean.dat", esehdr.WrongKind),
+    (esehdr.read_checkpoint, "testdata/logs/srum-win10/SRU.log", esehdr.WrongKind),
+    (esehdr.read_database_header, "testdata/no-such-file.edb", esehdr.Unreadable),
+    (esehdr.read_log, "testdata/db", esehdr.Unreadable),
+    (esehdr.scan_pages, "testdata/corrupt/zero-filled.edb", esehdr.NotEseFile),
+    (esehdr.plan, "testdata/no-such-folder", esehdr.Unreadable),
+]
+
+
+@pytest.mark.parametrize("fn,path,cls", REFUSED)
+def test_refused_files_raise(fn, path, cls):
+    with pytest.raises(cls) as e:
+        fn(path)
+    assert e.value.status == 2 and e.value.path == path and str(e.value).startswith(path + ": ")
+
+
+def test_not_a_base_name_is_a_usage_error():
+    with pytest.raises(esehdr.UsageError):
+        esehdr.verify_log_stream("testdata/logs/srum-win10/SRU00003.log")
+    with pytest.raises(ValueError):
+        esehdr.verify_log_stream("testdata/logs/srum-win10/SRU", range=(6, 4))
+    with pytest.raises(ValueError):
+        esehdr.plan("testdata", expect="tomorrow")
+
+
+def null(v):
+    return None if v in ("", "null") else v
+
+
+def test_values_match_the_independent_oracle():
+    """testdata/expected-db.tsv comes from derive-expected.py reading the raw header bytes."""
+    with open(TESTDATA / "expected-db.tsv", newline="") as f:
+        rows = list(csv.DictReader(f, delimiter="\t"))
+    assert len(rows) >= 7
+    for row in rows:
+        h = esehdr.read_database_header(TESTDATA / "db" / row["file"])
+        assert h["page_size"] == int(row["page_size"]), row["file"]
+        assert h["state_code"] == int(row["state_code"]), row["file"]
+        assert h["db_signature"]["random"] == int(row["db_sig_random"], 16), row["file"]
+        assert h["db_signature"]["created"] == null(row["db_sig_created"]), row["file"]
+        assert h["log_signature"]["random"] == int(row["log_sig_random"], 16), row["file"]
+        assert h["last_consistent"]["generation"] == int(row["consistent_gen"]), row["file"]
+        assert h["last_consistent"]["time"] == null(row["consistent_time"]), row["file"]
+        assert h["log_required"]["min"] == int(row["log_required_min"]), row["file"]
+        assert h["log_required"]["max"] == int(row["log_required_max"]), row["file"]
+        assert isinstance(h["dbtime"], int) and isinstance(h["valid"], bool)
+
+
+def test_scan_pages_progress():
+    path = "testdata/db/srum-server2022-clean.dat"
+    calls = []
+    report = esehdr.scan_pages(path, progress=lambda done, total: calls.append((done, total)))
+    assert calls, "progress is called at least once, at the end"
+    assert calls[-1] == (report["pages_seen"], report["pages_seen"])
+    assert all(d <= t for d, t in calls) and [d for d, _ in calls] == sorted(d for d, _ in calls)
+
+
+def test_scan_pages_progress_exception_is_raised():
+    def boom(done, total):
+        raise KeyError("stop")
+
+    with pytest.raises(KeyError):
+        esehdr.scan_pages("testdata/db/srum-server2022-clean.dat", progress=boom)
+
+
+def test_calls_run_in_threads():
+    """Calls release the GIL: several threads get the same answers as one."""
+    path = "testdata/logs/srum-win10/SRU"
+    want = esehdr.verify_log_stream(path)
+    got = []
+    threads = [threading.Thread(target=lambda: got.append(esehdr.verify_log_stream(path))) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert got == [want] * 4
+
+
+def test_pathlike_and_module_facts():
+    p = TESTDATA / "db" / "srum-server2022-clean.dat"
+    assert esehdr.read_database_header(p)["file"] == str(p)
+    assert esehdr.JSON_CONTRACT_VERSION == 1
+    assert esehdr.__version__.count(".") == 2
+    assert issubclass(esehdr.CorruptHeader, esehdr.NotSound) and issubclass(esehdr.NotSound, esehdr.Error)
+    assert esehdr.Error.__module__ == "esehdr"
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs here")
+def test_a_fifo_is_refused_at_once_as_by_the_cli(tmp_path):
+    fifo = tmp_path / "E00.log"
+    os.mkfifo(fifo)
+    for fn, args in [(esehdr.inspect, ["--json"]), (esehdr.plan, ["plan", "--json"])]:
+        code, out, err = run_cli(*args, fifo)
+        assert code == 2
+        with pytest.raises(esehdr.Unreadable) as e:
+            fn(fifo)
+        assert str(e.value) == err and e.value.report == out
