@@ -15,7 +15,7 @@ use super::page_mut::PageMut;
 
 /// `PGHDR.checksum` placeholder of a new large page (replaced at write time).
 pub const NEW_PAGE_CHECKSUM: u64 = 0xDEAD_BEEF_BAAD_F00D;
-/// `PGHDR2.rgChecksum` placeholders of a new large page ("ESE SupercXORECC checksum" in ASCII).
+/// `PGHDR2.rgChecksum` placeholders of a new large page ("ESE Super ECCXORChecksum" in ASCII).
 pub const NEW_PAGE_RG_CHECKSUM: [u64; 3] = [0x6570_7553_2045_5345, 0x524F_5843_4345_2072, 0x6D75_736B_6365_6843];
 
 /// The fields of a new page. `dbtime` is what `dbtimeDirtied` starts at: in redo the record's
