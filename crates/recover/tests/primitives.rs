@@ -395,3 +395,28 @@ fn header_writes_and_dbtime_stamp() {
     rejected(&mut p, |m| m.set_flags(PageFlags(PageFlags::LEAF | PageFlags::PARENT_OF_LEAF)));
     rejected(&mut p, |m| m.set_cb_uncommitted_free(5000));
 }
+
+/// Regression (found by the model test, seed 1796035107165746616): a zero-length external
+/// header whose ib lies beyond ibMicFree — `Delete_` lowered ibMicFree under it — is a valid
+/// engine state; operations that validate the TAG array must accept it.
+#[test]
+fn zero_length_external_header_beyond_ib_mic_free() {
+    let mut p = fresh(4096, LEAF, b"");
+    let mut m = PageMut::new(&mut p).unwrap();
+    m.insert(0, &node(b"a", b"11")).unwrap();
+    m.insert(1, &node(b"b", b"22")).unwrap();
+    m.set_external_header(b"xy").unwrap(); // grows, not last: moved to ib 10
+    m.set_external_header(b"").unwrap(); // shrinks in place, was last: ibMicFree 10
+    m.delete(1).unwrap(); // b at 5..10 was last: ibMicFree 5
+    assert_eq!(tag(&p, 0), (0, 10));
+    assert_eq!(totals(&p).1, 5);
+    checked(&p);
+    let mut m = PageMut::new(&mut p).unwrap();
+    m.reset_prefix(b"", &[0]).unwrap();
+    m.replace_data(0, b"333333").unwrap();
+    m.compact().unwrap();
+    checked(&p);
+    // a grew in place (it was last) to 9 bytes; compaction sorts TAG 0 (ib 10, cb 0) after it.
+    assert_eq!(tag(&p, 0), (0, 9));
+    assert_eq!(tag(&p, 1), (9, 0));
+}

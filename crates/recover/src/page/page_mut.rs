@@ -379,10 +379,11 @@ impl<'a> PageMut<'a> {
         Ok(())
     }
 
-    /// A TAG an operation touches: inside `[0, ibMicFree)`.
+    /// A TAG an operation touches: inside `[0, ibMicFree)` (a zero-length TAG may point
+    /// anywhere: `Delete_` lowers ibMicFree below an empty external header's ib).
     fn require_tag(&self, itag: usize) -> Result<Tag> {
         let t = self.view().tag(itag)?;
-        if t.end() > self.ib_mic_free() {
+        if t.cb > 0 && t.end() > self.ib_mic_free() {
             return Err(PageError::Field {
                 field: format!("TAG[{itag}] ib+cb"),
                 offset: self.tag_at(itag),
