@@ -6,6 +6,8 @@
 //! `model_seeded` prints its seed; `PAGE_MODEL_SEED=<n>` replays one run. The `proptest!` tests
 //! shrink failures and keep them in `proptest-regressions/`.
 
+use std::sync::atomic::{AtomicUsize, Ordering};
+
 use proptest::prelude::*;
 use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
 
@@ -225,6 +227,16 @@ fn compare(page: &[u8], m: &Model, step: usize, op: &Op) -> Result<(), TestCaseE
     Ok(())
 }
 
+/// Counters over all runs: accepted, rejected, and compactions made by an operation that
+/// needed room (holes before, none after, not an explicit compaction).
+static ACCEPTED: AtomicUsize = AtomicUsize::new(0);
+static REJECTED: AtomicUsize = AtomicUsize::new(0);
+static COMPACTIONS: AtomicUsize = AtomicUsize::new(0);
+
+fn holes(page: &[u8]) -> isize {
+    esehdr_recover::page::derive(&PageView::new(page).unwrap()).holes
+}
+
 fn run(ps: usize, uncommitted: usize, ops: &[Op]) -> Result<(), TestCaseError> {
     let mut page = PageBuilder::new(ps).unwrap().objid_fdp(5).dbtime(1).consumed(PageFlags(PageFlags::LEAF), b"").unwrap();
     let geo = PageView::new(&page).unwrap().geometry();
@@ -236,8 +248,17 @@ fn run(ps: usize, uncommitted: usize, ops: &[Op]) -> Result<(), TestCaseError> {
         let r = apply_page(&mut PageMut::new(&mut page).unwrap(), &m, op);
         prop_assert_eq!(r.is_ok(), expected.is_some(), "step {} {:?}: page {:?}, model accepts: {}", step, op, r, expected.is_some());
         match expected {
-            Some(next) => m = next,
-            None => prop_assert!(page == before, "step {step} {op:?}: a rejected operation changed the page"),
+            Some(next) => {
+                m = next;
+                ACCEPTED.fetch_add(1, Ordering::Relaxed);
+                if holes(&before) > 0 && holes(&page) == 0 && !matches!(op, Op::Compact | Op::Delete { .. }) {
+                    COMPACTIONS.fetch_add(1, Ordering::Relaxed);
+                }
+            }
+            None => {
+                REJECTED.fetch_add(1, Ordering::Relaxed);
+                prop_assert!(page == before, "step {step} {op:?}: a rejected operation changed the page");
+            }
         }
         compare(&page, &m, step, op)?;
     }
@@ -272,4 +293,7 @@ fn model_seeded() {
     if let Err(e) = runner.run(&strategy, |(ps, unc, ops)| run(ps, unc, &ops)) {
         panic!("PAGE_MODEL_SEED={seed}: {e}");
     }
+    let (a, r, c) = (ACCEPTED.load(Ordering::Relaxed), REJECTED.load(Ordering::Relaxed), COMPACTIONS.load(Ordering::Relaxed));
+    eprintln!("model_seeded: {a} operations accepted, {r} rejected (page unchanged), {c} compactions made to find room");
+    assert!(r > 100 && c > 10, "the run did not reach full pages");
 }
