@@ -33,10 +33,13 @@ fn sound_page_has_no_finding_and_derives_its_header() {
     assert_eq!((d.sum_cb, d.cb_free, d.ib_mic_free_min, d.holes, d.lines), (15, 4056 - 15 - 16, 15, 0, 3));
 }
 
+/// One way to damage the page.
+type Damage = Box<dyn Fn(&mut Vec<u8>)>;
+
 #[test]
 fn each_damage_reports_its_rule() {
     let tag = |itag: usize| 4096 - 4 * (itag + 1);
-    let cases: Vec<(&str, Box<dyn Fn(&mut Vec<u8>)>, Vec<Rule>)> = vec![
+    let cases: Vec<(&str, Damage, Vec<Rule>)> = vec![
         ("cbFree one too many", Box::new(|p| put16(p, 28, 4026)), vec![Rule::SpaceSizeMismatch]),
         ("cbUncommittedFree above cbFree", Box::new(|p| put16(p, 30, 5000)), vec![Rule::CbUncommittedFreeTooLarge]),
         ("ibMicFree below the last line", Box::new(|p| put16(p, 32, 12)), vec![Rule::TagInFreeSpace]),
