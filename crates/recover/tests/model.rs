@@ -24,6 +24,8 @@ enum Op {
     Delta64 { at: usize, offset: usize, delta: i64 },
     SetExternalHeader { bytes: Vec<u8> },
     ResetPrefix { prefix: Vec<u8> },
+    BulkDelete { from: usize },
+    EmptyPage,
     Compact,
 }
 
@@ -52,6 +54,8 @@ fn op() -> impl Strategy<Value = Op> {
         1 => (at.clone(), 0usize..24, any::<i64>()).prop_map(|(at, offset, delta)| Op::Delta64 { at, offset, delta }),
         1 => key().prop_map(|bytes| Op::SetExternalHeader { bytes }),
         1 => prop::collection::vec(prop::sample::select(vec![b'a', b'b', b'c']), 0..6).prop_map(|prefix| Op::ResetPrefix { prefix }),
+        1 => at.clone().prop_map(|from| Op::BulkDelete { from }),
+        1 => Just(Op::EmptyPage),
         1 => Just(Op::Compact),
     ]
 }
@@ -171,6 +175,17 @@ impl Model {
                     return None;
                 }
             }
+            Op::BulkDelete { from } => {
+                let from = from % (n + 2);
+                if from > n {
+                    return None;
+                }
+                m.lines.truncate(from);
+            }
+            Op::EmptyPage => {
+                m.ext.clear();
+                m.lines.clear();
+            }
             Op::Compact => {}
         }
         Some(m)
@@ -202,6 +217,8 @@ fn apply_page(p: &mut PageMut<'_>, m: &Model, op: &Op) -> Result<(), PageError> 
             let cbs: Vec<usize> = m.lines.iter().map(|l| Model::cb_prefix_for(&l.key, prefix)).collect();
             p.reset_prefix(prefix, &cbs)
         }
+        Op::BulkDelete { from } => p.bulk_delete(from % (n + 2)),
+        Op::EmptyPage => p.empty_page(),
         Op::Compact => p.compact(),
     };
     r

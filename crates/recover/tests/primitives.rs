@@ -422,3 +422,51 @@ fn zero_length_external_header_beyond_ib_mic_free() {
     assert_eq!(tag(&p, 0), (0, 9));
     assert_eq!(tag(&p, 1), (9, 0));
 }
+
+#[test]
+fn bulk_delete_goes_from_the_last_line_down() {
+    // Lines a (0..5), b (5..10), c (10..15); b grown so it moves to 15..21. Last line first:
+    // c (10..15) is not physically last, so it leaves a hole; then b (15..21) is, so ibMicFree
+    // drops to 15. Deleting b first would have made c last and ended at ibMicFree 10.
+    let mut p = three();
+    PageMut::new(&mut p).unwrap().replace_data(1, b"222").unwrap();
+    assert_eq!(totals(&p).1, 21);
+    PageMut::new(&mut p).unwrap().bulk_delete(1).unwrap();
+    checked(&p);
+    assert_eq!(totals(&p), (4056 - 4 - 9, 15, 2));
+    rejected(&mut p, |m| m.bulk_delete(3));
+}
+
+#[test]
+fn empty_page_and_empty_tree() {
+    let mut p = fresh(4096, LEAF, b"pre");
+    let mut m = PageMut::new(&mut p).unwrap();
+    m.insert(0, &Node { flags: LineFlags::NONE, key: b"pre1", cb_prefix: 3, data: b"1" }).unwrap();
+    m.insert(1, &Node { flags: LineFlags::NONE, key: b"pre2", cb_prefix: 3, data: b"2" }).unwrap();
+    m.empty_page().unwrap();
+    checked(&p);
+    assert_eq!(totals(&p), (4052, 0, 1));
+    assert_eq!(tag(&p, 0), (0, 0));
+    assert_eq!(u16_at(&p, 36), 0x80a); // Leaf | Empty | NewRecordFormat
+
+    let root_pol = PageFlags(PageFlags::ROOT | PageFlags::PARENT_OF_LEAF);
+    let mut r = fresh(4096, root_pol, &[1u8; 16]);
+    PageMut::new(&mut r).unwrap().insert(0, &node(b"", &5u32.to_le_bytes())).unwrap();
+    PageMut::new(&mut r).unwrap().set_empty_tree().unwrap();
+    checked(&r);
+    assert_eq!(u16_at(&r, 36), 0x803); // Root | Leaf | NewRecordFormat
+    assert_eq!(totals(&r), (4056 - 4 - 16, 16, 1));
+    rejected(&mut r, |m| m.set_empty_tree()); // now a leaf with no line
+}
+
+#[test]
+fn reset_version_info_on_leaf_pages_only() {
+    let mut p = three();
+    let mut m = PageMut::new(&mut p).unwrap();
+    m.set_line_flags(0, LineFlags::VERSION.union(LineFlags::DELETED)).unwrap();
+    m.set_line_flags(2, LineFlags::VERSION).unwrap();
+    m.set_cb_uncommitted_free(7).unwrap();
+    m.reset_version_info().unwrap();
+    assert_eq!([tag(&p, 1).1 >> 13, tag(&p, 2).1 >> 13, tag(&p, 3).1 >> 13], [2, 0, 0]);
+    assert_eq!(u16_at(&p, 30), 0);
+}

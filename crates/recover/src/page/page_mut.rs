@@ -925,6 +925,98 @@ impl<'a> PageMut<'a> {
         })
     }
 
+    /// `NDBulkDelete`: deletes the lines from `from_iline` to the end, **the last one first**
+    /// (the order decides which deletes give bytes back to ibMicFree, §10 F2).
+    pub fn bulk_delete(&mut self, from_iline: usize) -> Result<()> {
+        const OP: &str = "BulkDelete";
+        self.require_sane(OP)?;
+        let n = self.view().line_count();
+        if from_iline > n {
+            return Err(Self::invalid(OP, "iline", format!("at most the line count {n}"), from_iline.to_string()));
+        }
+        let ctag = self.ctag_reserved();
+        for iline in from_iline..n {
+            self.require_tag(iline + ctag)?;
+        }
+        self.guarded(OP, |p| {
+            for iline in (from_iline..n).rev() {
+                p.raw_delete(iline + ctag);
+            }
+        })
+    }
+
+    /// `NDEmptyPage` (§3.2): the prefix set to null (`NDSetPrefix`: a no-op on root pages), every
+    /// line deleted last first, `fPageEmpty` set.
+    pub fn empty_page(&mut self) -> Result<()> {
+        const OP: &str = "EmptyPage";
+        self.require_sane(OP)?;
+        let root = self.view().flags().is_root();
+        let n = self.view().line_count();
+        let ctag = self.ctag_reserved();
+        for itag in 0..n + ctag {
+            self.require_tag(itag)?;
+        }
+        self.guarded(OP, |p| {
+            if !root {
+                p.raw_replace(0, &[], LineFlags::NONE);
+            }
+            for iline in (0..n).rev() {
+                p.raw_delete(iline + ctag);
+            }
+            let f = p.view().flags().bits() | PageFlags::EMPTY;
+            p.w32(off::FLAGS, f);
+        })
+    }
+
+    /// `NDSetEmptyTree` (§3.2): a root internal page with exactly one line loses it and becomes
+    /// a leaf (`fFlags & ~ParentOfLeaf | Leaf`).
+    pub fn set_empty_tree(&mut self) -> Result<()> {
+        const OP: &str = "SetEmptyTree";
+        self.require_sane(OP)?;
+        let v = self.view();
+        let f = v.flags();
+        if !f.is_root() || f.is_leaf() || v.line_count() != 1 {
+            return Err(PageError::Refused {
+                op: OP,
+                why: format!(
+                    "the page should be a root internal page with exactly 1 line, but fFlags is {f} and it has {} lines",
+                    v.line_count()
+                ),
+            });
+        }
+        let (itag, _) = self.require_line(OP, 0)?;
+        self.guarded(OP, |p| {
+            p.raw_delete(itag);
+            let f = (p.view().flags().bits() & !PageFlags::PARENT_OF_LEAF) | PageFlags::LEAF;
+            p.w32(off::FLAGS, f);
+        })
+    }
+
+    /// `NDResetVersionInfo` (§3.2): on leaf pages that are not space-tree pages, clears
+    /// `fNDVersion` on every line and sets `cbUncommittedFree` to 0; other pages are left alone.
+    pub fn reset_version_info(&mut self) -> Result<()> {
+        const OP: &str = "ResetVersionInfo";
+        let f = self.view().flags();
+        if !f.is_leaf() || f.is_space_tree() {
+            return Ok(());
+        }
+        self.require_sane(OP)?;
+        let n = self.view().line_count();
+        let mut touched = Vec::with_capacity(n);
+        for iline in 0..n {
+            let (itag, l) = self.require_line(OP, iline)?;
+            touched.push((itag, l.flags));
+        }
+        self.guarded(OP, |p| {
+            for (itag, flags) in touched {
+                if flags.contains(LineFlags::VERSION) {
+                    p.set_tag_flags(itag, flags.without(LineFlags::VERSION));
+                }
+            }
+            p.w16(off::CB_UNCOMMITTED_FREE, 0);
+        })
+    }
+
     /// `CPAGE::ReorganizeData_` on request: compacts the lines to the start of the data area.
     pub fn compact(&mut self) -> Result<()> {
         const OP: &str = "ReorganizeData";
