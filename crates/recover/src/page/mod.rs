@@ -71,6 +71,7 @@ pub mod builder;
 pub mod check;
 pub mod error;
 pub mod layout;
+mod msvc_sort;
 pub mod page_mut;
 pub mod view;
 

@@ -16,8 +16,9 @@
 //!   otherwise free the old bytes, make room (compacting if needed) and place at `ibMicFree`.
 //! - `Delete_`: reclaim the bytes only when the line was physically last; TAGs above move up
 //!   one slot (the vacated slot keeps its stale bytes); an empty page gets `ibMicFree` 0.
-//! - `ReorganizeData_`: every TAG (TAG 0 and zero-length ones included) in order of `ib`, ties
-//!   in TAG order, moved down from data offset 0.
+//! - `ReorganizeData_`: every TAG (TAG 0 and zero-length ones included) in the order
+//!   Microsoft's `std::sort` puts them by `ib` (ties: see [`super::msvc_sort`]), moved down from
+//!   data offset 0.
 //! - `TAG::SetIb`/`SetCb`/`SetFlags` keep the bits outside their mask, so a new TAG inherits
 //!   the unused high bits of whatever was in its slot.
 //!
@@ -37,6 +38,7 @@ use super::layout::{
     off, prefix_start, rd16, Geometry, LineFlags, PageFlags, Tag, CB_KEY_COUNT, CTAG_RESERVED_MASK,
     CTAG_RESERVED_SHIFT, ITAG_MIC_FREE_MASK, KEY_LEN_MASK, TAG_FLAGS_MASK, TAG_FLAGS_SHIFT, TAG_SIZE,
 };
+use super::msvc_sort;
 use super::view::PageView;
 
 /// A node to insert: its flags (`fNDVersion`/`fNDDeleted`; `fNDCompressed` is derived from
@@ -233,9 +235,9 @@ impl<'a> PageMut<'a> {
     fn reorganize(&mut self) {
         let n = self.itag_mic_free();
         let mut tags: Vec<Tag> = (0..n).map(|i| self.raw_tag(i)).collect();
-        // Microsoft's std::sort on ib alone; below 32 elements it is an insertion sort, which
-        // keeps TAG order on ties (only zero-length TAGs can tie). A stable sort does the same.
-        tags.sort_by_key(|t| t.ib);
+        // The engine sorts the TAG pointers, itag order in, with std::sort on ib alone: the
+        // order of ties (zero-length TAGs) decides their new ib.
+        msvc_sort::sort_by(&mut tags, |a, b| a.ib < b.ib);
         let mut dest = 0usize;
         for t in &tags {
             if t.cb != 0 {
