@@ -368,6 +368,11 @@ fn operations_on_a_pre_initialised_page_are_refused() {
     rejected(&mut p, |m| m.set_external_header(b"x"));
     rejected(&mut p, |m| m.compact());
     rejected(&mut p, |m| m.delete(0));
+    rejected(&mut p, |m| m.empty_page());
+    rejected(&mut p, |m| m.bulk_delete(0));
+    rejected(&mut p, |m| m.reset_prefix(b"", &[]));
+    rejected(&mut p, |m| m.replace_data(0, b"1"));
+    rejected(&mut p, |m| m.set_line_flags(0, LineFlags::DELETED));
 }
 
 #[test]
