@@ -239,7 +239,16 @@ pub fn record_text(rec: &[u8], level: Level, ctx: &DumpContext) -> String {
         return o;
     }
     match Record::decode_bytes(rec, Lgpos::default(), 0) {
-        Ok(Record::Raw(_)) => raw_text(&mut o, Peek(rec)),
+        // Types whose text eseutil builds from a few raw fields (refresh, session marks, traces,
+        // external restore, backup) are printed from their bytes, as are types without a view.
+        Ok(
+            Record::Raw(_)
+            | Record::Refresh(_)
+            | Record::SessionMark(_)
+            | Record::Trace(_)
+            | Record::ExtRestore(_)
+            | Record::Backup(_),
+        ) => raw_text(&mut o, Peek(rec)),
         Ok(r) => typed_text(&mut o, t, &r, level, ctx),
         Err(e) => {
             // The message after "<type> at <lgpos> (file offset ..): ".
