@@ -37,6 +37,10 @@
 //! assert_eq!(report.apply.records, 0);
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
+//!
+//! [`page`] is the page model: a read-only view of a database page, a separate mutable type with
+//! the engine's page primitives, a builder for fresh pages and the invariant checker. This crate
+//! is the only part of esehdr that writes bytes, and only into a copy it was given.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 #![warn(clippy::indexing_slicing, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
@@ -46,6 +50,7 @@ pub mod attach;
 pub mod driver;
 pub mod errors;
 mod fields;
+pub mod page;
 pub mod report;
 pub mod set;
 
