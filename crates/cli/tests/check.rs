@@ -188,3 +188,39 @@ fn cli_exit_codes_text_and_json() {
     let o = esehdr().args(["check", "/nonexistent/x.edb"]).output().unwrap();
     assert_eq!(o.status.code(), Some(2));
 }
+
+/// A 4 KiB internal page by hand (docs/page-internals.md §1-§2): an empty external header
+/// (TAG 0, cb 0) and one node with a null key pointing at `child`.
+fn internal_page(pgno: u32, objid: u32, child: u32) -> Vec<u8> {
+    let mut p = vec![0u8; PS];
+    p[8..16].copy_from_slice(&1u64.to_le_bytes()); // dbtimeDirtied
+    p[24..28].copy_from_slice(&objid.to_le_bytes()); // objidFDP
+    let node = [0u8, 0, child as u8, (child >> 8) as u8, (child >> 16) as u8, (child >> 24) as u8];
+    p[40..46].copy_from_slice(&node); // the node at ib 0: cbSuffix 0, data = child pgno
+    p[28..30].copy_from_slice(&((4056 - 6 - 8) as u16).to_le_bytes()); // cbFree
+    p[32..34].copy_from_slice(&6u16.to_le_bytes()); // ibMicFree
+    p[34..36].copy_from_slice(&2u16.to_le_bytes()); // itagState: 2 TAGs
+    p[36..40].copy_from_slice(&0x800u32.to_le_bytes()); // internal, NewRecordFormat
+    p[PS - 8..PS - 4].copy_from_slice(&[6, 0, 0, 0]); // TAG 1: cb 6, ib 0
+    // TAG 0 (the last 4 bytes): cb 0, ib 0.
+    assert!(write_page_checksum(&mut p, pgno));
+    p
+}
+
+#[test]
+fn a_chain_deeper_than_the_limit_stops_there() {
+    let mut db = base();
+    let first = (db.len() / PS - 1) as u32; // the next page number after the file's last
+    let n = 40u32;
+    for i in 0..n {
+        let pgno = first + i;
+        let child = if i + 1 == n { 14 } else { pgno + 1 };
+        db.extend_from_slice(&internal_page(pgno, 2, child));
+    }
+    let at = child_at(&mut db, 4, 1);
+    set_u32(&mut db, 4, at, first); // catalog root → 40 internal pages → leaf 14
+    let r = check(&db);
+    let deep: Vec<_> = r.problems.iter().filter(|p| p.rule == Rule::TooDeep).collect();
+    assert_eq!(deep.len(), 1, "{:?}", r.problems);
+    assert!(deep[0].message.contains("at most 32 levels"), "{}", deep[0].message);
+}
