@@ -43,10 +43,15 @@ fn pages(list: &str) -> BTreeSet<u32> {
 /// What `testdata/check-expected.tsv` says each damaged database shows: the pages with
 /// problems and the rules broken there.
 fn expected() -> BTreeMap<String, (BTreeSet<u32>, BTreeSet<String>)> {
+    let readme = std::fs::read_to_string(prov::testdata().join("README.md")).unwrap();
     prov::tsv(&prov::testdata().join("check-expected.tsv"))
         .into_iter()
         .map(|row| {
-            assert!(row["readme_section"].starts_with("### "), "{row:?}: every entry names its explanation");
+            let section = &row["readme_section"];
+            assert!(
+                section.starts_with("### ") && readme.lines().any(|l| l == section),
+                "{row:?}: every entry names the testdata/README.md section that explains it"
+            );
             let rules = row["rules"].split(',').map(str::to_string).collect();
             (row["file"].clone(), (pages(&row["pages"]), rules))
         })

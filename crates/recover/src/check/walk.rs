@@ -320,7 +320,7 @@ impl Walker<'_> {
                     pgno,
                     None,
                     Rule::Checksum,
-                    format!("the checksum should be {:x?}, but it is {:x?}", expected.as_slice(), stored.as_slice()),
+                    format!("the checksum should be {}, but it is {}", hex64(expected.as_slice()), hex64(stored.as_slice())),
                 ),
                 PageVerdict::WrongPageNumber { found } => self.push(
                     pgno,
@@ -639,4 +639,8 @@ fn hex(k: &[u8]) -> String {
         s.push_str("(null)");
     }
     s
+}
+
+fn hex64(words: &[u64]) -> String {
+    words.iter().map(|w| format!("{w:#018x}")).collect::<Vec<_>>().join(" ")
 }
