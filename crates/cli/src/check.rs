@@ -9,7 +9,7 @@ use std::io::{self, Write};
 use std::path::Path;
 
 use esehdr_format::{read_database_header, DB_HEADER_READ_LEN};
-use esehdr_recover::check::{check_database, CheckOptions, CheckReport, Finding, FilePages};
+use esehdr_recover::check::{check_database, CheckOptions, CheckReport, FilePages, Finding};
 use serde::Serialize;
 
 use crate::{input, Status};
@@ -70,10 +70,6 @@ pub fn render_text(w: &mut dyn Write, file: &str, r: &CheckReport) -> io::Result
         writeln!(w, "  {p}")?;
     }
     let n = r.problems.len();
-    let verdict = if n == 0 {
-        "sound".to_string()
-    } else {
-        format!("{n} problem{}", if n == 1 { "" } else { "s" })
-    };
+    let verdict = if n == 0 { "sound".to_string() } else { format!("{n} problem{}", if n == 1 { "" } else { "s" }) };
     writeln!(w, "{} pages in {} trees checked: {verdict}", r.pages_checked, r.trees_checked)
 }

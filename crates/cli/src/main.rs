@@ -323,7 +323,9 @@ fn main() -> ExitCode {
         Some(Mode::Mh { files, fail_if_dirty }) => (RunMode::Mh, files.clone(), *fail_if_dirty),
         Some(Mode::Ml { files, .. }) => (RunMode::Ml, files.clone(), false),
         Some(Mode::Mk { files }) => (RunMode::Mk, files.clone(), false),
-        Some(Mode::K { .. } | Mode::Plan { .. } | Mode::Recover { .. } | Mode::Check { .. }) => unreachable!("handled above"),
+        Some(Mode::K { .. } | Mode::Plan { .. } | Mode::Recover { .. } | Mode::Check { .. }) => {
+            unreachable!("handled above")
+        }
         None if cli.files.is_empty() => {
             let _ = writeln!(err, "esehdr: no file given; try 'esehdr mh FILE' or 'esehdr --help'");
             return ExitCode::from(Status::Error as u8);

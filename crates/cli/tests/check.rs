@@ -74,7 +74,11 @@ fn swapped_keys_are_out_of_order() {
     p[t3..t3 + 4].copy_from_slice(&a);
     restamp(&mut db, 13);
     let r = check(&db);
-    assert!(r.problems.iter().any(|p| p.pgno == 13 && p.iline == Some(2) && p.rule.to_string() == "LinesOutOfOrder"), "{:?}", r.problems);
+    assert!(
+        r.problems.iter().any(|p| p.pgno == 13 && p.iline == Some(2) && p.rule.to_string() == "LinesOutOfOrder"),
+        "{:?}",
+        r.problems
+    );
 }
 
 #[test]
@@ -202,7 +206,7 @@ fn internal_page(pgno: u32, objid: u32, child: u32) -> Vec<u8> {
     p[34..36].copy_from_slice(&2u16.to_le_bytes()); // itagState: 2 TAGs
     p[36..40].copy_from_slice(&0x800u32.to_le_bytes()); // internal, NewRecordFormat
     p[PS - 8..PS - 4].copy_from_slice(&[6, 0, 0, 0]); // TAG 1: cb 6, ib 0
-    // TAG 0 (the last 4 bytes): cb 0, ib 0.
+                                                      // TAG 0 (the last 4 bytes): cb 0, ib 0.
     assert!(write_page_checksum(&mut p, pgno));
     p
 }

@@ -119,5 +119,8 @@ fn every_corpus_database_checks_clean_or_as_explained() {
     }
     println!("{} databases ({clean} sound), {pages_total} pages, {trees_total} trees checked", rows.len());
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
-    assert!(want.keys().all(|f| rows.iter().any(|r| &r.file == f)), "check-expected.tsv names a file PROVENANCE.md does not list");
+    assert!(
+        want.keys().all(|f| rows.iter().any(|r| &r.file == f)),
+        "check-expected.tsv names a file PROVENANCE.md does not list"
+    );
 }

@@ -84,8 +84,12 @@ pub fn catalog_row(data: &[u8]) -> Result<Option<CatalogTree>, String> {
         rd32(data, rec::ID).unwrap_or(0),
         rd32(data, rec::PGNO_FDP).unwrap_or(0),
     );
-    Ok(matches!(kind, sysobj::TABLE | sysobj::INDEX | sysobj::LONG_VALUE)
-        .then_some(CatalogTree { objid_table, kind, objid, pgno_fdp }))
+    Ok(matches!(kind, sysobj::TABLE | sysobj::INDEX | sysobj::LONG_VALUE).then_some(CatalogTree {
+        objid_table,
+        kind,
+        objid,
+        pgno_fdp,
+    }))
 }
 
 /// The space facts of an FDP root's external header (§2.3, §2.5).

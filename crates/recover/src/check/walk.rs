@@ -261,7 +261,10 @@ impl Walker<'_> {
                 f.parent,
                 f.parent_iline,
                 Rule::TooDeep,
-                format!("the {what} of objid {} should be at most {MAX_DEPTH} levels deep, but page {pgno} is at depth {}", t.objid, f.depth),
+                format!(
+                    "the {what} of objid {} should be at most {MAX_DEPTH} levels deep, but page {pgno} is at depth {}",
+                    t.objid, f.depth
+                ),
             );
             return None;
         }
@@ -307,11 +310,22 @@ impl Walker<'_> {
         r
     }
 
-    fn check_one(&mut self, t: &mut TreeState, f: &Frame, bytes: &[u8], children: &mut Vec<Frame>) -> Option<Option<u32>> {
+    fn check_one(
+        &mut self,
+        t: &mut TreeState,
+        f: &Frame,
+        bytes: &[u8],
+        children: &mut Vec<Frame>,
+    ) -> Option<Option<u32>> {
         let pgno = f.pgno;
         let what = t.job.kind.name();
         if bytes.iter().all(|b| *b == 0) {
-            self.push(pgno, None, Rule::NotATreePage, format!("a page of the {what} of objid {} should hold a tree page, but it is all zero", t.objid));
+            self.push(
+                pgno,
+                None,
+                Rule::NotATreePage,
+                format!("a page of the {what} of objid {} should hold a tree page, but it is all zero", t.objid),
+            );
             return None;
         }
         if self.opts.verify_checksums {
@@ -320,7 +334,11 @@ impl Walker<'_> {
                     pgno,
                     None,
                     Rule::Checksum,
-                    format!("the checksum should be {}, but it is {}", hex64(expected.as_slice()), hex64(stored.as_slice())),
+                    format!(
+                        "the checksum should be {}, but it is {}",
+                        hex64(expected.as_slice()),
+                        hex64(stored.as_slice())
+                    ),
                 ),
                 PageVerdict::WrongPageNumber { found } => self.push(
                     pgno,
@@ -361,7 +379,12 @@ impl Walker<'_> {
                 (Level::Root, _) => "the objid the catalog names".to_string(),
                 _ => format!("the objid of the tree's root page {}", t.job.pgno),
             };
-            self.push(pgno, None, Rule::ObjidMismatch, format!("objidFDP should be {} ({why}), but it is {objid}", t.objid));
+            self.push(
+                pgno,
+                None,
+                Rule::ObjidMismatch,
+                format!("objidFDP should be {} ({why}), but it is {objid}", t.objid),
+            );
             if f.level == Level::Root {
                 t.objid = objid;
             } else {
@@ -373,14 +396,20 @@ impl Walker<'_> {
         let root = fl & PageFlags::ROOT != 0;
         let leaf = fl & PageFlags::LEAF != 0;
         match f.level {
-            Level::Root if !root => {
-                self.push(pgno, None, Rule::RootFlag, format!("the root of the {what} should have fPageRoot, but fFlags is {flags}"))
-            }
+            Level::Root if !root => self.push(
+                pgno,
+                None,
+                Rule::RootFlag,
+                format!("the root of the {what} should have fPageRoot, but fFlags is {flags}"),
+            ),
             Level::Leaf | Level::Internal if root => self.push(
                 pgno,
                 None,
                 Rule::RootFlag,
-                format!("a page below the root (parent page {}) should not have fPageRoot, but fFlags is {flags}", f.parent),
+                format!(
+                    "a page below the root (parent page {}) should not have fPageRoot, but fFlags is {flags}",
+                    f.parent
+                ),
             ),
             _ => {}
         }
@@ -543,7 +572,8 @@ impl Walker<'_> {
                 }
                 // Catalog rows are read only from the real catalog (objid 2): a database
                 // without one (ESE's temporary database) has another tree at pgno 4.
-                if t.job.kind == TreeKind::Catalog && t.objid == OBJID_CATALOG && !l.flags.contains(LineFlags::DELETED) {
+                if t.job.kind == TreeKind::Catalog && t.objid == OBJID_CATALOG && !l.flags.contains(LineFlags::DELETED)
+                {
                     self.catalog_line(pgno, iline, l.data);
                 }
                 if last {
@@ -567,8 +597,8 @@ impl Walker<'_> {
                     "the last node of the rightmost internal page of a level should have a null key, but its key is not null".into(),
                 );
             }
-            let Some(child) = l.data.get(..4).filter(|_| l.data.len() == 4) else { continue };
-            let child = u32::from_le_bytes([child[0], child[1], child[2], child[3]]);
+            // Internal nodes hold a 4-byte page number; other lengths were reported by the page check.
+            let Some(child) = <[u8; 4]>::try_from(l.data).ok().map(u32::from_le_bytes) else { continue };
             children.push(Frame {
                 pgno: child,
                 parent: pgno,
