@@ -262,3 +262,23 @@ fn random_damage_never_panics_or_hangs() {
         assert!(r.pages_checked <= pages as u64, "round {round}: {} pages checked of {pages}", r.pages_checked);
     }
 }
+
+#[test]
+fn pages_in_use_listed_as_free_or_not_owned() {
+    // The catalog's space trees (read by hand): OwnExt page 5 = {BE 23 → 20} (pages 4-23),
+    // AvailExt page 6 = {BE 23 → 5} (pages 19-23 free). The count is the i32 at line 1's
+    // byte 6 (cbSuffix 2, key 4), page offset 40 + 16 + 6.
+    let mut db = base();
+    assert_eq!(page_mut(&mut db, 6)[62..66], 5i32.to_le_bytes());
+    set_u32(&mut db, 6, 62, 11); // AvailExt now says 13-23 are free: leaves 13 and 14 are in use
+    let r = check(&db);
+    let space: Vec<u32> = r.problems.iter().filter(|p| p.rule == Rule::SpaceOwnership).map(|p| p.pgno).collect();
+    assert_eq!(space, [13, 14], "{:?}", r.problems);
+
+    let mut db = base();
+    assert_eq!(page_mut(&mut db, 5)[62..66], 20i32.to_le_bytes());
+    set_u32(&mut db, 5, 62, 15); // OwnExt now 9-23: the root 4 and the space roots 5, 6 are not owned
+    let r = check(&db);
+    let space: Vec<u32> = r.problems.iter().filter(|p| p.rule == Rule::SpaceOwnership).map(|p| p.pgno).collect();
+    assert_eq!(space, [4, 5, 6], "{:?}", r.problems);
+}

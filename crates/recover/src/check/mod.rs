@@ -14,7 +14,8 @@
 //! ([`walk`]): the objid of each page, the level flags (Root only on the root, ParentOfLeaf
 //! over leaves, all leaves at one depth), the tree-kind bits, sibling links both ways at every
 //! level, each key inside the bracket of its parent's separators, keys increasing across
-//! pages, every page reached once. The walk uses an explicit stack, a depth limit and a
+//! pages, every page reached once, and every page a tree uses inside its OwnExt extents (or its
+//! single extent) and not listed in its AvailExt (or availability bitmap). The walk uses an explicit stack, a depth limit and a
 //! visited set; it reads one page at a time and collects every finding instead of stopping.
 //!
 //! Sources: docs/page-internals.md §1.4 (page flags), §1.5 (page invariants), §2.3-§2.6
@@ -163,6 +164,11 @@ pub enum Rule {
     TooDeep,
     /// An FDP root whose external header holds no `SPACE_HEADER`.
     SpaceHeader,
+    /// A page a tree uses that is not in its OwnExt (or its single extent), or that its
+    /// AvailExt (or availability bitmap) lists as free.
+    SpaceOwnership,
+    /// A space-tree node that does not decode as an extent.
+    SpaceExtent,
     /// The catalog cannot be read: its root is not objid 2, or a row does not decode.
     Catalog,
 }

@@ -18,7 +18,7 @@ use std::collections::{BTreeSet, HashMap};
 use esehdr_format::page::{verify_page, PageVerdict};
 
 use super::catalog::{
-    catalog_row, space_header, sysobj, CatalogTree, OBJID_CATALOG, OBJID_SYSTEM_ROOT, PGNO_CATALOG, PGNO_SYSTEM_ROOT,
+    catalog_row, space_header, sysobj, CatalogTree, SpaceHeader, OBJID_CATALOG, OBJID_SYSTEM_ROOT, PGNO_CATALOG, PGNO_SYSTEM_ROOT,
 };
 use super::{CheckReport, Finding, PageSource, Rule};
 use crate::page::check::check_page;
@@ -138,6 +138,20 @@ struct TreeState {
     leaf_depth: Option<usize>,
     /// The last key of the last leaf met, and its page.
     last_leaf_key: Option<(u32, Vec<u8>)>,
+    /// The pages of this tree (objid checked), for the space rules.
+    pages: Vec<u32>,
+    /// Space trees: the extents their leaves list, `(first, last)`.
+    extents: Vec<(u32, u32)>,
+    /// The root's `SPACE_HEADER` (FDP roots whose external header holds one).
+    space: Option<SpaceHeader>,
+}
+
+/// What a tree's walk leaves for the space rules.
+struct TreeOutcome {
+    objid: u32,
+    pages: Vec<u32>,
+    extents: Vec<(u32, u32)>,
+    space: Option<SpaceHeader>,
 }
 
 struct Walker<'s> {
@@ -196,17 +210,66 @@ impl Walker<'_> {
     }
 
     /// Walks a tree, then its space trees when its root says it has them.
+    /// Then the space rule of §6.2: every page the tree uses (its own and its space trees')
+    /// lies in its OwnExt and not in its AvailExt; for a single-extent FDP, in
+    /// `[pgnoFDP, pgnoFDP + cpgPrimary)` and not free in the availability bitmap (§2.5).
     fn walk_with_space(&mut self, job: Job) {
-        if let Some((oe, objid)) = self.walk(job) {
+        let main = self.walk(job);
+        let Some(h) = main.space else { return };
+        let what = job.kind.name();
+        let (owned, avail, used) = if h.multiple_extent {
             let owner_bits = job.kind.bit();
-            self.walk(Job { pgno: oe, objid, kind: TreeKind::OwnExt, owner_bits });
-            self.walk(Job { pgno: oe.saturating_add(1), objid, kind: TreeKind::AvailExt, owner_bits });
+            let oe_pgno = h.pgno_oe_or_bits;
+            let oe = self.walk(Job { pgno: oe_pgno, objid: main.objid, kind: TreeKind::OwnExt, owner_bits });
+            let ae = self.walk(Job { pgno: oe_pgno.saturating_add(1), objid: main.objid, kind: TreeKind::AvailExt, owner_bits });
+            let used: Vec<u32> = main.pages.iter().chain(&oe.pages).chain(&ae.pages).copied().collect();
+            (oe.extents, ae.extents, used)
+        } else {
+            let owned = match h.cpg_primary.checked_sub(1).and_then(|n| job.pgno.checked_add(n)) {
+                Some(last) => vec![(job.pgno, last)],
+                None => Vec::new(),
+            };
+            let avail = (0..32u32)
+                .filter(|n| h.pgno_oe_or_bits & (1 << n) != 0)
+                .filter_map(|n| job.pgno.checked_add(1 + n))
+                .map(|p| (p, p))
+                .collect();
+            (owned, avail, main.pages)
+        };
+        // An OwnExt that could not be read says nothing; its own problems are reported.
+        if owned.is_empty() {
+            return;
+        }
+        let (owned, avail) = (sorted(owned), sorted(avail));
+        for pgno in used {
+            if !covers(&owned, pgno) {
+                self.push(
+                    pgno,
+                    None,
+                    Rule::SpaceOwnership,
+                    format!(
+                        "a page of the {what} of objid {} should lie in one of its owned extents ({}), but it does not",
+                        main.objid,
+                        extents(&owned)
+                    ),
+                );
+            } else if covers(&avail, pgno) {
+                self.push(
+                    pgno,
+                    None,
+                    Rule::SpaceOwnership,
+                    format!(
+                        "a page in use by the {what} of objid {} should not be listed as available, but its AvailExt or availability bits list it",
+                        main.objid
+                    ),
+                );
+            }
         }
     }
 
-    /// Walks one tree; returns the OwnExt root its `SPACE_HEADER` names, if it has multiple
-    /// extents, with the objid of its root page.
-    fn walk(&mut self, job: Job) -> Option<(u32, u32)> {
+    /// Walks one tree; returns its pages, its root's `SPACE_HEADER` and the objid of its root
+    /// page, and for a space tree the extents it lists.
+    fn walk(&mut self, job: Job) -> TreeOutcome {
         self.report.trees_checked += 1;
         let mut t = TreeState {
             job,
@@ -216,8 +279,10 @@ impl Walker<'_> {
             levels: Vec::new(),
             leaf_depth: None,
             last_leaf_key: None,
+            pages: Vec::new(),
+            extents: Vec::new(),
+            space: None,
         };
-        let mut oe = None;
         let mut stack = vec![Frame {
             pgno: job.pgno,
             parent: 0,
@@ -229,13 +294,10 @@ impl Walker<'_> {
         }];
         while let Some(f) = stack.pop() {
             let mut children = Vec::new();
-            if let Some(found) = self.visit(&mut t, &f, &mut children) {
-                oe = oe.or(found);
-            }
+            self.visit(&mut t, &f, &mut children);
             // Right to left, so the leftmost child is visited next.
             stack.extend(children.into_iter().rev());
         }
-        let oe = oe.map(|p| (p, t.objid));
         // The rightmost page of each level ends its chain.
         for (pgno, next) in t.levels.iter().flatten() {
             if *next != 0 {
@@ -247,13 +309,11 @@ impl Walker<'_> {
                 );
             }
         }
-        oe
+        TreeOutcome { objid: t.objid, pages: t.pages, extents: t.extents, space: t.space }
     }
 
-    /// Reads and checks one page; fills `children` with the frames of its children. Returns
-    /// `Some(oe)` for a root whose `SPACE_HEADER` names an OwnExt tree (`Some(None)` for other
-    /// roots, `None` for other pages).
-    fn visit(&mut self, t: &mut TreeState, f: &Frame, children: &mut Vec<Frame>) -> Option<Option<u32>> {
+    /// Reads and checks one page; fills `children` with the frames of its children.
+    fn visit(&mut self, t: &mut TreeState, f: &Frame, children: &mut Vec<Frame>) {
         let what = t.job.kind.name();
         let pgno = f.pgno;
         if f.depth > MAX_DEPTH {
@@ -266,7 +326,7 @@ impl Walker<'_> {
                     t.objid, f.depth
                 ),
             );
-            return None;
+            return;
         }
         if pgno == 0 || pgno > self.last_pgno {
             let (rule, at) = if f.level == Level::Root { (Rule::Catalog, pgno) } else { (Rule::ChildPgno, f.parent) };
@@ -279,7 +339,7 @@ impl Walker<'_> {
                     t.objid, self.last_pgno
                 ),
             );
-            return None;
+            return;
         }
         if let Some(owner) = self.visited.get(&pgno) {
             let from = if f.level == Level::Root {
@@ -289,25 +349,24 @@ impl Walker<'_> {
             };
             let message = format!("the page should belong to one tree once, but it is reached again {from} after the tree of objid {owner} reached it");
             self.push(pgno, None, Rule::PageReachedTwice, message);
-            return None;
+            return;
         }
         match self.src.read_page(pgno, &mut self.buf) {
             Ok(true) => {}
             Ok(false) => {
                 self.push(pgno, None, Rule::Unreadable, "the page lies beyond the end of the file".into());
-                return None;
+                return;
             }
             Err(e) => {
                 self.push(pgno, None, Rule::Unreadable, format!("reading the page failed: {e}"));
-                return None;
+                return;
             }
         }
         self.visited.insert(pgno, t.objid);
         self.report.pages_checked += 1;
         let buf = std::mem::take(&mut self.buf);
-        let r = self.check_one(t, f, &buf, children);
+        self.check_one(t, f, &buf, children);
         self.buf = buf;
-        r
     }
 
     fn check_one(
@@ -316,7 +375,7 @@ impl Walker<'_> {
         f: &Frame,
         bytes: &[u8],
         children: &mut Vec<Frame>,
-    ) -> Option<Option<u32>> {
+    ) {
         let pgno = f.pgno;
         let what = t.job.kind.name();
         if bytes.iter().all(|b| *b == 0) {
@@ -326,7 +385,7 @@ impl Walker<'_> {
                 Rule::NotATreePage,
                 format!("a page of the {what} of objid {} should hold a tree page, but it is all zero", t.objid),
             );
-            return None;
+            return;
         }
         if self.opts.verify_checksums {
             match verify_page(bytes, pgno) {
@@ -365,7 +424,7 @@ impl Walker<'_> {
                 Rule::NotATreePage,
                 format!("a page of the {what} of objid {} should be in use, but fFlags {flags} says pre-initialised or emptied", t.objid),
             );
-            return None;
+            return;
         }
 
         // objidFDP: the catalog's (or the caller's) objid on the root; the root's below it.
@@ -388,9 +447,10 @@ impl Walker<'_> {
             if f.level == Level::Root {
                 t.objid = objid;
             } else {
-                return None;
+                return;
             }
         }
+        t.pages.push(pgno);
 
         // Level flags.
         let root = fl & PageFlags::ROOT != 0;
@@ -476,15 +536,11 @@ impl Walker<'_> {
         // An FDP root names its space trees.
         if f.level == Level::Root && !t.job.kind.is_space() {
             let ext = view.external_header().unwrap_or(&[]);
-            return match space_header(ext) {
-                Ok(h) => Some(h.multiple_extent.then_some(h.pgno_oe_or_bits)),
-                Err(m) => {
-                    self.push(pgno, None, Rule::SpaceHeader, m);
-                    Some(None)
-                }
-            };
+            match space_header(ext) {
+                Ok(h) => t.space = Some(h),
+                Err(m) => self.push(pgno, None, Rule::SpaceHeader, m),
+            }
         }
-        None
     }
 
     /// Leaves are chained both ways, level by level; internal pages carry no links (§1.2:
@@ -576,6 +632,9 @@ impl Walker<'_> {
                 {
                     self.catalog_line(pgno, iline, l.data);
                 }
+                if t.job.kind.is_space() && !l.flags.contains(LineFlags::DELETED) {
+                    self.extent(t, pgno, iline, &l.key().to_vec(), l.data);
+                }
                 if last {
                     t.last_leaf_key = Some((pgno, key));
                 }
@@ -651,6 +710,38 @@ impl Walker<'_> {
         }
     }
 
+    /// A space-tree node (§2.6): the extent's last page big-endian (4 bytes, or a pool byte and
+    /// 4 bytes), its page count as i32 LE.
+    fn extent(&mut self, t: &mut TreeState, pgno: u32, iline: usize, key: &[u8], data: &[u8]) {
+        let last = match key.len() {
+            4 => key.try_into().ok(),
+            5 => key.get(1..).and_then(|k| k.try_into().ok()),
+            _ => None,
+        }
+        .map(u32::from_be_bytes);
+        let count = data.get(..4).and_then(|d| d.try_into().ok()).map(i32::from_le_bytes);
+        match (last, count) {
+            (Some(last), Some(count)) if count >= 0 => {
+                // A count of 0 lists no page (the engine keeps such nodes in AvailExt).
+                if let Some(first) = (count > 0).then(|| last.checked_sub(count as u32 - 1)).flatten() {
+                    t.extents.push((first, last));
+                } else if count > 0 {
+                    self.push(pgno, Some(iline), Rule::SpaceExtent, format!("an extent of {count} pages cannot end at page {last}"));
+                }
+            }
+            _ => self.push(
+                pgno,
+                Some(iline),
+                Rule::SpaceExtent,
+                format!(
+                    "a space-tree node should have a 4- or 5-byte key and a non-negative 4-byte page count, but it has a {}-byte key and data {}",
+                    key.len(),
+                    hex(data)
+                ),
+            ),
+        }
+    }
+
     fn catalog_line(&mut self, pgno: u32, iline: usize, data: &[u8]) {
         match catalog_row(data) {
             Ok(Some(row)) => self.catalog.push(row),
@@ -673,4 +764,23 @@ fn hex(k: &[u8]) -> String {
 
 fn hex64(words: &[u64]) -> String {
     words.iter().map(|w| format!("{w:#018x}")).collect::<Vec<_>>().join(" ")
+}
+
+fn sorted(mut v: Vec<(u32, u32)>) -> Vec<(u32, u32)> {
+    v.sort_unstable();
+    v
+}
+
+/// Whether a page lies in one of the sorted extents.
+fn covers(extents: &[(u32, u32)], pgno: u32) -> bool {
+    // Among the extents that start at or before pgno (they may overlap on a damaged tree),
+    // any that reaches it.
+    let n = extents.partition_point(|(first, _)| *first <= pgno);
+    extents.get(..n).unwrap_or_default().iter().rev().any(|(_, last)| *last >= pgno)
+}
+
+fn extents(v: &[(u32, u32)]) -> String {
+    let shown: Vec<String> = v.iter().take(8).map(|(a, b)| format!("{a}-{b}")).collect();
+    let more = if v.len() > 8 { format!(", … {} in all", v.len()) } else { String::new() };
+    format!("{}{more}", shown.join(", "))
 }
