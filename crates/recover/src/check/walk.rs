@@ -18,7 +18,8 @@ use std::collections::{BTreeSet, HashMap};
 use esehdr_format::page::{verify_page, PageVerdict};
 
 use super::catalog::{
-    catalog_row, space_header, sysobj, CatalogTree, SpaceHeader, OBJID_CATALOG, OBJID_SYSTEM_ROOT, PGNO_CATALOG, PGNO_SYSTEM_ROOT,
+    catalog_row, space_header, sysobj, CatalogTree, SpaceHeader, OBJID_CATALOG, OBJID_SYSTEM_ROOT, PGNO_CATALOG,
+    PGNO_SYSTEM_ROOT,
 };
 use super::{CheckReport, Finding, PageSource, Rule};
 use crate::page::check::check_page;
@@ -221,7 +222,12 @@ impl Walker<'_> {
             let owner_bits = job.kind.bit();
             let oe_pgno = h.pgno_oe_or_bits;
             let oe = self.walk(Job { pgno: oe_pgno, objid: main.objid, kind: TreeKind::OwnExt, owner_bits });
-            let ae = self.walk(Job { pgno: oe_pgno.saturating_add(1), objid: main.objid, kind: TreeKind::AvailExt, owner_bits });
+            let ae = self.walk(Job {
+                pgno: oe_pgno.saturating_add(1),
+                objid: main.objid,
+                kind: TreeKind::AvailExt,
+                owner_bits,
+            });
             let used: Vec<u32> = main.pages.iter().chain(&oe.pages).chain(&ae.pages).copied().collect();
             (oe.extents, ae.extents, used)
         } else {
@@ -369,13 +375,7 @@ impl Walker<'_> {
         self.buf = buf;
     }
 
-    fn check_one(
-        &mut self,
-        t: &mut TreeState,
-        f: &Frame,
-        bytes: &[u8],
-        children: &mut Vec<Frame>,
-    ) {
+    fn check_one(&mut self, t: &mut TreeState, f: &Frame, bytes: &[u8], children: &mut Vec<Frame>) {
         let pgno = f.pgno;
         let what = t.job.kind.name();
         if bytes.iter().all(|b| *b == 0) {
