@@ -210,10 +210,10 @@ impl Walker<'_> {
         self.report.problems.push(Finding { pgno, iline, rule, message });
     }
 
-    /// Walks a tree, then its space trees when its root says it has them.
-    /// Then the space rule of §6.2: every page the tree uses (its own and its space trees')
-    /// lies in its OwnExt and not in its AvailExt; for a single-extent FDP, in
-    /// `[pgnoFDP, pgnoFDP + cpgPrimary)` and not free in the availability bitmap (§2.5).
+    /// Walks a tree, then its space trees when its root says it has them, then checks the
+    /// space rule of §6.2: every page the tree uses (its own and its space trees') lies in its
+    /// OwnExt and not in its AvailExt; for a single-extent FDP, in `[pgnoFDP, pgnoFDP +
+    /// cpgPrimary)` and not free in the availability bitmap (§2.5).
     fn walk_with_space(&mut self, job: Job) {
         let main = self.walk(job);
         let Some(h) = main.space else { return };
@@ -335,14 +335,22 @@ impl Walker<'_> {
             return;
         }
         if pgno == 0 || pgno > self.last_pgno {
-            let (rule, at) = if f.level == Level::Root { (Rule::Catalog, pgno) } else { (Rule::ChildPgno, f.parent) };
+            // A root out of range: the space header or the catalog that named it is wrong.
+            let (rule, at) = match (f.level, t.job.kind) {
+                (Level::Root, k) if k.is_space() => (Rule::SpaceHeader, pgno),
+                (Level::Root, TreeKind::DbRoot | TreeKind::Catalog) => (Rule::Unreadable, pgno),
+                (Level::Root, _) => (Rule::Catalog, pgno),
+                _ => (Rule::ChildPgno, f.parent),
+            };
             self.push(
                 at,
                 f.parent_iline,
                 rule,
                 format!(
-                    "the {what} of objid {} points at page {pgno}, which should be between 1 and the file's last page {}",
-                    t.objid, self.last_pgno
+                    "the {what} of objid {} {} page {pgno}, which should be between 1 and the file's last page {}",
+                    t.objid,
+                    if f.level == Level::Root { "has its root at" } else { "points at" },
+                    self.last_pgno
                 ),
             );
             return;
