@@ -199,6 +199,10 @@ pub struct Finding {
     pub rule: Rule,
     /// What was expected and what was found.
     pub message: String,
+    /// The bytes concerned, data-area relative (`ib`, `ib + cb`), when the page checker names
+    /// them. In the text report only: the JSON contract is `{pgno, iline, rule, message}`.
+    #[serde(skip)]
+    pub range: Option<(usize, usize)>,
 }
 
 impl fmt::Display for Finding {
@@ -206,6 +210,9 @@ impl fmt::Display for Finding {
         write!(f, "page {}", self.pgno)?;
         if let Some(i) = self.iline {
             write!(f, " line {i}")?;
+        }
+        if let Some((a, b)) = self.range {
+            write!(f, " bytes {a}..{b}")?;
         }
         write!(f, ": {}: {}", self.rule, self.message)
     }

@@ -207,7 +207,7 @@ pub fn check_database(src: &dyn PageSource, opts: CheckOptions) -> Result<CheckR
 
 impl Walker<'_> {
     fn push(&mut self, pgno: u32, iline: Option<usize>, rule: Rule, message: String) {
-        self.report.problems.push(Finding { pgno, iline, rule, message });
+        self.report.problems.push(Finding { pgno, iline, rule, message, range: None });
     }
 
     /// Walks a tree, then its space trees when its root says it has them, then checks the
@@ -421,7 +421,9 @@ impl Walker<'_> {
         }
         let view = PageView::from_parts(bytes, self.geo);
         for p in check_page(&view) {
-            self.push(pgno, p.iline, Rule::Page(p.rule), p.message);
+            let finding =
+                Finding { pgno, iline: p.iline, rule: Rule::Page(p.rule), message: p.message, range: p.range };
+            self.report.problems.push(finding);
         }
         let flags = view.flags();
         let fl = flags.bits() & !PageFlags::WRITE_STAMPS;
