@@ -7,6 +7,7 @@
 #![warn(missing_docs)]
 
 pub mod api;
+pub mod check;
 pub mod frame;
 pub mod input;
 pub mod k;
