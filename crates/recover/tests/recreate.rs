@@ -317,14 +317,17 @@ fn until_then_continue_equals_a_straight_replay() {
         let end = straight.pages.clone();
         let points = cuts(&logs, create, 6);
         assert!(points.len() >= 4, "{label}: too few quiet points");
+        let mut with_work = 0;
         for cut in points {
             let partial = run(&logs, None, Some(cut), None);
             assert!(partial.pages.len() <= end.len());
+            with_work += usize::from(partial.pages != end);
             let done = recover(&logs, partial.pages.clone(), create);
             let differing: Vec<u32> = end.keys().filter(|p| done.get(p) != end.get(p)).copied().collect();
             assert!(differing.is_empty(), "{label}: continuing from {cut} gives other pages: {differing:?}");
             assert_eq!(done.len(), end.len(), "{label}: continuing from {cut}");
         }
+        assert!(with_work >= 3, "{label}: only {with_work} cuts left work to do");
     }
 }
 
@@ -356,4 +359,26 @@ proptest! {
         let differing: Vec<u32> = straight.pages.keys().filter(|p| done.get(p) != straight.pages.get(p)).copied().collect();
         prop_assert!(differing.is_empty(), "cuts {} and {}: pages {:?} differ", early, late, differing);
     }
+}
+
+/// The crash the Split2 pre-image exists for (docs/page-internals.md §4.4): the first vertical
+/// split of generation 1 (`(1,6,161)`, root page 4 → new page 13) flushed on page 4 but not on
+/// page 13. Recovery must take page 13's lines from the record's Xpress-compressed pre-image of
+/// page 4; the result equals the straight replay's (and so the engine's) pages.
+#[test]
+fn a_split_page_flushed_without_its_new_page_recovers_from_the_pre_image() {
+    let logs = logs_1_2();
+    let straight = run(&logs, None, None, None);
+    let create = straight.create.as_ref().unwrap().lgpos;
+    let before = Lgpos { generation: 1, isec: 6, ib: 0x156 }; // MacroBegin of the split
+    let after = Lgpos { generation: 1, isec: 6, ib: 0x79F }; // the MacroInfo after its MacroCommit
+    let s1 = run(&logs, None, Some(before), None).pages;
+    let s2 = run(&logs, None, Some(after), None).pages;
+    assert!(s1.contains_key(&4) && !s1.contains_key(&13), "page 13 is written by the split");
+    assert_ne!(s1.get(&4), s2.get(&4));
+    let mut mix = s1.clone();
+    mix.insert(4, s2[&4].clone());
+    let done = recover(&logs, mix, create);
+    let differing: Vec<u32> = straight.pages.keys().filter(|p| done.get(p) != straight.pages.get(p)).copied().collect();
+    assert!(differing.is_empty(), "pages {differing:?} differ");
 }

@@ -30,6 +30,7 @@
 pub mod node;
 pub mod space;
 pub mod split;
+pub mod xpress;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::io;

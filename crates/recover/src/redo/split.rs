@@ -190,20 +190,29 @@ fn preimage(s: &Split<'_>, page_size: usize) -> RedoResult<Vec<u8>> {
     if img.is_empty() {
         return Err(Fail::new(BUFFER_DEPENDENCIES_CORRUPTED, pgno, "the split page needs no redo but the new page does, and the record holds no pre-image"));
     }
-    if flags & PREIMAGE_COMPRESSED != 0 {
-        return Err(Fail::unsupported(
-            pgno,
-            format!("the split page's pre-image ({} bytes, le_flags {flags:#x}) is compressed (Xpress/LZ4 through ErrPKDecompressData), which esehdr cannot decompress; it is needed because the new page {} needs redo and the split page does not", img.len(), s.pgno_new),
-        ));
-    }
+    let raw: Vec<u8> = if flags & PREIMAGE_COMPRESSED != 0 {
+        super::xpress::decompress(img, page_size).map_err(|why| {
+            Fail::unsupported(
+                pgno,
+                format!("the split page's pre-image ({} bytes, le_flags {flags:#x}) cannot be decompressed: {why}; it is needed because the new page {} needs redo and the split page does not", img.len(), s.pgno_new),
+            )
+        })?
+    } else {
+        img.to_vec()
+    };
+    let img = raw.as_slice();
     if img.len() == page_size {
-        return Ok(img.to_vec());
+        let mut page = img.to_vec();
+        let mut p = PageMut::new(&mut page).map_err(pm(pgno))?;
+        p.set_dbtime_dirtied(s.page.dbtime_before);
+        drop(p);
+        return Ok(page);
     }
     if flags & PREIMAGE_DEHYDRATED == 0 || img.len() > page_size || img.len() < 40 {
         return Err(Fail::new(LOG_CORRUPTED, pgno, format!("a pre-image of {} bytes for {page_size}-byte pages, le_flags {flags:#x}", img.len())));
     }
     // Rehydrate: the last 4 × itagMicFree bytes are the TAG array; cbFree grows by what was cut.
-    let rd16 = |at: usize| img.get(at..at + 2).map_or(0, |b| u16::from_le_bytes([b[0], b[1]]));
+    let rd16 = |at: usize| img.get(at..at + 2).and_then(|b| b.try_into().ok()).map_or(0, u16::from_le_bytes);
     let tags = 4 * usize::from(rd16(34) & 0x0FFF);
     if tags > img.len() - 40 {
         return Err(Fail::new(LOG_CORRUPTED, pgno, "a dehydrated pre-image whose TAG array exceeds it"));
