@@ -14,9 +14,9 @@ use esehdr_format::Lgpos;
 use esehdr_recover::driver::{replay, LogItem, LogSource, Start, Target};
 use esehdr_recover::redo::{ApplySink, RedoOutcome};
 
-struct Logs(std::vec::IntoIter<(i32, Vec<u8>)>);
+struct Logs<I>(I);
 
-impl LogSource for Logs {
+impl<I: Iterator<Item = (i32, Vec<u8>)>> LogSource for Logs<I> {
     fn next_log(&mut self) -> Option<LogItem> {
         self.0.next().map(|(generation, bytes)| LogItem::Log { generation, bytes })
     }
@@ -47,7 +47,7 @@ fn recreate(logs: &[(i32, Vec<u8>)]) -> RedoOutcome {
         log_signature: h.log_signature,
     };
     let mut sink = ApplySink::new(4096, None);
-    let report = replay(&Target::default(), &start, &mut Logs(logs.to_vec().into_iter()), &mut sink, None).unwrap();
+    let report = replay(&Target::default(), &start, &mut Logs(logs.iter().cloned()), &mut sink, None).unwrap();
     assert!(report.error.is_none(), "{:?}", report.error);
     sink.into_outcome()
 }
@@ -62,7 +62,9 @@ fn redo(c: &mut Criterion) {
         b.iter(|| black_box(recreate(black_box(&logs))))
     });
     g.throughput(Throughput::Bytes(bytes));
-    g.bench_function("log bytes srum-server2022 gens 1-5 (5 x 64 KiB)", |b| b.iter(|| black_box(recreate(black_box(&logs)))));
+    g.bench_function("log bytes srum-server2022 gens 1-5 (5 x 64 KiB)", |b| {
+        b.iter(|| black_box(recreate(black_box(&logs))))
+    });
     g.finish();
 }
 

@@ -56,7 +56,7 @@ pub mod report;
 pub mod set;
 
 pub use attach::{Decision, Reason};
-pub use redo::{ApplySink, CreateDbInfo, PageSource, RedoOutcome};
 pub use driver::{replay, LogItem, LogSource, MacroRecord, Redo, Sink, SinkError, Start, Target};
+pub use redo::{ApplySink, CreateDbInfo, PageSource, RedoOutcome};
 pub use report::{Apply, AttachEntry, ReplayError, Report, Rollback, Verdict};
 pub use set::{dry_run, DryRunOptions, SetupError};

@@ -70,9 +70,9 @@ fn read(p: &Path) -> Vec<u8> {
     std::fs::read(p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
 }
 
-struct Logs(std::vec::IntoIter<(i32, Vec<u8>)>);
+struct Logs<I>(I);
 
-impl LogSource for Logs {
+impl<I: Iterator<Item = (i32, Vec<u8>)>> LogSource for Logs<I> {
     fn next_log(&mut self) -> Option<LogItem> {
         self.0.next().map(|(generation, bytes)| LogItem::Log { generation, bytes })
     }
@@ -120,7 +120,8 @@ fn run(logs: &[(i32, Vec<u8>)], base: Option<&Pages>, until: Option<Lgpos>, from
         // Continue a database this replay created: the same stream, attached from its CreateDB.
         target.file_name = Some("SRUDB.dat".into());
     }
-    let files: Vec<(i32, Vec<u8>)> = logs.iter().filter(|(g, _)| from.is_none_or(|f| *g >= f.generation)).cloned().collect();
+    let files: Vec<(i32, Vec<u8>)> =
+        logs.iter().filter(|(g, _)| from.is_none_or(|f| *g >= f.generation)).cloned().collect();
     let report = replay(&target, &start, &mut Logs(files.into_iter()), &mut sink, until).unwrap();
     assert!(report.error.is_none(), "replay stopped: {:?}", report.error);
     sink.into_outcome()
@@ -150,7 +151,17 @@ fn logically_equal(ours: &[u8], engine: &[u8]) -> Result<(), String> {
     let mask = !(PageFlags::FLUSH_TYPE_MASK | PageFlags::NEW_CHECKSUM_FORMAT);
     let hdr = |v: &PageView<'_>| {
         let h = v.header();
-        (h.dbtime_dirtied, h.pgno_prev, h.pgno_next, h.objid_fdp, h.cb_free, h.cb_uncommitted_free, h.ib_mic_free, h.itag_state, h.flags.bits() & mask)
+        (
+            h.dbtime_dirtied,
+            h.pgno_prev,
+            h.pgno_next,
+            h.objid_fdp,
+            h.cb_free,
+            h.cb_uncommitted_free,
+            h.ib_mic_free,
+            h.itag_state,
+            h.flags.bits() & mask,
+        )
     };
     if hdr(&o) != hdr(&e) {
         return Err(format!("header (dbtime, prev, next, objid, cbFree, cbUncFree, ibMicFree, itagState, flags): ours {:?}, engine {:?}", hdr(&o), hdr(&e)));
@@ -161,7 +172,15 @@ fn logically_equal(ours: &[u8], engine: &[u8]) -> Result<(), String> {
     for (i, (a, b)) in o.lines().zip(e.lines()).enumerate() {
         let (a, b) = (a.unwrap(), b.unwrap());
         if (a.flags, a.key().to_vec(), a.data) != (b.flags, b.key().to_vec(), b.data) {
-            return Err(format!("line {i}: ours flags {} key {:02x?} data {:02x?}; engine flags {} key {:02x?} data {:02x?}", a.flags, a.key().to_vec(), a.data, b.flags, b.key().to_vec(), b.data));
+            return Err(format!(
+                "line {i}: ours flags {} key {:02x?} data {:02x?}; engine flags {} key {:02x?} data {:02x?}",
+                a.flags,
+                a.key().to_vec(),
+                a.data,
+                b.flags,
+                b.key().to_vec(),
+                b.data
+            ));
         }
     }
     Ok(())
@@ -296,7 +315,7 @@ fn recover(logs: &[(i32, Vec<u8>)], pages: BTreeMap<u32, Vec<u8>>, create: Lgpos
     let base = Pages(pages, u32::MAX);
     let mut sink = ApplySink::new(PAGE, Some(&base as &dyn PageSource));
     let target = Target { header: Some(crash_header(create)), file_name: Some("SRUDB.dat".into()) };
-    let report = replay(&target, &start_of(logs), &mut Logs(logs.to_vec().into_iter()), &mut sink, None).unwrap();
+    let report = replay(&target, &start_of(logs), &mut Logs(logs.iter().cloned()), &mut sink, None).unwrap();
     assert!(report.error.is_none(), "recovery of a crash image stopped: {:?}", report.error);
     let out = sink.into_outcome();
     merged(&base.0, &out)

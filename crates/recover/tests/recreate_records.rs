@@ -9,10 +9,10 @@ use std::collections::BTreeMap;
 use std::io;
 
 use esehdr_format::Lgpos;
+use esehdr_format::LrType;
 use esehdr_recover::driver::{MacroRecord, Redo, Sink};
 use esehdr_recover::page::{LineFlags, PageBuilder, PageFlags, PageView};
 use esehdr_recover::redo::{ApplySink, PageSource};
-use esehdr_format::LrType;
 
 const AT: Lgpos = Lgpos { generation: 7, isec: 3, ib: 0x40 };
 
@@ -35,9 +35,16 @@ impl PageSource for Pages {
 
 /// A leaf page 9 of object 5 at dbtime 0x100 with a 4-byte prefix "pref" and one line "prefAA".
 fn leaf() -> Vec<u8> {
-    let mut p = PageBuilder::new(4096).unwrap().pgno(9).objid_fdp(5).dbtime(0x100).consumed(PageFlags(PageFlags::LEAF), b"pref").unwrap();
+    let mut p = PageBuilder::new(4096)
+        .unwrap()
+        .pgno(9)
+        .objid_fdp(5)
+        .dbtime(0x100)
+        .consumed(PageFlags(PageFlags::LEAF), b"pref")
+        .unwrap();
     let mut m = esehdr_recover::page::PageMut::new(&mut p).unwrap();
-    m.insert(0, &esehdr_recover::page::Node { flags: LineFlags::NONE, key: b"prefAA", cb_prefix: 4, data: b"d1" }).unwrap();
+    m.insert(0, &esehdr_recover::page::Node { flags: LineFlags::NONE, key: b"prefAA", cb_prefix: 4, data: b"d1" })
+        .unwrap();
     m.set_dbtime_dirtied(0x100);
     p
 }
@@ -70,7 +77,12 @@ fn insert(iline: u16, flags: u8, objid: u32, prefix: &[u8], suffix: &[u8], data:
     b
 }
 
-fn apply(base: &Pages, lrtyp: LrType, bytes: &[u8], pages: &[(u32, u64)]) -> (Option<esehdr_recover::ReplayError>, BTreeMap<u32, Vec<u8>>) {
+fn apply(
+    base: &Pages,
+    lrtyp: LrType,
+    bytes: &[u8],
+    pages: &[(u32, u64)],
+) -> (Option<esehdr_recover::ReplayError>, BTreeMap<u32, Vec<u8>>) {
     let mut sink = ApplySink::new(4096, Some(base as &dyn PageSource));
     sink.redo(&Redo { lgpos: AT, lrtyp, bytes, macro_records: &[], pages }).unwrap();
     let stop = sink.take_stop();
@@ -112,7 +124,8 @@ fn an_insert_beyond_the_lines_is_inconsistent_and_leaves_the_page() {
     let base = Pages(BTreeMap::from([(9, before.clone())]));
     let mut sink = ApplySink::new(4096, Some(&base as &dyn PageSource));
     let rec = insert(5, 0, 5, b"", b"zz", b"d2");
-    sink.redo(&Redo { lgpos: AT, lrtyp: LrType::INSERT, bytes: &rec, macro_records: &[], pages: &[(9, 0x101)] }).unwrap();
+    sink.redo(&Redo { lgpos: AT, lrtyp: LrType::INSERT, bytes: &rec, macro_records: &[], pages: &[(9, 0x101)] })
+        .unwrap();
     assert_eq!(sink.take_stop().map(|e| e.code), Some(-626));
     assert_eq!(sink.page(9), Some(&before[..]), "a rejected record writes nothing");
 }

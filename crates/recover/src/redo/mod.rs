@@ -281,7 +281,11 @@ impl<'a> ApplySink<'a> {
     }
 
     /// Opens page `pgno` (already loaded with [`Self::existing`] or [`Self::fresh`]) for change.
-    pub(crate) fn with_page<T>(&mut self, pgno: u32, f: impl FnOnce(&mut PageMut<'_>) -> RedoResult<T>) -> RedoResult<T> {
+    pub(crate) fn with_page<T>(
+        &mut self,
+        pgno: u32,
+        f: impl FnOnce(&mut PageMut<'_>) -> RedoResult<T>,
+    ) -> RedoResult<T> {
         let buf = self.pages.get_mut(&pgno).ok_or_else(|| Fail::new(PAGE_NOT_INITIALIZED, pgno, "page not loaded"))?;
         let mut p = PageMut::new(buf).map_err(|e| Fail::page(pgno, e))?;
         f(&mut p)

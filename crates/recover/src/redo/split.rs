@@ -17,7 +17,9 @@
 use esehdr_format::log::records::decode::Split;
 use esehdr_format::log::records::{LrType, Record};
 
-use super::{node::after_image, ApplySink, Fail, RedoResult, BUFFER_DEPENDENCIES_CORRUPTED, LOG_CORRUPTED, LR_VERSIONED};
+use super::{
+    node::after_image, ApplySink, Fail, RedoResult, BUFFER_DEPENDENCIES_CORRUPTED, LOG_CORRUPTED, LR_VERSIONED,
+};
 use crate::driver::Redo;
 use crate::page::{LineFlags, Node, PageBuilder, PageFlags, PageMut, PageView};
 
@@ -75,7 +77,8 @@ pub fn redo_split(sink: &mut ApplySink<'_>, op: &Redo<'_>) -> RedoResult {
     let mut leaf: Option<LeafOp<'_>> = None;
     let mut dbtime = None;
     for m in op.macro_records {
-        let rec = Record::decode_bytes(&m.bytes, m.lgpos, 0).map_err(|e| Fail::new(LOG_CORRUPTED, None, e.to_string()))?;
+        let rec =
+            Record::decode_bytes(&m.bytes, m.lgpos, 0).map_err(|e| Fail::new(LOG_CORRUPTED, None, e.to_string()))?;
         match rec {
             Record::Split(s) if m.lrtyp == LrType::SPLIT2 => {
                 dbtime = Some(s.page.dbtime);
@@ -110,7 +113,11 @@ pub fn redo_split(sink: &mut ApplySink<'_>, op: &Redo<'_>) -> RedoResult {
         let (Some(s), child) = (splits.get(k), splits.get(k + 1)) else { break };
         if s.pgno_new == 0 {
             let Some(c) = child else {
-                return Err(Fail::new(LOG_CORRUPTED, s.page.pgno, "a parent-only Split2 record with no level below it"));
+                return Err(Fail::new(
+                    LOG_CORRUPTED,
+                    s.page.pgno,
+                    "a parent-only Split2 record with no level below it",
+                ));
             };
             if needs(s.page.pgno) {
                 insert_separator(sink, s, c, d)?;
@@ -178,7 +185,10 @@ fn check_object(v: &PageView<'_>, pgno: u32, objid: u32) -> RedoResult {
 fn preimage_required(s: &Split<'_>) -> bool {
     let last = s.clines.saturating_sub(1);
     !(s.split_type == SPLIT_APPEND
-        || (s.split_type == SPLIT_RIGHT && s.split_oper == OPER_INSERT && s.iline_split == s.iline_oper && s.iline_oper == last))
+        || (s.split_type == SPLIT_RIGHT
+            && s.split_oper == OPER_INSERT
+            && s.iline_split == s.iline_oper
+            && s.iline_oper == last))
 }
 
 /// The split page as it was before the split, from the record's pre-image (§1.7): refused when
@@ -188,7 +198,11 @@ fn preimage(s: &Split<'_>, page_size: usize) -> RedoResult<Vec<u8>> {
     let img = s.page_before_image.0;
     let flags = s.preimage_flags.unwrap_or(0);
     if img.is_empty() {
-        return Err(Fail::new(BUFFER_DEPENDENCIES_CORRUPTED, pgno, "the split page needs no redo but the new page does, and the record holds no pre-image"));
+        return Err(Fail::new(
+            BUFFER_DEPENDENCIES_CORRUPTED,
+            pgno,
+            "the split page needs no redo but the new page does, and the record holds no pre-image",
+        ));
     }
     let raw: Vec<u8> = if flags & PREIMAGE_COMPRESSED != 0 {
         super::xpress::decompress(img, page_size).map_err(|why| {
@@ -203,13 +217,15 @@ fn preimage(s: &Split<'_>, page_size: usize) -> RedoResult<Vec<u8>> {
     let img = raw.as_slice();
     if img.len() == page_size {
         let mut page = img.to_vec();
-        let mut p = PageMut::new(&mut page).map_err(pm(pgno))?;
-        p.set_dbtime_dirtied(s.page.dbtime_before);
-        drop(p);
+        PageMut::new(&mut page).map_err(pm(pgno))?.set_dbtime_dirtied(s.page.dbtime_before);
         return Ok(page);
     }
     if flags & PREIMAGE_DEHYDRATED == 0 || img.len() > page_size || img.len() < 40 {
-        return Err(Fail::new(LOG_CORRUPTED, pgno, format!("a pre-image of {} bytes for {page_size}-byte pages, le_flags {flags:#x}", img.len())));
+        return Err(Fail::new(
+            LOG_CORRUPTED,
+            pgno,
+            format!("a pre-image of {} bytes for {page_size}-byte pages, le_flags {flags:#x}", img.len()),
+        ));
     }
     // Rehydrate: the last 4 × itagMicFree bytes are the TAG array; cbFree grows by what was cut.
     let rd16 = |at: usize| img.get(at..at + 2).and_then(|b| b.try_into().ok()).map_or(0, u16::from_le_bytes);
@@ -223,9 +239,7 @@ fn preimage(s: &Split<'_>, page_size: usize) -> RedoResult<Vec<u8>> {
     page.extend_from_slice(img.get(..cut).unwrap_or_default());
     page.resize(page_size - tags, 0);
     page.extend_from_slice(img.get(cut..).unwrap_or_default());
-    let mut p = PageMut::new(&mut page).map_err(pm(pgno))?;
-    p.set_dbtime_dirtied(s.page.dbtime_before);
-    drop(p);
+    PageMut::new(&mut page).map_err(pm(pgno))?.set_dbtime_dirtied(s.page.dbtime_before);
     if let Some(f) = page.get_mut(28..30) {
         f.copy_from_slice(&(cb_free as u16).to_le_bytes());
     }
@@ -262,10 +276,18 @@ fn split_level(
     let iline_oper = usize::from(s.iline_oper);
     let iline_split = usize::from(s.iline_split);
     if iline_split > clines || (oper != OPER_NONE && iline_oper >= clines) {
-        return Err(Fail::new(LOG_CORRUPTED, pgno_split, format!("ilineSplit {iline_split} / ilineOper {iline_oper} beyond clines {clines}")));
+        return Err(Fail::new(
+            LOG_CORRUPTED,
+            pgno_split,
+            format!("ilineSplit {iline_split} / ilineOper {iline_oper} beyond clines {clines}"),
+        ));
     }
     if is_leaf && oper != OPER_NONE && leaf.is_none() {
-        return Err(Fail::new(LOG_CORRUPTED, pgno_split, "the leaf split has an operation but the macro holds no leaf operation record"));
+        return Err(Fail::new(
+            LOG_CORRUPTED,
+            pgno_split,
+            "the leaf split has an operation but the macro holds no leaf operation record",
+        ));
     }
     let versioned = is_leaf && leaf.is_some_and(|l| l.versioned);
 
@@ -288,7 +310,10 @@ fn split_level(
                 return Err(Fail::new(
                     super::LOG_OPERATION_INCONSISTENT,
                     pgno_split,
-                    format!("the split page should hold {expected} lines (clines {clines}), but it holds {}", v.line_count()),
+                    format!(
+                        "the split page should hold {expected} lines (clines {clines}), but it holds {}",
+                        v.line_count()
+                    ),
                 ));
             }
         }
@@ -302,7 +327,13 @@ fn split_level(
                         k.extend_from_slice(x.key_suffix.0);
                         (k, x.data.0.to_vec())
                     }
-                    _ => return Err(Fail::new(LOG_CORRUPTED, pgno_split, "an Insert split whose leaf operation is not an Insert")),
+                    _ => {
+                        return Err(Fail::new(
+                            LOG_CORRUPTED,
+                            pgno_split,
+                            "an Insert split whose leaf operation is not an Insert",
+                        ))
+                    }
                 };
                 *slot = Some(Entry { key, data, flags: LineFlags::NONE, cb_prefix: 0 });
                 continue;
@@ -321,7 +352,12 @@ fn split_level(
                 };
                 data = leaf_data(op, l.data, pgno_split)?;
             }
-            *slot = Some(Entry { key: l.key().to_vec(), data, flags: l.flags.without(LineFlags::COMPRESSED), cb_prefix: 0 });
+            *slot = Some(Entry {
+                key: l.key().to_vec(),
+                data,
+                flags: l.flags.without(LineFlags::COMPRESSED),
+                cb_prefix: 0,
+            });
         }
         // cbPrefix of each entry (§3.5): staying lines against the split page's new prefix,
         // moving lines against the key of entry ilineSplit + ilinePrefixNew.
@@ -372,7 +408,8 @@ fn split_level(
                         };
                     }
                     let at = i - iline_split;
-                    p.insert(at, &Node { flags, key: &e.key, cb_prefix: e.cb_prefix, data: &e.data }).map_err(pm(pgno_new))?;
+                    p.insert(at, &Node { flags, key: &e.key, cb_prefix: e.cb_prefix, data: &e.data })
+                        .map_err(pm(pgno_new))?;
                     if lands_on_new && i == iline_oper && versioned {
                         p.set_line_flags(at, LineFlags::VERSION).map_err(pm(pgno_new))?;
                     }
@@ -390,7 +427,8 @@ fn split_level(
                 // Step 4: the node after the operation node points to the child's new page.
                 if let Some(c) = child {
                     if iline_oper + 1 >= iline_split && oper == OPER_INSERT {
-                        p.replace_data(iline_oper + 1 - iline_split, &c.pgno_new.to_le_bytes()).map_err(pm(pgno_new))?;
+                        p.replace_data(iline_oper + 1 - iline_split, &c.pgno_new.to_le_bytes())
+                            .map_err(pm(pgno_new))?;
                     }
                 }
                 p.stamp_dbtime(d);
@@ -443,7 +481,8 @@ fn split_level(
                     let fdp_delete = p.view().flags().bits() & PageFlags::FDP_DELETE;
                     p.set_flags(PageFlags(s.split_page_flags | fdp_delete)).map_err(pm(pgno_split))?;
                     let data = pgno_new.to_le_bytes();
-                    p.insert(0, &Node { flags: LineFlags::NONE, key: &[], cb_prefix: 0, data: &data }).map_err(pm(pgno_split))?;
+                    p.insert(0, &Node { flags: LineFlags::NONE, key: &[], cb_prefix: 0, data: &data })
+                        .map_err(pm(pgno_split))?;
                 } else if is_leaf {
                     p.set_pgno_next(pgno_new);
                 }
