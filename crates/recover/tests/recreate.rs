@@ -234,6 +234,17 @@ fn compare(out: &RedoOutcome, engine_file: &Path, label: &str) -> (usize, usize)
     (used, identical)
 }
 
+/// The header facts redo gives the output equal the engine's header (docs/page-internals.md
+/// §4.9): `le_dbtimeDirtied` = the largest dbtime, `le_objidLast` = the largest objidFDP, and
+/// the CreateDB's `signDb`.
+fn header_facts(out: &RedoOutcome, engine_file: &Path) {
+    let b = read(engine_file);
+    let h = esehdr_format::read_database_header(&b).unwrap().header().unwrap().clone();
+    assert_eq!(out.dbtime_max, h.dbtime, "le_dbtimeDirtied");
+    assert_eq!(out.objid_max, h.objid_last, "le_objidLast");
+    assert_eq!(out.create.as_ref().map(|c| c.db_signature), Some(h.db_signature), "signDb");
+}
+
 #[test]
 fn generations_1_2_give_the_first_snapshot() {
     let out = run(&logs_1_2(), None, None, None);
@@ -242,6 +253,7 @@ fn generations_1_2_give_the_first_snapshot() {
     // The engine's header: 48 pages = 46 database pages + 2 header pages (§10 F12), dbtime 457.
     assert_eq!(out.pgno_last, 46);
     assert_eq!(out.dbtime_max, 457);
+    header_facts(&out, &first().join("SRUDB.dat"));
     let (used, identical) = compare(&out, &first().join("SRUDB.dat"), "generations 1-2");
     assert_eq!(identical, used);
 }
@@ -250,6 +262,7 @@ fn generations_1_2_give_the_first_snapshot() {
 fn generations_1_5_give_the_second_snapshot() {
     let out = run(&logs_1_5(), None, None, None);
     assert_eq!(out.pgno_last, 142, "the last ExtendDB is [1:142] (§10 F8)");
+    header_facts(&out, &second().join("SRUDB.dat"));
     let (used, identical) = compare(&out, &second().join("SRUDB.dat"), "generations 1-5");
     assert_eq!(identical, used);
 }
