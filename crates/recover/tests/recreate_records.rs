@@ -144,15 +144,110 @@ fn a_replace_d_whose_after_image_has_the_wrong_length_is_log_corrupted() {
     assert_eq!(stop.map(|e| e.code), Some(-1852));
 }
 
+/// A page of object 5 at dbtime 0x100 with `flags` and the given (key, data, deleted) lines.
+fn page(pgno: u32, flags: u32, prev: u32, next: u32, lines: &[(&[u8], &[u8], bool)]) -> Vec<u8> {
+    let mut p =
+        PageBuilder::new(4096).unwrap().pgno(pgno).objid_fdp(5).dbtime(0x100).consumed(PageFlags(flags), b"").unwrap();
+    let mut m = esehdr_recover::page::PageMut::new(&mut p).unwrap();
+    for (i, (k, d, del)) in lines.iter().enumerate() {
+        m.insert(i, &esehdr_recover::page::Node { flags: LineFlags::NONE, key: k, cb_prefix: 0, data: d }).unwrap();
+        if *del {
+            m.set_line_flags(i, LineFlags::DELETED).unwrap();
+        }
+    }
+    m.set_pgno_prev(prev);
+    m.set_pgno_next(next);
+    m.set_dbtime_dirtied(0x100);
+    p
+}
+
+/// A Merge2 (63) record of 96 bytes (docs/log-records.md §3.17), no separator, no pre-image.
+fn merge2(
+    pgno: u32,
+    iline: u16,
+    right: u32,
+    left: u32,
+    parent: u32,
+    iline_merge: u16,
+    flags: u8,
+    mergetype: u8,
+) -> Vec<u8> {
+    let mut b = vec![0u8; 96];
+    b[0] = 63;
+    b[3] = 1;
+    b[4..8].copy_from_slice(&pgno.to_le_bytes());
+    b[8..16].copy_from_slice(&0x101u64.to_le_bytes());
+    b[16..24].copy_from_slice(&0x100u64.to_le_bytes());
+    b[29..31].copy_from_slice(&iline.to_le_bytes());
+    b[32..36].copy_from_slice(&right.to_le_bytes());
+    b[36..44].copy_from_slice(&0x100u64.to_le_bytes());
+    b[44..48].copy_from_slice(&left.to_le_bytes());
+    b[48..56].copy_from_slice(&u64::MAX.to_le_bytes());
+    b[56..60].copy_from_slice(&parent.to_le_bytes());
+    b[60..68].copy_from_slice(&0x100u64.to_le_bytes());
+    b[68..72].copy_from_slice(&9u32.to_le_bytes());
+    b[72..76].copy_from_slice(&5u32.to_le_bytes());
+    b[82..84].copy_from_slice(&iline_merge.to_le_bytes());
+    b[84] = flags;
+    b[85] = mergetype;
+    b
+}
+
+/// A full right merge of leaf 10 into leaf 11 (docs/page-internals.md §4.5): the lines that
+/// are not flag-deleted move, in order, to the front of page 11; page 10 is emptied; the
+/// siblings link past it; the parent loses its pointer to page 10.
 #[test]
-fn a_merge_macro_is_refused_with_its_type_lgpos_and_page() {
+fn a_full_right_merge() {
+    let leaf = PageFlags::LEAF;
+    let base = Pages(BTreeMap::from([
+        (
+            3,
+            page(
+                3,
+                PageFlags::PARENT_OF_LEAF,
+                0,
+                0,
+                &[(b"k1", &10u32.to_le_bytes(), false), (b"", &11u32.to_le_bytes(), false)],
+            ),
+        ),
+        (10, page(10, leaf, 0, 11, &[(b"a1", b"x", false), (b"a2", b"y", true), (b"a3", b"z", false)])),
+        (11, page(11, leaf, 10, 0, &[(b"b1", b"w", false)])),
+    ]));
+    let m = vec![
+        MacroRecord { lgpos: AT, lrtyp: LrType::MERGE2, bytes: merge2(3, 0, 0, 0, 0, 0, 0x02, 0) },
+        MacroRecord { lgpos: AT, lrtyp: LrType::MERGE2, bytes: merge2(10, 0, 11, 0, 3, 0, 0x04, 2) },
+    ];
+    let mut sink = ApplySink::new(4096, Some(&base as &dyn PageSource));
+    let pages = [(3, 0x101), (10, 0x101), (11, 0x101)];
+    sink.redo(&Redo { lgpos: AT, lrtyp: LrType::MERGE2, bytes: &[], macro_records: &m, pages: &pages }).unwrap();
+    assert!(sink.take_stop().is_none());
+    let out = sink.into_outcome().pages;
+    let lines = |pgno: u32| -> Vec<(Vec<u8>, Vec<u8>)> {
+        PageView::new(&out[&pgno])
+            .unwrap()
+            .lines()
+            .map(|l| l.map(|l| (l.key().to_vec(), l.data.to_vec())).unwrap())
+            .collect()
+    };
+    let kd = |k: &[u8], d: &[u8]| (k.to_vec(), d.to_vec());
+    assert_eq!(lines(11), vec![kd(b"a1", b"x"), kd(b"a3", b"z"), kd(b"b1", b"w")]);
+    assert_eq!(lines(3), vec![kd(b"", &11u32.to_le_bytes())]);
+    let v10 = PageView::new(&out[&10]).unwrap();
+    assert_eq!((v10.line_count(), v10.flags().is_empty()), (0, true));
+    let v11 = PageView::new(&out[&11]).unwrap();
+    assert_eq!((v11.pgno_prev(), v11.pgno_next(), v11.dbtime_dirtied()), (0, 0, 0x101));
+}
+
+#[test]
+fn a_page_move_macro_is_refused_with_its_type_lgpos_and_page() {
     let base = Pages(BTreeMap::from([(9, leaf())]));
     let mut sink = ApplySink::new(4096, Some(&base as &dyn PageSource));
-    let m = vec![MacroRecord { lgpos: AT, lrtyp: LrType::MERGE2, bytes: vec![63; 96] }];
-    sink.redo(&Redo { lgpos: AT, lrtyp: LrType::MERGE2, bytes: &[], macro_records: &m, pages: &[(9, 0x101)] }).unwrap();
+    let m = vec![MacroRecord { lgpos: AT, lrtyp: LrType::PAGE_MOVE, bytes: vec![65; 96] }];
+    sink.redo(&Redo { lgpos: AT, lrtyp: LrType::PAGE_MOVE, bytes: &[], macro_records: &m, pages: &[(9, 0x101)] })
+        .unwrap();
     let e = sink.take_stop().expect("refused");
     assert_eq!((e.code, e.name, e.pgno), (-1001, "JET_errFeatureNotAvailable", Some(9)));
-    assert!(e.message.contains("Merge2") && e.message.contains("(0x7,3,40)"), "{}", e.message);
+    assert!(e.message.contains("PageMove") && e.message.contains("(0x7,3,40)"), "{}", e.message);
 }
 
 /// CreateDB (14) with VersionInfo `v` (docs/log-records.md §3.5).

@@ -13,8 +13,9 @@
 //! |---|---|
 //! | Insert, FlagInsert, FlagInsertAndReplaceData, FlagDelete, Delete, Replace, ReplaceD, Delta, Delta64, SetExternalHeader, Scrub, Undo | [`node`] |
 //! | NewPage, CreateSingleExtentFDP, CreateMultipleExtentFDP, ConvertFDP2, EmptyTree, ExtendDB, ShrinkDB, TrimDB, ExtentFreed | [`space`] |
-//! | the Split2 macro (and its pre-image) | [`split`] |
-//! | Merge2, PageMove, RootPageMove | refused: not implemented ([`space::refuse_macro`]) |
+//! | the Split2 macro (and its pre-image; Xpress pre-images through [`xpress`]) | [`split`] |
+//! | the Merge2 macro (and its pre-image) | [`merge`] |
+//! | PageMove, RootPageMove | refused: not implemented ([`space::refuse_macro`]) |
 //!
 //! Pages are read lazily from the database being recovered ([`PageSource`]) and kept in
 //! memory only once touched; [`ApplySink::into_outcome`] gives every changed page (dbtime set,
@@ -27,6 +28,7 @@
 //! Sources: docs/page-internals.md §3 (primitives), §4 (redo), §10 F1-F12; docs/log-records.md
 //! §3 (layouts), §5 (redo), §8 item 9.
 
+pub mod merge;
 pub mod node;
 pub mod space;
 pub mod split;
@@ -329,6 +331,7 @@ impl<'a> ApplySink<'a> {
         if !op.macro_records.is_empty() {
             return match op.lrtyp {
                 LrType::SPLIT2 => split::redo_split(self, op),
+                LrType::MERGE2 => merge::redo_merge(self, op),
                 _ => space::refuse_macro(op),
             };
         }

@@ -247,7 +247,7 @@ pub fn convert_fdp(sink: &mut ApplySink<'_>, t: LrType, f: &Fdp, needs: &dyn Fn(
 }
 
 /// `NDEmptyPage` (§3.2): null prefix, every line deleted (last first), `fPageEmpty`.
-fn empty_page(p: &mut PageMut<'_>, pgno: u32) -> RedoResult {
+pub(crate) fn empty_page(p: &mut PageMut<'_>, pgno: u32) -> RedoResult {
     p.set_prefix(&[]).map_err(|e| Fail::page(pgno, e))?;
     while p.view().line_count() > 0 {
         let last = p.view().line_count() - 1;
@@ -339,7 +339,7 @@ pub fn database_record(sink: &mut ApplySink<'_>, lgpos: Lgpos, r: &Record<'_>) -
     }
 }
 
-/// Merge2, PageMove and RootPageMove macros, and a macro of any other head: not implemented.
+/// PageMove and RootPageMove macros, and a macro of any other head: not implemented.
 pub fn refuse_macro(op: &Redo<'_>) -> RedoResult {
     let pgno = op.pages.first().map(|p| p.0);
     Err(Fail::unsupported(

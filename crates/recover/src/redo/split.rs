@@ -57,7 +57,7 @@ fn common(a: &[u8], b: &[u8]) -> usize {
 }
 
 /// §3.5: the common length when it exceeds `cbPrefixOverhead` (2), else 0.
-fn cb_prefix_against(key: &[u8], prefix: &[u8]) -> usize {
+pub(crate) fn cb_prefix_against(key: &[u8], prefix: &[u8]) -> usize {
     let n = common(key, prefix);
     if n > 2 {
         n
@@ -191,24 +191,43 @@ fn preimage_required(s: &Split<'_>) -> bool {
             && s.iline_oper == last))
 }
 
-/// The split page as it was before the split, from the record's pre-image (§1.7): refused when
-/// compressed (esehdr does not read Xpress/LZ4), rehydrated when dehydrated.
+/// The split page as it was before the split, from the record's pre-image.
 fn preimage(s: &Split<'_>, page_size: usize) -> RedoResult<Vec<u8>> {
-    let pgno = s.page.pgno;
-    let img = s.page_before_image.0;
-    let flags = s.preimage_flags.unwrap_or(0);
+    expand_preimage(
+        s.page.pgno,
+        s.page.dbtime_before,
+        s.preimage_flags.unwrap_or(0),
+        s.page_before_image.0,
+        page_size,
+        s.pgno_new,
+    )
+}
+
+/// A page's pre-image as a whole page at `dbtime_before` (§1.7, `ErrLGIDecompressPreimage`):
+/// decompressed when `le_flags` has 0x2 (Xpress; other schemes refused), rehydrated when it has
+/// 0x1. `other` is the page that needs it (for the message).
+pub(crate) fn expand_preimage(
+    pgno: u32,
+    dbtime_before: u64,
+    flags: u32,
+    img: &[u8],
+    page_size: usize,
+    other: u32,
+) -> RedoResult<Vec<u8>> {
     if img.is_empty() {
         return Err(Fail::new(
             BUFFER_DEPENDENCIES_CORRUPTED,
             pgno,
-            "the split page needs no redo but the new page does, and the record holds no pre-image",
+            format!(
+                "page {other} needs redo and page {pgno} does not, but the record holds no pre-image of page {pgno}"
+            ),
         ));
     }
     let raw: Vec<u8> = if flags & PREIMAGE_COMPRESSED != 0 {
         super::xpress::decompress(img, page_size).map_err(|why| {
             Fail::unsupported(
                 pgno,
-                format!("the split page's pre-image ({} bytes, le_flags {flags:#x}) cannot be decompressed: {why}; it is needed because the new page {} needs redo and the split page does not", img.len(), s.pgno_new),
+                format!("the pre-image of page {pgno} ({} bytes, le_flags {flags:#x}) cannot be decompressed: {why}; it is needed because page {} needs redo and page {pgno} does not", img.len(), other),
             )
         })?
     } else {
@@ -217,7 +236,7 @@ fn preimage(s: &Split<'_>, page_size: usize) -> RedoResult<Vec<u8>> {
     let img = raw.as_slice();
     if img.len() == page_size {
         let mut page = img.to_vec();
-        PageMut::new(&mut page).map_err(pm(pgno))?.set_dbtime_dirtied(s.page.dbtime_before);
+        PageMut::new(&mut page).map_err(pm(pgno))?.set_dbtime_dirtied(dbtime_before);
         return Ok(page);
     }
     if flags & PREIMAGE_DEHYDRATED == 0 || img.len() > page_size || img.len() < 40 {
@@ -239,7 +258,7 @@ fn preimage(s: &Split<'_>, page_size: usize) -> RedoResult<Vec<u8>> {
     page.extend_from_slice(img.get(..cut).unwrap_or_default());
     page.resize(page_size - tags, 0);
     page.extend_from_slice(img.get(cut..).unwrap_or_default());
-    PageMut::new(&mut page).map_err(pm(pgno))?.set_dbtime_dirtied(s.page.dbtime_before);
+    PageMut::new(&mut page).map_err(pm(pgno))?.set_dbtime_dirtied(dbtime_before);
     if let Some(f) = page.get_mut(28..30) {
         f.copy_from_slice(&(cb_free as u16).to_le_bytes());
     }
