@@ -52,10 +52,12 @@ pub mod driver;
 pub mod errors;
 mod fields;
 pub mod page;
+pub mod redo;
 pub mod report;
 pub mod set;
 
 pub use attach::{Decision, Reason};
 pub use driver::{replay, LogItem, LogSource, MacroRecord, Redo, Sink, SinkError, Start, Target};
+pub use redo::{ApplySink, CreateDbInfo, PageSource, RedoOutcome};
 pub use report::{Apply, AttachEntry, ReplayError, Report, Rollback, Verdict};
 pub use set::{dry_run, DryRunOptions, SetupError};
