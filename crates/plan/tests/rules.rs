@@ -31,6 +31,7 @@ fn log(g: u32, current: bool) -> Log {
             Attached { path: "C:\\EXCHSRVR\\MDBDATA\\pub1.edb".into(), db_signature: sig(DB2) },
         ],
         damaged: false,
+        events: None,
     }
 }
 
@@ -45,6 +46,7 @@ fn db(name: &str, db_sig: u32, consistent_gen: i32) -> Database {
         log_signature: sig(STREAM),
         streaming_file: None,
         restoring: false,
+        dry_run: None,
     }
 }
 
