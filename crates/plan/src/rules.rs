@@ -1166,8 +1166,9 @@ fn events_of<'a>(all: &[(&'a Log, &'a DbEvent)], d: &Database) -> Vec<(&'a Log, 
 
 /// What a dry run predicts, as the end of a sentence.
 fn dry_run_text(r: &DryRun) -> String {
-    let span = match (r.start, r.end) {
-        (Some(a), Some(b)) => format!(" (replay from {a} to {b})"),
+    let span = match (r.start, r.end, r.verdict) {
+        (Some(a), Some(b), DryRunVerdict::WouldSucceed) => format!(" (replay from {a} to {b})"),
+        (Some(a), _, _) => format!(" (replay from {a})"),
         _ => String::new(),
     };
     match (r.verdict, &r.error) {
