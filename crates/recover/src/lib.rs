@@ -46,6 +46,8 @@ pub mod attach;
 pub mod driver;
 pub mod errors;
 mod fields;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod report;
 pub mod set;
 
