@@ -926,7 +926,7 @@ fn dirty_set_recovers(name: &str, folder: &str, logs: &[&str], recover_row: &str
     let key = |l: &serde_json::Value| {
         (l["generation"].as_i64().unwrap(), l["sector"].as_i64().unwrap(), l["offset"].as_i64().unwrap())
     };
-    let reflected = d["log_events"].as_array().unwrap().iter().filter(|e| key(&e["lgpos"]) <= key(lc)).last().unwrap();
+    let reflected = d["log_events"].as_array().unwrap().iter().rfind(|e| key(&e["lgpos"]) <= key(lc)).unwrap();
     let (g, sec, off) = key(&reflected["lgpos"]);
     let r11 = check_messages(s, "R11", "passed");
     assert_eq!(r11.len(), 1);

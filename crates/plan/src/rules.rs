@@ -437,8 +437,7 @@ pub fn plan(input: &StreamInput) -> StreamPlan {
         let reflected = attaches
             .iter()
             .copied()
-            .filter(|(_, e)| e.lgpos <= d.last_consistent)
-            .last()
+            .rfind(|(_, e)| e.lgpos <= d.last_consistent)
             .or_else(|| attaches.iter().copied().find(|(_, e)| e.lgpos > d.last_consistent));
         if let Some((l, e)) = reflected {
             recorded_paths.insert(d.file.as_str(), e.path.clone());
