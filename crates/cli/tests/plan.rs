@@ -77,14 +77,16 @@ impl Set {
         }
         Set { dir }
     }
-    /// A copy of one folder of the corpus, as it is (every file of it, flat).
+    /// A copy of one folder of the corpus, as it is (every file of it, flat; not its subfolders).
     fn corpus(name: &str, folder: &Path) -> Set {
         let dir = std::env::temp_dir().join(format!("esehdr-plan-{}-{name}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).unwrap();
         for e in std::fs::read_dir(folder).unwrap() {
             let e = e.unwrap();
-            std::fs::copy(e.path(), dir.join(e.file_name())).unwrap();
+            if e.path().is_file() {
+                std::fs::copy(e.path(), dir.join(e.file_name())).unwrap();
+            }
         }
         Set { dir }
     }
@@ -1029,4 +1031,53 @@ fn headers_only_reads_no_records_and_makes_no_dry_run() {
     // R11 falls back to the header attach list.
     let r11 = check_messages(stream(&j, "SRU"), "R11", "passed");
     assert!(r11[0].contains("is recorded in ") && r11[0].ends_with(r"as C:\Windows\system32\SRU\SRUDB.dat"), "{r11:?}");
+}
+
+#[test]
+fn catroot2_detaches_are_attributed_to_their_database() {
+    // The v7 CatRoot2 stream with its two catdb databases: edb.log detaches both (DBIDs 1 and 2),
+    // then attaches and detaches the second twice under DBID 1. The plan gives each database its
+    // records by DB signature and by the DBID a record gave it (a detach whose DBID no record read
+    // attached, by the header attach list); the oracle's records are matched here by path.
+    let Some(corpus) = corpus() else { return };
+    let folder = "itdaniher-08673BEB64A2AFC69D33B9FB03ECD0833856E6D4/WINDOWS/system32/CatRoot2";
+    let set = Set::corpus("catroot2", &corpus.join(folder));
+    for guid in ["{127D0A1D-4EF2-11D1-8608-00C04FC295EE}", "{F750E6C3-38EE-11D1-85E5-00C04FC295EE}"] {
+        std::fs::create_dir_all(set.p(guid)).unwrap();
+        std::fs::copy(corpus.join(folder).join(guid).join("catdb"), set.p(&format!("{guid}/catdb"))).unwrap();
+    }
+    let (_, j) = set.plan(&[]);
+    let s = stream(&j, "EDB");
+    let row = oracle_row("expected-records.tsv", "file", &format!("{folder}/edb.log"));
+    let mut total = 0;
+    for d in s["databases"].as_array().unwrap() {
+        let guid = Path::new(d["file"].as_str().unwrap())
+            .parent()
+            .unwrap()
+            .file_name()
+            .unwrap()
+            .to_string_lossy()
+            .into_owned();
+        let expected: Vec<String> = row["events"]
+            .split(" | ")
+            .map(|e| e.split(';').collect::<Vec<&str>>())
+            .filter(|f| f[6].contains(&guid))
+            .map(|f| format!("{}@{}={}:{}", f[0], f[1], f[2], f[6]))
+            .collect();
+        assert!(!expected.is_empty());
+        assert_eq!(plan_events(d), expected, "{guid}");
+        total += expected.len();
+        // Each ends at its last detach, which is its Last Consistent: no stop to report.
+        assert_eq!(d["replay_stop"], serde_json::Value::Null);
+    }
+    assert_eq!(total, 6, "every record of edb.log belongs to one of them");
+    // R11 for the second names its last AttachDB before Last Consistent; the first has none
+    // in these logs and keeps the header list.
+    let r11 = check_messages(s, "R11", "passed");
+    assert!(
+        r11.iter().any(|m| m
+            .contains("{F750E6C3-38EE-11D1-85E5-00C04FC295EE}/catdb is recorded by the AttachDB at (0x83,2E,1D0) in ")),
+        "{r11:?}"
+    );
+    assert!(r11.iter().any(|m| m.contains("{127D0A1D-4EF2-11D1-8608-00C04FC295EE}/catdb is recorded in ")), "{r11:?}");
 }
