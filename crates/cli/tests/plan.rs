@@ -920,6 +920,16 @@ fn dirty_set_recovers(name: &str, folder: &str, logs: &[&str], recover_row: &str
     let s = stream(&j, "SRU");
     let d = &s["databases"][0];
     assert_eq!(d["state"], "dirty_shutdown");
+    // The keys of docs/json.md.
+    let keys =
+        |v: &serde_json::Value| v.as_object().unwrap().keys().cloned().collect::<std::collections::BTreeSet<String>>();
+    let set_of = |k: &[&str]| k.iter().map(|s| s.to_string()).collect::<std::collections::BTreeSet<String>>();
+    assert_eq!(
+        keys(&d["dry_run"]),
+        set_of(&["verdict", "error", "start", "end", "apply_records", "already_on_disk", "note"])
+    );
+    assert_eq!(keys(&d["log_events"][0]), set_of(&["kind", "lgpos", "log", "dbid", "path"]));
+    assert_eq!(keys(&d["log_events"][0]["lgpos"]), set_of(&["generation", "sector", "offset"]));
     let expected = oracle_events(folder, logs, d["db_signature"]["random"].as_u64().unwrap());
     assert!(!expected.is_empty());
     assert_eq!(plan_events(d), expected);
