@@ -79,14 +79,14 @@ pub fn page(data: &[u8]) {
 /// `records`: a whole in-memory log (v7 or v8, a mutated real one). Its records are walked twice:
 /// under its own content verdict, and under a forged verdict that calls every byte of the file
 /// valid data (a log whose checksums were made to match its damage, so the walker meets hostile
-/// length fields, type bytes and fragment chains with nothing in front of it). Each walk runs
-/// every consumer of the records: each record decoded with its page references and rendered to
-/// JSON, the summary with its DBID table, the `ml -v` dump at both levels with the statistics
-/// and page references, and the JSON Lines writer.
+/// length fields, type bytes and fragment chains with nothing in front of it). Each walk decodes
+/// every record with its page references and renders it to JSON, and builds the summary with its
+/// DBID table; the forged walk also runs the `ml -v` dump at both levels with the statistics and
+/// page references, and the JSON Lines writer.
 pub fn records(data: &[u8]) {
     let Ok(header) = LgFileHeader::decode(data) else { return };
     let verdict = verify_log_content(data, &header);
-    records_with(data, &header, &verdict);
+    records_with(data, &header, &verdict, false);
     let cb_sec = if header.is_segment_format() { SEGMENT_SIZE } else { usize::from(header.sector_size).max(512) };
     let forged = ContentVerdict {
         ok: true,
@@ -98,7 +98,7 @@ pub fn records(data: &[u8]) {
         problems: Vec::new(),
         ..verdict
     };
-    records_with(data, &header, &forged);
+    records_with(data, &header, &forged, true);
 }
 
 /// `records_v7`, `records_v8`: arbitrary bytes placed after the header of a real log (`log`,
@@ -112,7 +112,9 @@ pub fn records_after(log: &[u8], data: &[u8]) {
     records(&file);
 }
 
-fn records_with(data: &[u8], header: &LgFileHeader, verdict: &ContentVerdict) {
+/// One walk with its consumers; the text and JSON Lines writers only when `writers` (they walk
+/// the same records again: once per input is enough, under the forged verdict that reaches more).
+fn records_with(data: &[u8], header: &LgFileHeader, verdict: &ContentVerdict, writers: bool) {
     let mut walker = RecordWalker::with_verdict(data, header, verdict);
     while let Some(Ok(raw)) = walker.next_record() {
         if let Ok(record) = Record::decode(&raw) {
@@ -126,6 +128,9 @@ fn records_with(data: &[u8], header: &LgFileHeader, verdict: &ContentVerdict) {
         let _ = io_model(db, page_size(header));
     }
     let _ = serde_json::to_string(&summary);
+    if !writers {
+        return;
+    }
     for level in [Level::Structure, Level::Data] {
         if let Ok(s) = write_records(&mut io::sink(), data, header, verdict, level) {
             let _ = write_statistics(&mut io::sink(), &s);
