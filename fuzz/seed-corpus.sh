@@ -6,12 +6,16 @@
 #   log_header, checkpoint:    every testdata/logs file (first 8 KiB) and the corrupt logs/checkpoints
 #   log_content:               every whole log of testdata/logs and the corrupt logs
 #   page:                      pages 2..5 of every testdata/db file (page size from le_cbPageSize)
+#   records, dry_run:          every whole log of testdata/logs, and of ../shared/corpus when present
+#   records_v7, records_v8:    the bytes after the 4 KiB header of every v7 (CatRoot2) / v8 (SRUM)
+#                              log of testdata/logs (the targets put a real header in front)
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 testdata="$here/../testdata"
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(db_header log_header checkpoint sniff log_content page plan)
+[ ${#targets[@]} -gt 0 ] || targets=(db_header log_header checkpoint sniff log_content page plan records records_v7 records_v8 dry_run)
+corpus="$here/../../shared/corpus"
 
 seed() { # seed TARGET NAME FILE [BYTES]
     local out="$here/corpus/$1"
@@ -61,6 +65,27 @@ for t in "${targets[@]}"; do
     plan)
         # Bytes steer a synthetic stream: any file is a fine start.
         for f in "$testdata"/corrupt/*.edb; do seed "$t" "$(basename "$f")" "$f" 400; n=$((n + 1)); done
+        ;;
+    records | dry_run)
+        for f in "$testdata"/logs/*/*.log; do
+            seed "$t" "$(basename "$(dirname "$f")")-$(basename "$f")" "$f"; n=$((n + 1))
+        done
+        if [ -d "$corpus" ]; then
+            # Whole logs of the corpus up to the 140000 bytes CI lets libFuzzer read.
+            while IFS= read -r -d '' f; do
+                [ "$(wc -c <"$f")" -le 140000 ] || continue
+                seed "$t" "corpus-$(echo "$f" | md5sum | cut -c1-8)-$(basename "$f")" "$f"; n=$((n + 1))
+            done < <(find "$corpus" -iname '*.log' -type f -print0)
+        fi
+        ;;
+    records_v7 | records_v8)
+        [ "$t" = records_v7 ] && dir=catroot2-server2003 || dir=srum-*
+        for f in "$testdata"/logs/$dir/*.log; do
+            out="$here/corpus/$t"
+            mkdir -p "$out"
+            tail -c +4097 "$f" >"$out/$(basename "$(dirname "$f")")-$(basename "$f")-records"
+            n=$((n + 1))
+        done
         ;;
     *) echo "seed-corpus.sh: unknown target $t" >&2; exit 2 ;;
     esac

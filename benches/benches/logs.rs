@@ -189,6 +189,7 @@ fn big_stream(n: u32) -> esehdr_plan::StreamInput {
             circular_logging: false,
             attached: vec![Attached { path: "C:\\db\\priv1.edb".into(), db_signature: sig(7) }],
             damaged: false,
+            events: None,
         })
         .collect();
     let db = |name: &str, s: u32, g: i32| Database {
@@ -201,6 +202,7 @@ fn big_stream(n: u32) -> esehdr_plan::StreamInput {
         log_signature: sig(1),
         streaming_file: None,
         restoring: false,
+        dry_run: None,
     };
     StreamInput {
         base_name: "E00".into(),

@@ -6,12 +6,17 @@ use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
 use esehdr_format::checkpoint::{read_checkpoint, CHECKPOINT_FILE_SIZE};
-use esehdr_format::log::content::ContentVerdict;
+use esehdr_format::log::content::{verify_log_content, ContentVerdict};
 use esehdr_format::log::header::{read_log_header, LogHeader, LOG_HEADER_SIZE};
 use esehdr_format::log::names::{classify, enumerate, LogName};
+use esehdr_format::log::records::summary::{db_event, DbEvent};
+use esehdr_format::log::records::{LrType, Record, RecordWalker};
 use esehdr_format::log::stream::{check_stream, LogInput};
 use esehdr_format::{read_database_header, sniff_named, DbKind, FileKind, Signature, DB_HEADER_READ_LEN};
-use esehdr_plan::{plan, Attached, Checkpoint, Database, Log, RecoverableLog, StreamInput, StreamPlan, StreamingFile};
+use esehdr_plan::{
+    plan, Attached, Checkpoint, Database, DryRun, DryRunError, DryRunVerdict, Log, RecoverableLog, StreamInput,
+    StreamPlan, StreamingFile,
+};
 use serde::Serialize;
 
 use crate::{input, Status};
@@ -114,6 +119,7 @@ fn scan(opts: &PlanOptions) -> Found {
                     log_signature: h.map(|h| h.log_signature).unwrap_or_default(),
                     streaming_file: None,
                     restoring: false,
+                    dry_run: None,
                 };
                 found.databases.push((path, database, kind));
             }
@@ -128,8 +134,9 @@ fn scan(opts: &PlanOptions) -> Found {
                 else {
                     continue;
                 };
-                let content = if opts.headers_only { None } else { crate::read_log_content(&path, &log) };
-                let entry = log_facts(&shown, name_generation, &log, content.as_ref());
+                let (content, events) = if opts.headers_only { (None, None) } else { content_and_events(&path, &log) };
+                let mut entry = log_facts(&shown, name_generation, &log, content.as_ref());
+                entry.events = events;
                 // The same input `esehdr ml BASE` checks the sequence on.
                 let read = LogInput { file: shown, name_generation, header: Ok(log), content };
                 found.logs.push((
@@ -176,6 +183,75 @@ fn log_facts(file: &str, name_generation: Option<u32>, log: &LogHeader, content:
         circular_logging: h.circular_logging() || h.flags.circular_current(),
         attached: h.attached.iter().map(|a| Attached { path: a.path.clone(), db_signature: a.db_signature }).collect(),
         damaged: !log.is_sound() || content.is_some_and(|c| !c.ok),
+        events: None,
+    }
+}
+
+/// Reads a whole log, verifies its contents and collects its CreateDB, AttachDB and DetachDB
+/// records (docs/log-records.md §3.5-§3.7), up to the end of the valid data or the first record
+/// that cannot be read; `(None, None)` when the header checksum is wrong or the size implausible.
+fn content_and_events(path: &Path, log: &LogHeader) -> (Option<ContentVerdict>, Option<Vec<DbEvent>>) {
+    if !log.checksum_valid() || log.file_len > crate::records::MAX_LOG_FILE {
+        return (None, None);
+    }
+    let Some(file) = crate::records::read_whole(path) else { return (None, None) };
+    let verdict = verify_log_content(&file, &log.header);
+    let mut walker = RecordWalker::with_verdict(&file, &log.header, &verdict);
+    let mut events = Vec::new();
+    while let Some(Ok(raw)) = walker.next_record() {
+        // Only these three types are decoded: the walk stays cheap.
+        if matches!(raw.lrtyp, LrType::CREATE_DB | LrType::ATTACH_DB | LrType::DETACH_DB) {
+            if let Some(e) = Record::decode(&raw).ok().and_then(|r| db_event(raw.lgpos, &r)) {
+                events.push(e);
+            }
+        }
+    }
+    (Some(verdict), Some(events))
+}
+
+/// The dry run of soft recovery for a Dirty Shutdown database with its stream's logs
+/// (`esehdr recover --dry-run`), as the planner's plain data.
+fn dry_run_facts(db: &Path, stream: &StreamInput) -> DryRun {
+    let system = stream
+        .checkpoint
+        .as_ref()
+        .and_then(|c| Path::new(&c.file).parent())
+        .filter(|p| *p != Path::new(&stream.log_folder))
+        .map(Path::to_path_buf);
+    let opts = esehdr_recover::DryRunOptions {
+        database: Some(db.to_path_buf()),
+        logs: PathBuf::from(&stream.log_folder),
+        system,
+        base: Some(stream.base_name.clone()),
+    };
+    match esehdr_recover::dry_run(&opts) {
+        Ok(r) => DryRun {
+            verdict: match r.verdict {
+                esehdr_recover::Verdict::WouldSucceed => DryRunVerdict::WouldSucceed,
+                esehdr_recover::Verdict::WouldFail => DryRunVerdict::WouldFail,
+            },
+            error: r.error.map(|e| DryRunError {
+                code: e.code,
+                name: e.name,
+                lgpos: e.lgpos,
+                pgno: e.pgno,
+                message: e.message,
+            }),
+            start: Some(r.start),
+            end: Some(r.end),
+            apply_records: r.apply.records,
+            already_on_disk: r.already_on_disk,
+            note: None,
+        },
+        Err(e) => DryRun {
+            verdict: DryRunVerdict::NotRun,
+            error: None,
+            start: None,
+            end: None,
+            apply_records: 0,
+            already_on_disk: 0,
+            note: Some(e.to_string()),
+        },
     }
 }
 
@@ -335,7 +411,15 @@ fn streams(found: Found, opts: &PlanOptions) -> Vec<StreamInput> {
             [first, ..] => found_with(&path, &out, &own).or(Some(*first)),
         };
         match k.and_then(|k| out.get_mut(k)) {
-            Some(s) => s.databases.push(d),
+            Some(s) => {
+                let mut d = d;
+                // What soft recovery would do with a Dirty Shutdown database and the stream's
+                // logs, when contents are read (a database of another stream too: R9 says so).
+                if !opts.headers_only && d.dirty() && !s.log_folder.is_empty() {
+                    d.dry_run = Some(dry_run_facts(&path, s));
+                }
+                s.databases.push(d)
+            }
             None if opts.base.is_none() => alone.push(StreamInput {
                 log_signature: Some(d.log_signature),
                 databases: vec![d],

@@ -77,14 +77,16 @@ impl Set {
         }
         Set { dir }
     }
-    /// A copy of one folder of the corpus, as it is (every file of it, flat).
+    /// A copy of one folder of the corpus, as it is (every file of it, flat; not its subfolders).
     fn corpus(name: &str, folder: &Path) -> Set {
         let dir = std::env::temp_dir().join(format!("esehdr-plan-{}-{name}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).unwrap();
         for e in std::fs::read_dir(folder).unwrap() {
             let e = e.unwrap();
-            std::fs::copy(e.path(), dir.join(e.file_name())).unwrap();
+            if e.path().is_file() {
+                std::fs::copy(e.path(), dir.join(e.file_name())).unwrap();
+            }
         }
         Set { dir }
     }
@@ -854,4 +856,238 @@ fn an_early_copy_in_the_temporary_log_is_not_offered() {
     let (_, j) = set.plan(&[]);
     let s = stream(&j, "SRU");
     assert!(s["actions"].as_array().unwrap().iter().all(|a| a["action"] != "copy"));
+}
+
+/// A row of an oracle TSV under `testdata/` (`key` column equal to `value`).
+fn oracle_row(file: &str, key: &str, value: &str) -> std::collections::HashMap<String, String> {
+    let text = std::fs::read_to_string(repo().join("testdata").join(file)).unwrap();
+    let mut lines = text.lines();
+    let head: Vec<&str> = lines.next().unwrap().split('\t').collect();
+    lines
+        .map(|l| head.iter().zip(l.split('\t')).map(|(k, v)| (k.to_string(), v.to_string())).collect())
+        .find(|row: &std::collections::HashMap<String, String>| row[key] == value)
+        .unwrap_or_else(|| panic!("{value} is not in {file}"))
+}
+
+/// The create/attach/detach records of the logs of a corpus folder with the DB signature
+/// `db_random` (attach and create) or any detach, as `kind@gen,isec,ib=dbid:path`, in generation
+/// order, from `testdata/expected-records.tsv` (the Python oracle `derive-expected-records.py`).
+fn oracle_events(folder: &str, logs: &[&str], db_random: u64) -> Vec<String> {
+    let mut out = Vec::new();
+    for log in logs {
+        let row = oracle_row("expected-records.tsv", "file", &format!("{folder}/{log}"));
+        for e in row["events"].split(" | ").filter(|e| !e.is_empty()) {
+            let f: Vec<&str> = e.split(';').collect();
+            // kind;gen,isec,ib;dbid;signDb random (hex);signLog random;lgposConsistent;path
+            if f[0] == "detach" || u64::from_str_radix(f[3], 16).unwrap() == db_random {
+                out.push(format!("{}@{}={}:{}", f[0], f[1], f[2], f[6]));
+            }
+        }
+    }
+    out
+}
+
+fn plan_events(d: &serde_json::Value) -> Vec<String> {
+    d["log_events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            let l = &e["lgpos"];
+            format!(
+                "{}@{},{},{}={}:{}",
+                e["kind"].as_str().unwrap(),
+                l["generation"],
+                l["sector"],
+                l["offset"],
+                e["dbid"],
+                e["path"].as_str().unwrap()
+            )
+        })
+        .collect()
+}
+
+const SRUM_DIR: &str = "AndrewRathbun-DFIRArtifactMuseum/Windows/SRUM";
+
+/// A Dirty Shutdown SRUM set of the corpus: its attach records come from the records (checked
+/// against the Python record oracle), R11 names the AttachDB its header reflects with its LGPOS,
+/// and soft recovery is possible with the dry run's verdict (checked against the recover oracle).
+fn dirty_set_recovers(name: &str, folder: &str, logs: &[&str], recover_row: &str) {
+    let Some(corpus) = corpus() else { return };
+    let set = Set::corpus(name, &corpus.join(folder));
+    let (code, j) = set.plan(&["--expect", "soft-recovery"]);
+    assert_eq!(code, 0, "{j}");
+    let s = stream(&j, "SRU");
+    let d = &s["databases"][0];
+    assert_eq!(d["state"], "dirty_shutdown");
+    // The keys of docs/json.md.
+    let keys =
+        |v: &serde_json::Value| v.as_object().unwrap().keys().cloned().collect::<std::collections::BTreeSet<String>>();
+    let set_of = |k: &[&str]| k.iter().map(|s| s.to_string()).collect::<std::collections::BTreeSet<String>>();
+    assert_eq!(
+        keys(&d["dry_run"]),
+        set_of(&["verdict", "error", "start", "end", "apply_records", "already_on_disk", "note"])
+    );
+    assert_eq!(keys(&d["log_events"][0]), set_of(&["kind", "lgpos", "log", "dbid", "path"]));
+    assert_eq!(keys(&d["log_events"][0]["lgpos"]), set_of(&["generation", "sector", "offset"]));
+    let expected = oracle_events(folder, logs, d["db_signature"]["random"].as_u64().unwrap());
+    assert!(!expected.is_empty());
+    assert_eq!(plan_events(d), expected);
+    // The attach its header reflects: the last at or before Last Consistent.
+    let lc = &d["last_consistent"];
+    let key = |l: &serde_json::Value| {
+        (l["generation"].as_i64().unwrap(), l["sector"].as_i64().unwrap(), l["offset"].as_i64().unwrap())
+    };
+    let reflected = d["log_events"].as_array().unwrap().iter().rfind(|e| key(&e["lgpos"]) <= key(lc)).unwrap();
+    let (g, sec, off) = key(&reflected["lgpos"]);
+    let r11 = check_messages(s, "R11", "passed");
+    assert_eq!(r11.len(), 1);
+    assert!(r11[0].contains(&format!("recorded by the AttachDB at (0x{g:X},{sec:X},{off:X}) in ")), "{}", r11[0]);
+    assert_eq!(d["replay_stop"], serde_json::Value::Null);
+    // The dry run: verdict and counts from the recover oracle.
+    let row = oracle_row("expected-recover.tsv", "set", recover_row);
+    assert_eq!(d["dry_run"]["verdict"], row["verdict"].as_str());
+    assert_eq!(d["dry_run"]["error"], serde_json::Value::Null);
+    assert_eq!(d["dry_run"]["apply_records"].to_string(), row["apply_records"]);
+    assert_eq!(d["dry_run"]["already_on_disk"].to_string(), row["already_on_disk"]);
+    let start: Vec<String> =
+        ["generation", "sector", "offset"].iter().map(|k| d["dry_run"]["start"][k].to_string()).collect();
+    assert_eq!(start.join(","), row["start"]);
+    assert_eq!(verdict(s, "soft_recovery"), (true, true));
+    let r18 = check_messages(s, "R18", "passed");
+    assert!(r18.iter().any(|m| m.contains("the dry run of soft recovery with these logs would succeed")), "{r18:?}");
+}
+
+#[test]
+fn dirty_win11_srum_recovers_with_the_dry_run_verdict() {
+    dirty_set_recovers(
+        "w11dirty",
+        &format!("{SRUM_DIR}/Win11/RathbunVM/Dirty"),
+        &["SRU00059.log", "SRU0005A.log", "SRU0005B.log", "SRU.log"],
+        "win11-rathbun-dirty",
+    );
+}
+
+#[test]
+fn dirty_belkasoft_srum_recovers_fails_without_its_log_and_is_another_streams_with_another_signature() {
+    let folder = format!("{SRUM_DIR}/Win10/BelkasoftCTF_InsiderThreat/Dirty");
+    dirty_set_recovers(
+        "belkdirty",
+        &folder,
+        &["SRU0004E.log", "SRU0004F.log", "SRU00050.log", "SRU00051.log", "SRU.log"],
+        "win10-belkasoft-dirty",
+    );
+    let Some(corpus) = corpus() else { return };
+
+    // Without its required log (generation 0x51): the dry run's -543, once, with its LGPOS.
+    let set = Set::corpus("belk543", &corpus.join(&folder));
+    std::fs::remove_file(set.p("SRU00051.log")).unwrap();
+    let (code, j) = set.plan(&["--expect", "soft-recovery"]);
+    assert_eq!(code, 1);
+    let s = stream(&j, "SRU");
+    let row = oracle_row("expected-recover.tsv", "set", "win10-belkasoft-no-required-log");
+    let d = &s["databases"][0];
+    assert_eq!(d["dry_run"]["verdict"], row["verdict"].as_str());
+    assert_eq!(d["dry_run"]["error"]["code"].to_string(), row["error_code"]);
+    assert_eq!(d["dry_run"]["error"]["name"], "JET_errRequiredLogFilesMissing");
+    assert!(!verdict(s, "soft_recovery").0);
+    assert_eq!(errors(s, "soft_recovery"), vec![-543]);
+    let e = &s["verdicts"]["soft_recovery"]["predicted_errors"][0];
+    assert_eq!(e["rule"], "R18");
+    assert!(
+        e["message"].as_str().unwrap().contains("the dry run of soft recovery with these logs would stop with -543 (JET_errRequiredLogFilesMissing) at (0x51,0,0)"),
+        "{e}"
+    );
+
+    // The database's log signature changed (random XOR 0x5A5A5A5A, both header copies
+    // re-checksummed): a database of another stream, left out (R9), and the dry run says the
+    // logs would skip it and end with -1216.
+    let set = Set::corpus("belkother", &corpus.join(&folder));
+    set.edit("SRUDB.dat", |b| {
+        let cb = match u32::from_le_bytes(b[236..240].try_into().unwrap()) {
+            0 => 4096,
+            n => n as usize,
+        };
+        for base in [0, cb] {
+            let r = u32::from_le_bytes(b[base + 108..base + 112].try_into().unwrap()) ^ 0x5A5A_5A5A;
+            b[base + 108..base + 112].copy_from_slice(&r.to_le_bytes());
+            let c = b[base + 4..base + cb]
+                .chunks_exact(4)
+                .fold(0x89AB_CDEFu32, |acc, w| acc ^ u32::from_le_bytes(w.try_into().unwrap()));
+            b[base..base + 4].copy_from_slice(&c.to_le_bytes());
+        }
+    });
+    let (_, j) = set.plan(&[]);
+    let s = stream(&j, "SRU");
+    let d = &s["databases"][0];
+    assert_eq!(d["log_signature_matches"], false);
+    let row = oracle_row("expected-recover.tsv", "set", "win10-belkasoft-other-stream");
+    assert_eq!(d["dry_run"]["error"]["code"].to_string(), row["error_code"]);
+    let r9 = check_messages(s, "R9", "failed");
+    assert_eq!(r9.len(), 1);
+    assert!(r9[0].contains("it belongs to another log stream"), "{}", r9[0]);
+    assert!(r9[0].contains("would stop with -1216 (JET_errAttachedDatabaseMismatch)"), "{}", r9[0]);
+    assert!(!verdict(s, "soft_recovery").0);
+}
+
+#[test]
+fn headers_only_reads_no_records_and_makes_no_dry_run() {
+    let Some(corpus) = corpus() else { return };
+    let set = Set::corpus("w11headers", &corpus.join(SRUM_DIR).join("Win11/RathbunVM/Dirty"));
+    let (_, j) = set.plan(&["--headers-only"]);
+    let d = &stream(&j, "SRU")["databases"][0];
+    assert_eq!(d["log_events"], serde_json::json!([]));
+    assert_eq!(d["dry_run"], serde_json::Value::Null);
+    // R11 falls back to the header attach list.
+    let r11 = check_messages(stream(&j, "SRU"), "R11", "passed");
+    assert!(r11[0].contains("is recorded in ") && r11[0].ends_with(r"as C:\Windows\system32\SRU\SRUDB.dat"), "{r11:?}");
+}
+
+#[test]
+fn catroot2_detaches_are_attributed_to_their_database() {
+    // The v7 CatRoot2 stream with its two catdb databases: edb.log detaches both (DBIDs 1 and 2),
+    // then attaches and detaches the second twice under DBID 1. The plan gives each database its
+    // records by DB signature and by the DBID a record gave it (a detach whose DBID no record read
+    // attached, by the header attach list); the oracle's records are matched here by path.
+    let Some(corpus) = corpus() else { return };
+    let folder = "itdaniher-08673BEB64A2AFC69D33B9FB03ECD0833856E6D4/WINDOWS/system32/CatRoot2";
+    let set = Set::corpus("catroot2", &corpus.join(folder));
+    for guid in ["{127D0A1D-4EF2-11D1-8608-00C04FC295EE}", "{F750E6C3-38EE-11D1-85E5-00C04FC295EE}"] {
+        std::fs::create_dir_all(set.p(guid)).unwrap();
+        std::fs::copy(corpus.join(folder).join(guid).join("catdb"), set.p(&format!("{guid}/catdb"))).unwrap();
+    }
+    let (_, j) = set.plan(&[]);
+    let s = stream(&j, "EDB");
+    let row = oracle_row("expected-records.tsv", "file", &format!("{folder}/edb.log"));
+    let mut total = 0;
+    for d in s["databases"].as_array().unwrap() {
+        let guid = Path::new(d["file"].as_str().unwrap())
+            .parent()
+            .unwrap()
+            .file_name()
+            .unwrap()
+            .to_string_lossy()
+            .into_owned();
+        let expected: Vec<String> = row["events"]
+            .split(" | ")
+            .map(|e| e.split(';').collect::<Vec<&str>>())
+            .filter(|f| f[6].contains(&guid))
+            .map(|f| format!("{}@{}={}:{}", f[0], f[1], f[2], f[6]))
+            .collect();
+        assert!(!expected.is_empty());
+        assert_eq!(plan_events(d), expected, "{guid}");
+        total += expected.len();
+        // Each ends at its last detach, which is its Last Consistent: no stop to report.
+        assert_eq!(d["replay_stop"], serde_json::Value::Null);
+    }
+    assert_eq!(total, 6, "every record of edb.log belongs to one of them");
+    // R11 for the second names its last AttachDB before Last Consistent; the first has none
+    // in these logs and keeps the header list.
+    let r11 = check_messages(s, "R11", "passed");
+    assert!(
+        r11.iter().any(|m| m
+            .contains("{F750E6C3-38EE-11D1-85E5-00C04FC295EE}/catdb is recorded by the AttachDB at (0x83,2E,1D0) in ")),
+        "{r11:?}"
+    );
+    assert!(r11.iter().any(|m| m.contains("{127D0A1D-4EF2-11D1-8608-00C04FC295EE}/catdb is recorded in ")), "{r11:?}");
 }

@@ -2,10 +2,17 @@
 //! (`tests/replay.rs`) runs exactly the same code on every committed fuzz finding. Not part of
 //! the stable API.
 
+use std::io;
+
 use crate::checkpoint::read_checkpoint;
-use crate::log::content::verify_log_content;
+use crate::log::content::{verify_log_content, ContentVerdict, SEGMENT_SIZE};
 use crate::log::header::{read_log_header, LgFileHeader, LOG_HEADER_SIZE};
+use crate::log::records::dump::{page_size, write_page_references, write_records, write_statistics, Level};
+use crate::log::records::jsonl::write_jsonl;
+use crate::log::records::summary::{io_model, summarize_with};
+use crate::log::records::{Record, RecordWalker};
 use crate::page::{verify_header_page, verify_page};
+use crate::Lgpos;
 use crate::{read_database_header, sniff, sniff_named};
 
 /// `db_header`: read a database header from any bytes and render it as JSON.
@@ -69,6 +76,70 @@ pub fn page(data: &[u8]) {
     let _ = verify_header_page(data);
 }
 
+/// `records`: a whole in-memory log (v7 or v8, a mutated real one). Its records are walked twice:
+/// under its own content verdict, and under a forged verdict that calls every byte of the file
+/// valid data (a log whose checksums were made to match its damage, so the walker meets hostile
+/// length fields, type bytes and fragment chains with nothing in front of it). Each walk decodes
+/// every record with its page references and renders it to JSON, and builds the summary with its
+/// DBID table; the forged walk also runs the `ml -v` dump at both levels with the statistics and
+/// page references, and the JSON Lines writer.
+pub fn records(data: &[u8]) {
+    let Ok(header) = LgFileHeader::decode(data) else { return };
+    let verdict = verify_log_content(data, &header);
+    records_with(data, &header, &verdict, false);
+    let cb_sec = if header.is_segment_format() { SEGMENT_SIZE } else { usize::from(header.sector_size).max(512) };
+    let forged = ContentVerdict {
+        ok: true,
+        last_lgpos: Lgpos {
+            generation: header.generation,
+            isec: u16::try_from(data.len() / cb_sec).unwrap_or(u16::MAX),
+            ib: u16::try_from(data.len() % cb_sec).unwrap_or(0),
+        },
+        problems: Vec::new(),
+        ..verdict
+    };
+    records_with(data, &header, &forged, true);
+}
+
+/// `records_v7`, `records_v8`: arbitrary bytes placed after the header of a real log (`log`,
+/// a whole real log of the format; its first `le_csecHeader` sectors are kept), then [`records`].
+pub fn records_after(log: &[u8], data: &[u8]) {
+    let Ok(header) = LgFileHeader::decode(log) else { return };
+    let cb_sec = if header.is_segment_format() { SEGMENT_SIZE } else { usize::from(header.sector_size).max(512) };
+    let keep = usize::from(header.header_sectors).max(1).saturating_mul(cb_sec).min(log.len());
+    let mut file = log.get(..keep).unwrap_or(log).to_vec();
+    file.extend_from_slice(data);
+    records(&file);
+}
+
+/// One walk with its consumers; the text and JSON Lines writers only when `writers` (they walk
+/// the same records again: once per input is enough, under the forged verdict that reaches more).
+fn records_with(data: &[u8], header: &LgFileHeader, verdict: &ContentVerdict, writers: bool) {
+    let mut walker = RecordWalker::with_verdict(data, header, verdict);
+    while let Some(Ok(raw)) = walker.next_record() {
+        if let Ok(record) = Record::decode(&raw) {
+            record.for_each_page_ref(|_| {});
+            let _ = serde_json::to_string(&record);
+        }
+    }
+    let _ = walker.accounting().balanced();
+    let summary = summarize_with(data, header, verdict);
+    for db in &summary.databases {
+        let _ = io_model(db, page_size(header));
+    }
+    let _ = serde_json::to_string(&summary);
+    if !writers {
+        return;
+    }
+    for level in [Level::Structure, Level::Data] {
+        if let Ok(s) = write_records(&mut io::sink(), data, header, verdict, level) {
+            let _ = write_statistics(&mut io::sink(), &s);
+            let _ = write_page_references(&mut io::sink(), &s, page_size(header), true);
+        }
+    }
+    let _ = write_jsonl(&mut io::sink(), data, header, verdict);
+}
+
 /// Every target at once (what the replay test runs on each finding).
 pub fn all(data: &[u8]) {
     db_header(data);
@@ -77,4 +148,5 @@ pub fn all(data: &[u8]) {
     sniff_any(data);
     log_content(data);
     page(data);
+    records(data);
 }

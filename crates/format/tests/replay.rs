@@ -27,6 +27,16 @@ fn fuzz_db_header(data: &[u8]) {
     let _ = sniff(data, data.len() as u64);
 }
 
+/// The real logs whose headers the `records_v7` and `records_v8` targets put in front of their
+/// bytes (the fuzz targets include the same files).
+fn real_logs() -> &'static [Vec<u8>; 2] {
+    static LOGS: std::sync::OnceLock<[Vec<u8>; 2]> = std::sync::OnceLock::new();
+    LOGS.get_or_init(|| {
+        let read = |rel: &str| std::fs::read(common::testdata().join(rel)).unwrap();
+        [read("logs/catroot2-server2003/edb.log"), read("logs/srum-server2022/SRU00001.log")]
+    })
+}
+
 /// Files that describe a folder rather than being inputs.
 fn is_bookkeeping(path: &Path) -> bool {
     let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
@@ -60,7 +70,14 @@ fn replay_all(dir: &Path) -> usize {
         .iter()
         .filter(|path| {
             let data = std::fs::read(path).unwrap_or_else(|e| panic!("reading {}: {e}", path.display()));
-            catch_unwind(AssertUnwindSafe(|| fuzz_db_header(&data))).is_err()
+            catch_unwind(AssertUnwindSafe(|| {
+                fuzz_db_header(&data);
+                // `records_v7`, `records_v8`: the bytes after a real v7 and a real v8 log header.
+                for log in real_logs() {
+                    esehdr_format::fuzzing::records_after(log, &data);
+                }
+            }))
+            .is_err()
         })
         .map(|path| path.strip_prefix(dir).unwrap_or(path).display().to_string())
         .collect();
@@ -158,5 +175,45 @@ proptest! {
                 prop_assert!(!db.identical);
             }
         }
+    }
+}
+
+proptest! {
+    // The record walks run every writer over a whole log (a few hundred milliseconds each in a
+    // debug build): fewer cases than above, the fuzz targets do the volume.
+    #![proptest_config(ProptestConfig {
+        cases: 24,
+        failure_persistence: Some(Box::new(
+            proptest::test_runner::FileFailurePersistence::Direct("proptest-regressions/replay-records.txt"),
+        )),
+        ..ProptestConfig::default()
+    })]
+
+    #[test]
+    fn arbitrary_records_after_a_real_v7_and_v8_header(
+        bytes in proptest::collection::vec(any::<u8>(), 0..=8192),
+    ) {
+        for log in real_logs() {
+            esehdr_format::fuzzing::records_after(log, &bytes);
+        }
+    }
+
+    #[test]
+    fn whole_real_logs_with_bytes_changed(
+        which in 0..2usize,
+        changes in proptest::collection::vec((any::<usize>(), 1..=255u8), 1..16),
+        cut in proptest::option::of(any::<usize>()),
+    ) {
+        // Changes anywhere past the header checksum's reach are kept by the forged-verdict walk;
+        // `cut` truncates the log (a record or fragment chain cut short).
+        let mut log = real_logs()[which].clone();
+        for (at, xor) in changes {
+            let at = at % log.len();
+            log[at] ^= xor;
+        }
+        if let Some(c) = cut {
+            log.truncate(c % (log.len() + 1));
+        }
+        esehdr_format::fuzzing::records(&log);
     }
 }

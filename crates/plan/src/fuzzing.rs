@@ -30,7 +30,33 @@ pub fn plan_bytes(data: &[u8]) -> Option<StreamPlan> {
                 .map(|k| Attached { path: format!("C:\\db{k}.edb"), db_signature: sig(next()) })
                 .collect(),
             damaged: flags & 0x20 != 0,
+            events: None,
         });
+        // Create, attach and detach records (when its records were read).
+        let n_events = next();
+        if n_events & 0x80 == 0 {
+            let mut events = Vec::new();
+            for k in 0..(n_events % 4) {
+                let (kind_byte, slot) = (next(), next());
+                let kind = match kind_byte % 3 {
+                    0 => EventKind::Create,
+                    1 => EventKind::Attach,
+                    _ => EventKind::Detach,
+                };
+                events.push(DbEvent {
+                    kind,
+                    lgpos: Lgpos { generation: i32::from(g), isec: u16::from(k), ib: u16::from(slot) },
+                    dbid: slot % 3,
+                    path: format!("C:\\db{}.edb", kind_byte % 2),
+                    db_signature: (kind != EventKind::Detach).then(|| sig(kind_byte >> 2)),
+                    log_signature: None,
+                    last_consistent: None,
+                });
+            }
+            if let Some(l) = logs.last_mut() {
+                l.events = Some(events);
+            }
+        }
     }
     let mut databases = Vec::new();
     for k in 0..n_dbs {
@@ -50,6 +76,28 @@ pub fn plan_bytes(data: &[u8]) -> Option<StreamPlan> {
                 last_consistent: Lgpos::default(),
             }),
             restoring: flags & 8 != 0,
+            dry_run: (flags & 0x10 != 0).then(|| {
+                let v = next();
+                DryRun {
+                    verdict: match v % 3 {
+                        0 => DryRunVerdict::WouldSucceed,
+                        1 => DryRunVerdict::WouldFail,
+                        _ => DryRunVerdict::NotRun,
+                    },
+                    error: (v & 4 != 0).then(|| DryRunError {
+                        code: -566,
+                        name: "JET_errDbTimeTooOld",
+                        lgpos: (v & 8 != 0).then(Lgpos::default),
+                        pgno: (v & 16 != 0).then_some(u32::from(v)),
+                        message: String::new(),
+                    }),
+                    start: (v & 32 != 0).then(Lgpos::default),
+                    end: (v & 32 != 0).then(Lgpos::default),
+                    apply_records: u64::from(v),
+                    already_on_disk: 0,
+                    note: None,
+                }
+            }),
         });
     }
     let c = next();

@@ -25,6 +25,7 @@
 //!         log_signature: Default::default(),
 //!         streaming_file: None,
 //!         restoring: true,
+//!         dry_run: None,
 //!     }],
 //!     ..StreamInput::default()
 //! };

@@ -26,6 +26,10 @@ pub struct Database {
     pub streaming_file: Option<StreamingFile>,
     /// This database is being restored (a backup copy put in place).
     pub restoring: bool,
+    /// What a dry run of soft recovery with the stream's logs predicts for it
+    /// (`esehdr_recover::dry_run`, made by the caller: the planner reads no file); `None` when
+    /// none was made (a Clean Shutdown database, or contents not read).
+    pub dry_run: Option<DryRun>,
 }
 
 impl Database {
@@ -46,6 +50,56 @@ impl Database {
 /// The last component of a Windows or Unix path.
 pub fn file_name(path: &str) -> &str {
     path.rsplit(['\\', '/']).next().unwrap_or(path)
+}
+
+/// A CreateDB, AttachDB or DetachDB record (the type the record summary uses).
+pub use esehdr_format::log::records::summary::{DbEvent, EventKind};
+
+/// What a dry run of soft recovery predicts (`esehdr recover --dry-run`), as plain data: the
+/// planner reports it under R18 (and R9) and never runs it itself.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DryRun {
+    /// `would_succeed`, `would_fail`, or `not_run` (the dry run could not be made: `note` says why).
+    pub verdict: DryRunVerdict,
+    /// The first error recovery would stop on (with `would_fail`).
+    pub error: Option<DryRunError>,
+    /// Where replay starts (the checkpoint, else the lowest log).
+    pub start: Option<Lgpos>,
+    /// Where it ends (the end of the logs, or the error's position).
+    pub end: Option<Lgpos>,
+    /// Page records recovery would write into the database.
+    pub apply_records: u64,
+    /// Page records of the database already on disk (the page's dbtime is at or past the record's).
+    pub already_on_disk: u64,
+    /// Why no dry run was made (`not_run`).
+    pub note: Option<String>,
+}
+
+/// The outcome of a dry run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DryRunVerdict {
+    /// Recovery would run to the end of the logs.
+    WouldSucceed,
+    /// Recovery would stop with the error.
+    WouldFail,
+    /// No dry run was made.
+    NotRun,
+}
+
+/// The error a dry run predicts.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DryRunError {
+    /// The engine error number (-543, -566, -1216, ...).
+    pub code: i32,
+    /// `JET_err*`.
+    pub name: &'static str,
+    /// Where (`null` when the error has no position).
+    pub lgpos: Option<Lgpos>,
+    /// The page, for a dbtime mismatch.
+    pub pgno: Option<u32>,
+    /// Why.
+    pub message: String,
 }
 
 /// A streaming file's header facts (R1).
@@ -91,6 +145,11 @@ pub struct Log {
     pub attached: Vec<Attached>,
     /// Header unreadable, contents damaged or size wrong.
     pub damaged: bool,
+    /// The CreateDB, AttachDB and DetachDB records of the log, in log order (docs/log-records.md
+    /// §3.5-§3.7, §3.23); `None` when its records were not read (`--headers-only`, or a header
+    /// whose checksum is wrong). Where they are known the planner takes each database's paths,
+    /// attaches and detaches from them instead of inferring them from the header attach lists.
+    pub events: Option<Vec<DbEvent>>,
 }
 
 impl Log {
@@ -305,6 +364,44 @@ pub struct DatabaseSummary {
     pub streaming_file: Option<String>,
     /// Being restored.
     pub restoring: bool,
+    /// Its CreateDB, AttachDB and DetachDB records in the stream's logs, in LGPOS order: create
+    /// and attach matched by its DB signature, a detach by the DBID it frees (or, when no attach
+    /// of that DBID was read, by its path). Empty when the records were not read.
+    pub log_events: Vec<DatabaseEvent>,
+    /// Where replay for it stops before the end of the logs (R11: an attach at another path;
+    /// R17: its path attached with another DB signature, or its last detach); `null` when it runs
+    /// to the end of the logs or the records were not read.
+    pub replay_stop: Option<ReplayStop>,
+    /// The dry run of soft recovery (Dirty Shutdown databases, contents read); `null` otherwise.
+    pub dry_run: Option<DryRun>,
+}
+
+/// One create, attach or detach of a database, as its log record says.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DatabaseEvent {
+    /// `create`, `attach` or `detach`.
+    pub kind: EventKind,
+    /// The record's LGPOS.
+    pub lgpos: Lgpos,
+    /// The log holding it.
+    pub log: String,
+    /// The DBID the record gives it in this stream.
+    pub dbid: u8,
+    /// The path logged.
+    pub path: String,
+}
+
+/// Where replay for a database stops.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ReplayStop {
+    /// The LGPOS of the record it stops at.
+    pub lgpos: Lgpos,
+    /// The log holding it.
+    pub log: String,
+    /// `R11` (attached at another path), `R17` (its path with another DB signature, or a detach).
+    pub rule: &'static str,
+    /// Why.
+    pub reason: String,
 }
 
 /// `{min, max}`.

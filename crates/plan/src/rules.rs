@@ -142,6 +142,16 @@ pub fn plan(input: &StreamInput) -> StreamPlan {
     let restoring: Vec<&Database> = members.iter().copied().filter(|d| d.restoring || !any_flagged).collect();
     let all_restored_together = restoring.len() == members.len();
 
+    // The create, attach and detach records of the stream's logs, in LGPOS order, and those of
+    // each database (docs/log-records.md §3.23): read where the caller read the records.
+    let stream_events = all_events(by_gen.values().copied());
+    let lives: BTreeMap<&str, Vec<(&Log, &DbEvent)>> =
+        input.databases.iter().map(|d| (d.file.as_str(), events_of(&stream_events, d))).collect();
+    // The path the records give each restored database (R11), for R17.
+    let mut recorded_paths: BTreeMap<&str, String> = BTreeMap::new();
+    // Where replay for a database stops, by rule (the earliest is reported).
+    let mut stops: BTreeMap<&str, Vec<ReplayStop>> = BTreeMap::new();
+
     let mut checks = Vec::new();
     let mut actions: Vec<Action> = Vec::new();
     let add_action = |actions: &mut Vec<Action>, a: Action| -> usize {
@@ -364,6 +374,10 @@ pub fn plan(input: &StreamInput) -> StreamPlan {
             d.log_signature.eseutil(),
             sig.map(|s| s.eseutil()).unwrap_or_default()
         );
+        let msg = match &d.dry_run {
+            Some(r) => format!("{msg}; the dry run of soft recovery with this stream's logs {}", dry_run_text(r)),
+            None => msg,
+        };
         check(&mut checks, "R9", CheckStatus::Failed, msg);
     }
     if !restoring.is_empty() {
@@ -408,13 +422,73 @@ pub fn plan(input: &StreamInput) -> StreamPlan {
         None => check(&mut checks, "R10", CheckStatus::NotApplicable, "no database to restore".into()),
     }
 
-    // R11: the databases must be at the paths the logs recorded: the high anchor log's list, or
+    // R11: the databases must be at the paths the logs recorded. Where the records were read:
+    // the CreateDB/AttachDB of the database (by DB signature) that its header reflects (the last
+    // at or before its Last Consistent, else the first after), and every later attach of it
+    // (one at another path is where replay for it stops). Else the high anchor log's list, or
     // the next log's when it lists none (generation 1 is created before any attach).
     let list_log = high.as_ref().and_then(|h| {
         let start = u32::try_from(h.generation).ok()?;
         by_gen.range(start..).map(|(_, l)| *l).find(|l| !l.attached.is_empty())
     });
     for d in &restoring {
+        let attaches: Vec<&(&Log, &DbEvent)> =
+            lives.get(d.file.as_str()).into_iter().flatten().filter(|(_, e)| e.kind != EventKind::Detach).collect();
+        let reflected = attaches
+            .iter()
+            .copied()
+            .rfind(|(_, e)| e.lgpos <= d.last_consistent)
+            .or_else(|| attaches.iter().copied().find(|(_, e)| e.lgpos > d.last_consistent));
+        if let Some((l, e)) = reflected {
+            recorded_paths.insert(d.file.as_str(), e.path.clone());
+            let what = format!(
+                "{} is recorded by the {} at {} in {} as {}",
+                d.file,
+                event_name(e.kind),
+                e.lgpos,
+                l.file,
+                e.path
+            );
+            if file_name(&e.path).eq_ignore_ascii_case(d.file_name()) {
+                check(&mut checks, "R11", CheckStatus::Passed, what);
+            } else {
+                let msg = format!("{what}: the logs replay only into a database at that path");
+                check(&mut checks, "R11", CheckStatus::Failed, msg.clone());
+                let i = add_action(
+                    &mut actions,
+                    Action {
+                        rule: "R11",
+                        action: ActionKind::RestorePath,
+                        path: d.file.clone(),
+                        to: Some(e.path.clone()),
+                        why: msg.clone(),
+                    },
+                );
+                rf.actions.push(i);
+                rf.predicted_errors.push(predicted(err::ATTACHED_DATABASE_MISMATCH, "R11", msg));
+            }
+            // A later attach of it at another path: replay for it stops there (it cannot be at both).
+            let moved = attaches.iter().copied().find(|(_, m)| {
+                m.lgpos > e.lgpos
+                    && m.lgpos > d.last_consistent
+                    && !file_name(&m.path).eq_ignore_ascii_case(file_name(&e.path))
+            });
+            if let Some((ml, m)) = moved {
+                let msg = format!(
+                    "the {} at {} in {} attaches {} as {}, not {}: replay for it stops there (a database cannot be at both paths; the engine defers it and ends with -1216)",
+                    event_name(m.kind), m.lgpos, ml.file, d.file, m.path, e.path
+                );
+                check(&mut checks, "R11", CheckStatus::Failed, msg.clone());
+                rf.predicted_errors.push(predicted(err::ATTACHED_DATABASE_MISMATCH, "R11", msg.clone()));
+                stops.entry(d.file.as_str()).or_default().push(ReplayStop {
+                    lgpos: m.lgpos,
+                    log: ml.file.clone(),
+                    rule: "R11",
+                    reason: msg,
+                });
+            }
+            continue;
+        }
         let entry = list_log.and_then(|l| l.attached.iter().find(|a| a.db_signature == d.db_signature));
         match (list_log, entry) {
             (Some(l), Some(a)) if crate::model::file_name(&a.path).eq_ignore_ascii_case(d.file_name()) => check(
@@ -634,26 +708,53 @@ pub fn plan(input: &StreamInput) -> StreamPlan {
     }
 
     // R17: a signature change inside the stream stops replay for that database. The path the
-    // logs recorded for it is the one listed with its DB signature; a later log that lists that
-    // same path with another signature marks where replay stops.
+    // logs recorded for it is the one its records give (R11), else the one listed with its DB
+    // signature. Where the records were read, the CreateDB or AttachDB that gives that path
+    // another DB signature is where replay stops; in a log whose records were not read, its
+    // attach list naming that path with another signature marks it. A database whose last record
+    // is a DetachDB ends there.
     for d in &restoring {
-        let Some(recorded) = own
-            .iter()
-            .flat_map(|l| l.attached.iter())
-            .find(|a| a.db_signature == d.db_signature)
-            .map(|a| a.path.clone())
-        else {
+        let Some(recorded) = recorded_paths.get(d.file.as_str()).cloned().or_else(|| {
+            own.iter()
+                .flat_map(|l| l.attached.iter())
+                .find(|a| a.db_signature == d.db_signature)
+                .map(|a| a.path.clone())
+        }) else {
             continue;
         };
+        let by_record = stream_events.iter().find(|(_, e)| {
+            e.kind != EventKind::Detach
+                && e.lgpos > d.last_consistent
+                && e.path.eq_ignore_ascii_case(&recorded)
+                && e.db_signature.is_some_and(|s| s != d.db_signature)
+        });
         let after = u32::try_from(d.last_consistent.generation).unwrap_or(0);
-        let change = by_gen.range(after..).find_map(|(&g, l)| {
+        let by_list = by_gen.range(after..).filter(|(_, l)| l.events.is_none()).find_map(|(&g, l)| {
             l.attached
                 .iter()
                 .find(|a| a.path.eq_ignore_ascii_case(&recorded) && a.db_signature != d.db_signature)
                 .map(|a| (g, l, a))
         });
-        if let Some((g, l, a)) = change {
-            check(
+        match (by_record, by_list) {
+            (Some((l, e)), list) if list.is_none_or(|(g, _, _)| i64::from(e.lgpos.generation) < i64::from(g)) => {
+                let msg = format!(
+                    "the {} at {} in {} gives {} another DB signature (Rand {}): replay for {} stops there; everything after is lost for it (take a full backup after every defragmentation or repair)",
+                    event_name(e.kind),
+                    e.lgpos,
+                    l.file,
+                    e.path,
+                    e.db_signature.map(|s| s.random).unwrap_or_default(),
+                    d.file
+                );
+                check(&mut checks, "R17", CheckStatus::Failed, msg.clone());
+                stops.entry(d.file.as_str()).or_default().push(ReplayStop {
+                    lgpos: e.lgpos,
+                    log: l.file.clone(),
+                    rule: "R17",
+                    reason: msg,
+                });
+            }
+            (_, Some((g, l, a))) => check(
                 &mut checks,
                 "R17",
                 CheckStatus::Failed,
@@ -661,10 +762,25 @@ pub fn plan(input: &StreamInput) -> StreamPlan {
                     "{} lists {} with another DB signature (Rand {}): replay for {} stops at generation 0x{g:X}; everything after is lost for it (take a full backup after every defragmentation or repair)",
                     l.file, a.path, a.db_signature.random, d.file
                 ),
+            ),
+            _ => {}
+        }
+        let last = lives.get(d.file.as_str()).and_then(|v| v.last()).filter(|(_, e)| e.lgpos > d.last_consistent);
+        if let Some((l, e)) = last.filter(|(_, e)| e.kind == EventKind::Detach) {
+            let msg = format!(
+                "replay for {} ends at its DetachDB at {} in {}: nothing after it is replayed into it",
+                d.file, e.lgpos, l.file
             );
+            check(&mut checks, "R17", CheckStatus::Passed, msg.clone());
+            stops.entry(d.file.as_str()).or_default().push(ReplayStop {
+                lgpos: e.lgpos,
+                log: l.file.clone(),
+                rule: "R17",
+                reason: msg,
+            });
         }
     }
-    if !checks.iter().any(|c| c.rule == "R17") {
+    if !checks.iter().any(|c| c.rule == "R17" && c.status == CheckStatus::Failed) {
         check(&mut checks, "R17", CheckStatus::Passed, "no database signature changes inside the stream".into());
     }
 
@@ -720,7 +836,28 @@ pub fn plan(input: &StreamInput) -> StreamPlan {
             let msg = format!("{} (Dirty Shutdown) needs generations {from:#X}-{to:#X}: {}", d.file, absent.join(", "));
             check(&mut checks, "R18", CheckStatus::Failed, msg.clone());
             soft.blockers.push(Blocker { rule: "R18", message: msg.clone() });
-            soft.predicted_errors.push(predicted(err::REQUIRED_LOG_FILES_MISSING, "R18", msg));
+            // The dry run's error, when there is one, is the exact prediction (below).
+            if !d.dry_run.as_ref().is_some_and(|r| r.verdict == DryRunVerdict::WouldFail) {
+                soft.predicted_errors.push(predicted(err::REQUIRED_LOG_FILES_MISSING, "R18", msg));
+            }
+        }
+        // The dry run of soft recovery with these logs (the caller's, docs/log-records.md §5):
+        // its verdict, and the error it stops on with its LGPOS and page.
+        match &d.dry_run {
+            Some(r) if r.verdict == DryRunVerdict::WouldFail => {
+                let msg = format!("{}: the dry run of soft recovery with these logs {}", d.file, dry_run_text(r));
+                check(&mut checks, "R18", CheckStatus::Failed, msg.clone());
+                soft.blockers.push(Blocker { rule: "R18", message: msg.clone() });
+                let e = r.error.as_ref().map_or(err::ATTACHED_DATABASE_MISMATCH, |e| (e.code, e.name));
+                soft.predicted_errors.push(predicted(e, "R18", msg));
+            }
+            Some(r) => check(
+                &mut checks,
+                "R18",
+                if r.verdict == DryRunVerdict::WouldSucceed { CheckStatus::Passed } else { CheckStatus::NotApplicable },
+                format!("{}: the dry run of soft recovery with these logs {}", d.file, dry_run_text(r)),
+            ),
+            None => {}
         }
     }
     // Recovery replays from the checkpoint to the current log, and a database behind them
@@ -885,6 +1022,20 @@ pub fn plan(input: &StreamInput) -> StreamPlan {
                 log_signature_matches: member,
                 streaming_file: d.streaming_file.as_ref().map(|s| s.file.clone()),
                 restoring: d.restoring || (member && !any_flagged),
+                log_events: lives
+                    .get(d.file.as_str())
+                    .into_iter()
+                    .flatten()
+                    .map(|(l, e)| DatabaseEvent {
+                        kind: e.kind,
+                        lgpos: e.lgpos,
+                        log: l.file.clone(),
+                        dbid: e.dbid,
+                        path: e.path.clone(),
+                    })
+                    .collect(),
+                replay_stop: stops.get(d.file.as_str()).and_then(|v| v.iter().min_by_key(|s| s.lgpos)).cloned(),
+                dry_run: d.dry_run.clone(),
             }
         })
         .collect();
@@ -958,5 +1109,83 @@ fn join(folder: &str, name: &str) -> String {
         format!("{folder}{name}")
     } else {
         format!("{folder}/{name}")
+    }
+}
+
+/// eseutil's name of the record an event is.
+fn event_name(kind: EventKind) -> &'static str {
+    match kind {
+        EventKind::Create => "CreateDB",
+        EventKind::Attach => "AttachDB",
+        EventKind::Detach => "DetachDB",
+    }
+}
+
+/// Every create, attach and detach record of `logs` (in generation order), in LGPOS order.
+fn all_events<'a>(logs: impl Iterator<Item = &'a Log>) -> Vec<(&'a Log, &'a DbEvent)> {
+    let mut all: Vec<(&Log, &DbEvent)> = logs.flat_map(|l| l.events.iter().flatten().map(move |e| (l, e))).collect();
+    all.sort_by_key(|(_, e)| e.lgpos);
+    all
+}
+
+/// The events of one database: a create or attach with its DB signature; a detach of the DBID
+/// such a record gave it (a DBID is a slot of the stream, freed by the detach), or, when no
+/// create or attach of that DBID was read, a detach at the path its attaches or the header
+/// attach lists give it (docs/log-records.md §3.23).
+fn events_of<'a>(all: &[(&'a Log, &'a DbEvent)], d: &Database) -> Vec<(&'a Log, &'a DbEvent)> {
+    let mut slots: BTreeMap<u8, bool> = BTreeMap::new();
+    let mut path: Option<&str> = None;
+    let listed = |p: &str, l: &Log| {
+        l.attached.iter().any(|a| a.db_signature == d.db_signature && a.path.eq_ignore_ascii_case(p))
+    };
+    let mut out = Vec::new();
+    for &(l, e) in all {
+        match e.kind {
+            EventKind::Create | EventKind::Attach => {
+                let ours = e.db_signature == Some(d.db_signature);
+                slots.insert(e.dbid, ours);
+                if ours {
+                    path = Some(e.path.as_str());
+                    out.push((l, e));
+                }
+            }
+            EventKind::Detach => {
+                let ours = match slots.remove(&e.dbid) {
+                    Some(ours) => ours,
+                    None => path.map_or_else(|| listed(&e.path, l), |p| p.eq_ignore_ascii_case(&e.path)),
+                };
+                if ours {
+                    out.push((l, e));
+                }
+            }
+        }
+    }
+    out
+}
+
+/// What a dry run predicts, as the end of a sentence.
+fn dry_run_text(r: &DryRun) -> String {
+    let span = match (r.start, r.end, r.verdict) {
+        (Some(a), Some(b), DryRunVerdict::WouldSucceed) => format!(" (replay from {a} to {b})"),
+        (Some(a), _, _) => format!(" (replay from {a})"),
+        _ => String::new(),
+    };
+    match (r.verdict, &r.error) {
+        (DryRunVerdict::WouldSucceed, _) => format!(
+            "would succeed{span}: {} page records to apply, {} already on disk",
+            r.apply_records, r.already_on_disk
+        ),
+        (DryRunVerdict::WouldFail, Some(e)) => format!(
+            "would stop with {} ({}){}{}{span}: {}",
+            e.code,
+            e.name,
+            e.lgpos.map(|l| format!(" at {l}")).unwrap_or_default(),
+            e.pgno.map(|p| format!(" on page {p}")).unwrap_or_default(),
+            e.message
+        ),
+        (DryRunVerdict::WouldFail, None) => format!("would fail{span}"),
+        (DryRunVerdict::NotRun, _) => {
+            format!("could not be made: {}", r.note.as_deref().unwrap_or("no reason given"))
+        }
     }
 }

@@ -31,6 +31,7 @@ fn log(g: u32, current: bool) -> Log {
             Attached { path: "C:\\EXCHSRVR\\MDBDATA\\pub1.edb".into(), db_signature: sig(DB2) },
         ],
         damaged: false,
+        events: None,
     }
 }
 
@@ -45,6 +46,7 @@ fn db(name: &str, db_sig: u32, consistent_gen: i32) -> Database {
         log_signature: sig(STREAM),
         streaming_file: None,
         restoring: false,
+        dry_run: None,
     }
 }
 
@@ -755,4 +757,147 @@ mod invariants {
             prop_assert_eq!(plan(&s), plan(&t));
         }
     }
+}
+
+/// A create, attach or detach record.
+fn event(kind: EventKind, at: (i32, u16, u16), dbid: u8, path: &str, db_sig: Option<u32>) -> DbEvent {
+    DbEvent {
+        kind,
+        lgpos: Lgpos { generation: at.0, isec: at.1, ib: at.2 },
+        dbid,
+        path: path.into(),
+        db_signature: db_sig.map(sig),
+        log_signature: None,
+        last_consistent: None,
+    }
+}
+
+const PRIV1: &str = "C:\\EXCHSRVR\\MDBDATA\\priv1.edb";
+
+/// The stream with the records of every log read: priv1.edb (consistent at 5) attached as DBID 1
+/// at (5,1,0) in E0000005.log, so R11 names that record.
+fn stream_with_records() -> StreamInput {
+    let mut s = stream();
+    for l in &mut s.logs {
+        l.events = Some(Vec::new());
+    }
+    let l5 = s.logs.iter_mut().find(|l| l.name_generation == Some(5)).unwrap();
+    l5.events = Some(vec![event(EventKind::Attach, (5, 1, 0), 1, PRIV1, Some(DB1))]);
+    s
+}
+
+#[test]
+fn r11_with_records_names_the_attach_the_header_reflects_with_its_lgpos() {
+    let p = plan(&stream_with_records());
+    let c = p.checks.iter().find(|c| c.rule == "R11" && c.message.starts_with("db/priv1.edb")).unwrap();
+    assert_eq!(c.status, CheckStatus::Passed);
+    assert_eq!(
+        c.message,
+        format!("db/priv1.edb is recorded by the AttachDB at (0x5,1,0) in logs/E0000005.log as {PRIV1}")
+    );
+    let d = p.databases.iter().find(|d| d.file == "db/priv1.edb").unwrap();
+    assert_eq!(d.log_events.len(), 1);
+    assert_eq!((d.log_events[0].dbid, d.log_events[0].log.as_str()), (1, "logs/E0000005.log"));
+    assert_eq!(d.replay_stop, None);
+    // pub1.edb has no record: its path comes from the high anchor log's list, as without records.
+    let c = p.checks.iter().find(|c| c.rule == "R11" && c.message.starts_with("db/pub1.edb")).unwrap();
+    assert_eq!(c.message, "db/pub1.edb is recorded in logs/E0000007.log as C:\\EXCHSRVR\\MDBDATA\\pub1.edb");
+}
+
+#[test]
+fn r11_an_attach_at_another_path_after_last_consistent_is_where_replay_stops() {
+    let mut s = stream_with_records();
+    let l6 = s.logs.iter_mut().find(|l| l.name_generation == Some(6)).unwrap();
+    l6.events = Some(vec![
+        event(EventKind::Detach, (6, 2, 0), 1, PRIV1, None),
+        event(EventKind::Attach, (6, 3, 0x20), 1, "D:\\moved\\priv2.edb", Some(DB1)),
+    ]);
+    let p = plan(&s);
+    let d = p.databases.iter().find(|d| d.file == "db/priv1.edb").unwrap();
+    assert_eq!(
+        d.log_events.iter().map(|e| e.kind).collect::<Vec<_>>(),
+        [EventKind::Attach, EventKind::Detach, EventKind::Attach]
+    );
+    let stop = d.replay_stop.as_ref().unwrap();
+    assert_eq!(
+        (stop.rule, stop.lgpos, stop.log.as_str()),
+        ("R11", Lgpos { generation: 6, isec: 3, ib: 0x20 }, "logs/E0000006.log")
+    );
+    assert!(p.checks.iter().any(|c| c.rule == "R11"
+        && c.status == CheckStatus::Failed
+        && c.message.contains(
+            "the AttachDB at (0x6,3,20) in logs/E0000006.log attaches db/priv1.edb as D:\\moved\\priv2.edb"
+        )));
+    assert!(codes(&p.verdicts.roll_forward).contains(&-1216));
+}
+
+#[test]
+fn r17_with_records_the_create_that_reuses_the_path_and_a_last_detach() {
+    // Detached at (6,2,0), then the path is created again with another DB signature at (8,4,0)
+    // (a defragmented copy put in place): replay for priv1.edb ends at the detach, and R17 names
+    // the CreateDB with its LGPOS.
+    let mut s = stream_with_records();
+    s.logs.iter_mut().find(|l| l.name_generation == Some(6)).unwrap().events =
+        Some(vec![event(EventKind::Detach, (6, 2, 0), 1, PRIV1, None)]);
+    s.logs.iter_mut().find(|l| l.name_generation == Some(8)).unwrap().events =
+        Some(vec![event(EventKind::Create, (8, 4, 0), 3, PRIV1, Some(0xD9))]);
+    let p = plan(&s);
+    let failed: Vec<&Check> = p.checks.iter().filter(|c| c.rule == "R17" && c.status == CheckStatus::Failed).collect();
+    assert_eq!(failed.len(), 1);
+    assert!(
+        failed[0].message.starts_with(&format!(
+            "the CreateDB at (0x8,4,0) in logs/E0000008.log gives {PRIV1} another DB signature (Rand 217)"
+        )),
+        "{}",
+        failed[0].message
+    );
+    assert!(p.checks.iter().any(|c| c.rule == "R17"
+        && c.status == CheckStatus::Passed
+        && c.message.contains("replay for db/priv1.edb ends at its DetachDB at (0x6,2,0) in logs/E0000006.log")));
+    let d = p.databases.iter().find(|d| d.file == "db/priv1.edb").unwrap();
+    let stop = d.replay_stop.as_ref().unwrap();
+    assert_eq!((stop.rule, stop.lgpos.generation, stop.lgpos.isec), ("R17", 6, 2), "the earliest stop");
+    // The detach belongs to priv1.edb (DBID 1), the create to another database.
+    assert_eq!(d.log_events.len(), 2);
+}
+
+#[test]
+fn r18_the_dry_run_error_is_the_predicted_error_of_soft_recovery() {
+    let mut s = stream();
+    s.databases[0].state_code = 2;
+    s.databases[0].log_required = (6, 8);
+    s.databases[0].dry_run = Some(DryRun {
+        verdict: DryRunVerdict::WouldFail,
+        error: Some(DryRunError {
+            code: -566,
+            name: "JET_errDbTimeTooOld",
+            lgpos: Some(Lgpos { generation: 7, isec: 2, ib: 0x10 }),
+            pgno: Some(17),
+            message: "page 17 is older than the record expects".into(),
+        }),
+        start: Some(Lgpos { generation: 6, isec: 1, ib: 0 }),
+        end: Some(Lgpos { generation: 7, isec: 2, ib: 0x10 }),
+        apply_records: 3,
+        already_on_disk: 0,
+        note: None,
+    });
+    let p = plan(&s);
+    assert!(!p.verdicts.soft_recovery.possible);
+    assert_eq!(codes(&p.verdicts.soft_recovery), vec![-566]);
+    let e = &p.verdicts.soft_recovery.predicted_errors[0];
+    assert_eq!((e.rule, e.name), ("R18", "JET_errDbTimeTooOld"));
+    assert!(
+        e.message
+            .contains("would stop with -566 (JET_errDbTimeTooOld) at (0x7,2,10) on page 17 (replay from (0x6,1,0))"),
+        "{}",
+        e.message
+    );
+    // A dry run that would succeed leaves soft recovery possible and says so.
+    s.databases[0].dry_run =
+        Some(DryRun { verdict: DryRunVerdict::WouldSucceed, error: None, ..s.databases[0].dry_run.clone().unwrap() });
+    let p = plan(&s);
+    assert!(p.verdicts.soft_recovery.possible);
+    assert!(p.checks.iter().any(|c| c.rule == "R18"
+        && c.status == CheckStatus::Passed
+        && c.message.contains("would succeed (replay from (0x6,1,0) to (0x7,2,10)): 3 page records to apply")));
 }

@@ -51,6 +51,8 @@ pub mod check;
 pub mod driver;
 pub mod errors;
 mod fields;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod page;
 pub mod redo;
 pub mod report;
