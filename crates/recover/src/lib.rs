@@ -46,10 +46,16 @@ pub mod attach;
 pub mod driver;
 pub mod errors;
 mod fields;
+pub mod header;
+pub mod output;
+pub mod recover;
 pub mod report;
 pub mod set;
 
 pub use attach::{Decision, Reason};
 pub use driver::{replay, LogItem, LogSource, MacroRecord, Redo, Sink, SinkError, Start, Target};
 pub use report::{Apply, AttachEntry, ReplayError, Report, Rollback, Verdict};
+pub use recover::{
+    parse_lgpos, recover, recover_with, Events, RecoverError, RecoverOptions, RecoverReport, RedoOutcome, Redoer,
+};
 pub use set::{dry_run, DryRunOptions, SetupError};
