@@ -437,7 +437,8 @@ fn inputs(opts: &RecoverOptions) -> Vec<PathBuf> {
     v
 }
 
-/// A test-only delay between the logs (milliseconds), so that a test can interrupt a run.
+/// A test-only delay (milliseconds) once the temporary copy exists, so that a test can interrupt
+/// a run and see the temporary file removed.
 fn test_delay() {
     if let Some(ms) = std::env::var("ESEHDR_TEST_RECOVER_DELAY_MS").ok().and_then(|v| v.parse::<u64>().ok()) {
         std::thread::sleep(std::time::Duration::from_millis(ms.min(60_000)));
@@ -486,7 +487,7 @@ pub fn recover_with(opts: &RecoverOptions, events: &mut dyn Events) -> Result<Re
     let redoer = (opts.redo)(u32::try_from(page_size).unwrap_or(0), base_ref);
     let events = RefCell::new(events);
     let mut src = FactsSource {
-        inner: DelayedLogs(source),
+        inner: source,
         until: opts.until,
         facts: Facts::default(),
         index: 0,
@@ -535,15 +536,6 @@ pub fn recover_with(opts: &RecoverOptions, events: &mut dyn Events) -> Result<Re
     Ok(out)
 }
 
-/// Log sources with the test-only delay.
-struct DelayedLogs<L: LogSource>(L);
-impl<L: LogSource> LogSource for DelayedLogs<L> {
-    fn next_log(&mut self) -> Option<LogItem> {
-        test_delay();
-        self.0.next_log()
-    }
-}
-
 impl RecoverReport {
     fn fill(&mut self, r: &Report) {
         self.database = r.database.clone();
@@ -585,6 +577,7 @@ fn write_copy(
         f.seek(io::SeekFrom::Start(0)).map_err(|e| OutputError::Io { path: opts.out.clone(), source: e })?;
         tmp.copy_from(&mut f)?;
     }
+    test_delay();
     for (pgno, page) in outcome.pages.iter_mut() {
         tmp.write_page(*pgno, page)?;
     }
@@ -780,6 +773,85 @@ pub fn parse_lgpos(s: &str) -> Result<Lgpos, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A redo sink that fails on its first page operation.
+    struct Failing;
+    impl Sink for Failing {
+        fn page_dbtime(&mut self, _: u32) -> Result<Option<u64>, SinkError> {
+            Ok(None)
+        }
+        fn redo(&mut self, op: &Redo<'_>) -> Result<(), SinkError> {
+            Err(SinkError(format!("injected failure at {}", op.lgpos)))
+        }
+        fn create_database(&mut self, _: Lgpos, _: &[u8]) -> Result<(), SinkError> {
+            Ok(())
+        }
+    }
+    impl Redoer for Failing {
+        fn into_outcome(self: Box<Self>) -> RedoOutcome {
+            RedoOutcome::default()
+        }
+    }
+    fn failing<'a>(_: u32, _: Option<&'a dyn PageSource>) -> Box<dyn Redoer + 'a> {
+        Box::new(Failing)
+    }
+
+    /// A redo sink that hands back one page the writer cannot place (not a page size): the
+    /// failure comes after the temporary copy exists.
+    struct BadPage;
+    impl Sink for BadPage {
+        fn page_dbtime(&mut self, _: u32) -> Result<Option<u64>, SinkError> {
+            Ok(None)
+        }
+        fn redo(&mut self, _: &Redo<'_>) -> Result<(), SinkError> {
+            Ok(())
+        }
+        fn create_database(&mut self, _: Lgpos, _: &[u8]) -> Result<(), SinkError> {
+            Ok(())
+        }
+    }
+    impl Redoer for BadPage {
+        fn into_outcome(self: Box<Self>) -> RedoOutcome {
+            RedoOutcome { pages: [(3, vec![0u8; 100])].into_iter().collect(), ..RedoOutcome::default() }
+        }
+    }
+    fn bad_page<'a>(_: u32, _: Option<&'a dyn PageSource>) -> Box<dyn Redoer + 'a> {
+        Box::new(BadPage)
+    }
+
+    fn no_temp_left(dir: &std::path::Path) {
+        let left: Vec<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .flatten()
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .filter(|n| n.contains("esehdr-tmp"))
+            .collect();
+        assert!(left.is_empty(), "temporary files left: {left:?}");
+    }
+
+    #[test]
+    fn the_temporary_copy_never_survives_an_error() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../testdata");
+        let dir = std::env::temp_dir().join(format!("esehdr-recover-fail-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let out = dir.join("X.dat");
+        // The Server 2022 logs create the database: the first page record reaches the sink.
+        let mut o = RecoverOptions::new(root.join("logs/srum-server2022"), out.clone());
+        o.redo = failing;
+        let e = recover(&o).unwrap_err();
+        assert!(e.to_string().contains("injected failure at (0x1,2,3A)"), "{e}");
+        assert!(!out.exists());
+        no_temp_left(&dir);
+        // A failure once the temporary copy is written (a page of the wrong size).
+        o.redo = bad_page;
+        o.database = Some(root.join("db/srum-server2022-clean.dat"));
+        let e = recover(&o).unwrap_err();
+        assert!(e.to_string().contains("page 3"), "{e}");
+        assert!(!out.exists());
+        no_temp_left(&dir);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 
     #[test]
     fn until_notation() {
