@@ -37,6 +37,10 @@
 //! assert_eq!(report.apply.records, 0);
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
+//!
+//! [`page`] is the page model: a read-only view of a database page, a separate mutable type with
+//! the engine's page primitives, a builder for fresh pages and the invariant checker. This crate
+//! is the only part of esehdr that writes bytes, and only into a copy it was given.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 #![warn(clippy::indexing_slicing, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
@@ -48,14 +52,15 @@ pub mod errors;
 mod fields;
 pub mod header;
 pub mod output;
+pub mod page;
 pub mod recover;
+pub mod redo;
 pub mod report;
 pub mod set;
 
 pub use attach::{Decision, Reason};
+pub use redo::{ApplySink, CreateDbInfo, PageSource, RedoOutcome};
 pub use driver::{replay, LogItem, LogSource, MacroRecord, Redo, Sink, SinkError, Start, Target};
 pub use report::{Apply, AttachEntry, ReplayError, Report, Rollback, Verdict};
-pub use recover::{
-    parse_lgpos, recover, recover_with, Events, RecoverError, RecoverOptions, RecoverReport, RedoOutcome, Redoer,
-};
+pub use recover::{parse_lgpos, recover, recover_with, Events, RecoverError, RecoverOptions, RecoverReport, Redoer};
 pub use set::{dry_run, DryRunOptions, SetupError};

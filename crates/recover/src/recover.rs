@@ -12,7 +12,7 @@
 //! docs/page-internals.md §4.8, §4.9, §6, §10 F7, F8.
 
 use std::cell::RefCell;
-use std::collections::{BTreeMap, HashSet};
+use std::collections::HashSet;
 use std::fs::File;
 use std::io;
 use std::path::PathBuf;
@@ -24,78 +24,32 @@ use esehdr_format::{read_database_header, DbState, Lgpos, LogTime};
 use serde::Serialize;
 
 use crate::driver::{replay, LogItem, LogSource, Redo, Sink, SinkError};
+use crate::redo::{ApplySink, PageSource, RedoOutcome};
 use crate::header::{created_header, finish_header, logtime_utc, CreateFacts, Finish};
 use crate::output::{refuse_inputs, OutputError, TempCopy};
 use crate::report::{Apply, ReplayError, Report, Rollback};
 use crate::set::{finish_report, open_read_only, prepare, read_at, DryRunOptions, SetupError, Setup};
 
-/// Reads the pages of the database being recovered (the shape of the redo engine's `PageSource`).
-pub trait PageSource {
-    /// Reads page `pgno` into `buf` (one page); `false` beyond the end of the file.
-    fn read_page(&self, pgno: u32, buf: &mut [u8]) -> io::Result<bool>;
-    /// Pages in the file (header pages not counted).
-    fn page_count(&self) -> u32;
-}
-
-/// What redo leaves (the shape of the redo engine's `RedoOutcome`).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct RedoOutcome {
-    /// Every page redo changed, by pgno, with its dbtime set; checksums are stamped by the writer.
-    pub pages: BTreeMap<u32, Vec<u8>>,
-    /// The largest record dbtime applied.
-    pub dbtime_max: u64,
-    /// The largest objid seen.
-    pub objid_max: u32,
-    /// The logged size: the last page of ExtendDB or of the creation (`None`: unchanged).
-    pub pgno_last: Option<u32>,
-}
-
-/// A sink that applies redo and hands back the pages it changed.
+/// A sink that applies redo and hands back the pages it changed ([`ApplySink`]; tests inject
+/// others).
 pub trait Redoer: Sink {
-    /// The pages and the maxima.
+    /// The pages and the header facts.
     fn into_outcome(self: Box<Self>) -> RedoOutcome;
 }
 
-/// Makes the redo sink for a database of `page_size` whose pages come from `base` (`None`: the
-/// logs create it).
-pub type RedoFactory = for<'a> fn(u32, Option<&'a dyn PageSource>) -> Box<dyn Redoer + 'a>;
-
-/// The stand-in until the redo engine is wired: reads page dbtimes from the database, and
-/// refuses every page operation (a recovery that needs only the attach and the header, like the
-/// Dirty Shutdown SRUM sets of the corpus, succeeds with it).
-struct NoPageRedo<'a> {
-    base: Option<&'a dyn PageSource>,
-    page_size: u32,
-    created: bool,
-}
-
-impl Sink for NoPageRedo<'_> {
-    fn page_dbtime(&mut self, pgno: u32) -> Result<Option<u64>, SinkError> {
-        let Some(base) = self.base.filter(|_| !self.created) else { return Ok(None) };
-        let mut buf = vec![0u8; self.page_size as usize];
-        match base.read_page(pgno, &mut buf) {
-            Ok(true) => Ok(esehdr_format::page::page_dbtime(&buf)),
-            Ok(false) => Ok(None),
-            Err(e) => Err(SinkError(format!("page {pgno}: {e}"))),
-        }
-    }
-    fn redo(&mut self, op: &Redo<'_>) -> Result<(), SinkError> {
-        Err(SinkError(format!(
-            "{} at {} needs page redo, which this build of esehdr cannot apply yet",
-            op.lrtyp.name(),
-            op.lgpos
-        )))
-    }
-    fn create_database(&mut self, _: Lgpos, _: &[u8]) -> Result<(), SinkError> {
-        self.created = true;
-        Ok(())
-    }
-}
-
-impl Redoer for NoPageRedo<'_> {
+impl Redoer for ApplySink<'_> {
     fn into_outcome(self: Box<Self>) -> RedoOutcome {
-        RedoOutcome::default()
+        ApplySink::into_outcome(*self)
     }
+}
+
+/// Makes the redo sink for a database of `page_size` bytes whose pages come from `base`
+/// (`None`: the logs create it).
+pub type RedoFactory = for<'a> fn(usize, Option<&'a dyn PageSource>) -> Box<dyn Redoer + 'a>;
+
+/// The redo engine: [`ApplySink`].
+pub fn apply_sink<'a>(page_size: usize, base: Option<&'a dyn PageSource>) -> Box<dyn Redoer + 'a> {
+    Box::new(ApplySink::new(page_size, base))
 }
 
 /// The database file as a [`PageSource`] (read-only, by pgno).
@@ -135,10 +89,6 @@ impl PageSource for FilePages {
     }
 }
 
-/// The stand-in redo factory (see [`RecoverOptions::redo`]): page operations are refused.
-pub fn no_page_redo<'a>(page_size: u32, base: Option<&'a dyn PageSource>) -> Box<dyn Redoer + 'a> {
-    Box::new(NoPageRedo { base, page_size, created: false })
-}
 
 /// What to recover, and where.
 #[derive(Debug, Clone)]
@@ -157,14 +107,14 @@ pub struct RecoverOptions {
     pub until: Option<Lgpos>,
     /// Replace an existing COPY.
     pub force: bool,
-    /// The redo sink ([`no_page_redo`] until the redo engine is wired).
+    /// The redo sink ([`apply_sink`]).
     pub redo: RedoFactory,
 }
 
 impl RecoverOptions {
-    /// Options with the stand-in redo.
+    /// Options with the redo engine.
     pub fn new(logs: PathBuf, out: PathBuf) -> Self {
-        Self { database: None, logs, system: None, base: None, out, until: None, force: false, redo: no_page_redo }
+        Self { database: None, logs, system: None, base: None, out, until: None, force: false, redo: apply_sink }
     }
 }
 
@@ -371,9 +321,8 @@ impl<L: LogSource> LogSource for FactsSource<'_, '_, L> {
     }
 }
 
-/// Hands the driver's page operations to the redo sink, up to `until`, and counts them.
-// UNTIL-HOOK: when `driver::replay` takes `until` (branch `redo`), the driver stops at it and
-// this filter only counts.
+/// Hands the driver's operations to the redo sink and lists them (`-v`); the driver itself
+/// stops at `until` (the filter here is a second guard).
 struct UntilSink<'r, 'e, 'v> {
     inner: Box<dyn Redoer + 'r>,
     until: Option<Lgpos>,
@@ -415,6 +364,18 @@ impl Sink for UntilSink<'_, '_, '_> {
             return Ok(());
         }
         self.inner.create_database(lgpos, record)
+    }
+    fn database_record(&mut self, lgpos: Lgpos, record: &Record<'_>) -> Result<(), SinkError> {
+        if self.until.is_some_and(|u| lgpos >= u) {
+            return Ok(());
+        }
+        self.inner.database_record(lgpos, record)
+    }
+    fn observe(&mut self, lgpos: Lgpos, dbtime: u64, objid: u32) {
+        self.inner.observe(lgpos, dbtime, objid);
+    }
+    fn take_stop(&mut self) -> Option<ReplayError> {
+        self.inner.take_stop()
     }
 }
 
@@ -482,9 +443,15 @@ pub fn recover_with(opts: &RecoverOptions, events: &mut dyn Events) -> Result<Re
         None => None,
     };
     let base_ref: Option<&dyn PageSource> = base.as_ref().map(|b| b as &dyn PageSource);
-    // The page size of a database the logs create is known only from the log; the redo sink of
-    // a created database is made with it when the CreateDB is met (the driver creates first).
-    let redoer = (opts.redo)(u32::try_from(page_size).unwrap_or(0), base_ref);
+    // A database the logs create has the page size of its stream (the log header's
+    // `le_cbPageSize`, 0 read as 4096).
+    let stream = stream_header(opts);
+    let redo_page_size = if base.is_some() {
+        page_size
+    } else {
+        stream.as_ref().map_or(4096, |h| if h.page_size_field == 0 { 4096 } else { u64::from(h.page_size_field) })
+    };
+    let redoer = (opts.redo)(usize::try_from(redo_page_size).unwrap_or(4096), base_ref);
     let events = RefCell::new(events);
     let mut src = FactsSource {
         inner: source,
@@ -497,16 +464,13 @@ pub fn recover_with(opts: &RecoverOptions, events: &mut dyn Events) -> Result<Re
     };
     let mut sink =
         UntilSink { inner: redoer, until: opts.until, applied: Apply::default(), pages: HashSet::new(), events: &events };
-    let report = replay(&target, &start, &mut src, &mut sink).map_err(RecoverError::Redo)?;
+    let report = replay(&target, &start, &mut src, &mut sink, opts.until).map_err(RecoverError::Redo)?;
     let facts = std::mem::take(&mut src.facts);
-    let UntilSink { inner: redoer, applied: counted, .. } = sink;
+    let UntilSink { inner: redoer, .. } = sink;
     let report = finish_report(report, prefix, &dry)?;
     out.fill(&report);
-    if opts.until.is_some() {
-        out.applied = counted;
-        if let Some(u) = opts.until {
-            out.end = out.end.min(u);
-        }
+    if let Some(u) = opts.until {
+        out.end = out.end.min(u);
     }
     if let Some(e) = &report.error {
         out.error = Some(e.clone());
@@ -530,7 +494,8 @@ pub fn recover_with(opts: &RecoverOptions, events: &mut dyn Events) -> Result<Re
         return Ok(out);
     }
     let outcome = redoer.into_outcome();
-    write_copy(opts, &mut out, base.as_ref(), page_size, &facts, outcome, &report)?;
+    let log_signature = stream.map(|h| h.log_signature).unwrap_or_default();
+    write_copy(opts, &mut out, base.as_ref(), redo_page_size, &facts, outcome, &report, log_signature)?;
     out.replay = report;
     out.seconds = started.elapsed().as_secs_f64();
     Ok(out)
@@ -562,13 +527,10 @@ fn write_copy(
     facts: &Facts,
     mut outcome: RedoOutcome,
     report: &Report,
+    log_signature: esehdr_format::Signature,
 ) -> Result<(), RecoverError> {
     let created = report.create;
-    let page_size = if created {
-        if facts.page_size == 0 { 4096 } else { facts.page_size }
-    } else {
-        u32::try_from(page_size).unwrap_or(0)
-    };
+    let page_size = u32::try_from(page_size).unwrap_or(0);
     let ps = u64::from(page_size);
     let mut tmp = TempCopy::create(&opts.out, page_size)?;
     if let (Some(b), false) = (base, created) {
@@ -582,7 +544,7 @@ fn write_copy(
         tmp.write_page(*pgno, page)?;
     }
     // The logged size (docs/page-internals.md §4.8, §10 F8): never shrunk on a copy of a database.
-    let pgno_last = outcome.pgno_last.or(if created { facts.pgno_last } else { None });
+    let pgno_last = Some(outcome.pgno_last).filter(|p| *p > 0).or(if created { facts.pgno_last } else { None });
     if let Some(last) = pgno_last {
         let want = (u64::from(last) + 2).saturating_mul(ps);
         let len = tmp.len()?;
@@ -601,9 +563,9 @@ fn write_copy(
             dbid: c.dbid,
             grbit: c.grbit,
             db_signature: c.db_signature,
-            log_signature: report_log_signature(report, opts),
+            log_signature,
             page_size,
-            db_version: facts.db_version,
+            db_version: outcome.db_version.or(facts.db_version),
             engine_efv: facts.engine_efv,
             extend_count: facts.extend_count,
             attach_time: facts.log_created,
@@ -677,26 +639,31 @@ fn write_copy(
     Ok(())
 }
 
-/// The stream's log signature, for a created database's `signLog`.
-fn report_log_signature(_report: &Report, opts: &RecoverOptions) -> esehdr_format::Signature {
-    // The first readable log header of the folder carries it (the driver checked the stream).
-    let mut names: Vec<PathBuf> = std::fs::read_dir(&opts.logs)
-        .map(|rd| rd.flatten().map(|e| e.path()).collect())
-        .unwrap_or_default();
+/// The header of the stream's lowest readable log (its `signLog` and `le_cbPageSize`, for a
+/// database the logs create).
+fn stream_header(opts: &RecoverOptions) -> Option<esehdr_format::log::header::LgFileHeader> {
+    let mut names: Vec<PathBuf> =
+        std::fs::read_dir(&opts.logs).map(|rd| rd.flatten().map(|e| e.path()).collect()).unwrap_or_default();
     names.sort();
+    let mut best: Option<esehdr_format::log::header::LgFileHeader> = None;
     for p in names {
+        let name = p.file_name().map(|n| n.to_string_lossy().to_ascii_lowercase()).unwrap_or_default();
+        if !name.ends_with(".log") || opts.base.as_ref().is_some_and(|b| !name.starts_with(&b.to_ascii_lowercase())) {
+            continue;
+        }
         let Ok(f) = open_read_only(&p) else { continue };
         let len = f.metadata().map(|m| m.len()).unwrap_or(0);
         let mut buf = vec![0u8; LOG_HEADER_SIZE];
-        if read_at(&f, &mut buf, 0).is_ok() {
-            if let Ok(h) = read_log_header(&buf, len) {
-                if h.checksum_valid() && opts.base.as_ref().is_none_or(|b| p.file_name().is_some_and(|n| n.to_string_lossy().to_ascii_lowercase().starts_with(&b.to_ascii_lowercase()))) {
-                    return h.header.log_signature;
-                }
+        if read_at(&f, &mut buf, 0).is_err() {
+            continue;
+        }
+        if let Ok(h) = read_log_header(&buf, len) {
+            if h.checksum_valid() && best.as_ref().is_none_or(|b| h.header.generation < b.generation) {
+                best = Some(h.header);
             }
         }
     }
-    esehdr_format::Signature::default()
+    best
 }
 
 /// The structure check of the copy (issue 11 item 5, branch `check`).
@@ -792,7 +759,7 @@ mod tests {
             RedoOutcome::default()
         }
     }
-    fn failing<'a>(_: u32, _: Option<&'a dyn PageSource>) -> Box<dyn Redoer + 'a> {
+    fn failing<'a>(_: usize, _: Option<&'a dyn PageSource>) -> Box<dyn Redoer + 'a> {
         Box::new(Failing)
     }
 
@@ -815,7 +782,7 @@ mod tests {
             RedoOutcome { pages: [(3, vec![0u8; 100])].into_iter().collect(), ..RedoOutcome::default() }
         }
     }
-    fn bad_page<'a>(_: u32, _: Option<&'a dyn PageSource>) -> Box<dyn Redoer + 'a> {
+    fn bad_page<'a>(_: usize, _: Option<&'a dyn PageSource>) -> Box<dyn Redoer + 'a> {
         Box::new(BadPage)
     }
 

@@ -147,7 +147,7 @@ pub fn dry_run(opts: &DryRunOptions) -> Result<Report, SetupError> {
     let Prepared { target, start, mut source, db_file, page_size, prefix } = *p;
     let mut sink =
         DryRunSink { file: db_file, page_size, overlay: HashMap::new(), read: HashMap::new(), created: false };
-    let report = replay(&target, &start, &mut source, &mut sink)?;
+    let report = replay(&target, &start, &mut source, &mut sink, None)?;
     finish_report(report, prefix, opts)
 }
 
