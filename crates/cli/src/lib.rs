@@ -6,6 +6,7 @@
 #![deny(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod check;
 pub mod frame;
 pub mod input;
 pub mod k;

@@ -47,6 +47,7 @@
 #![cfg_attr(test, allow(clippy::indexing_slicing, clippy::unwrap_used, clippy::expect_used))]
 
 pub mod attach;
+pub mod check;
 pub mod driver;
 pub mod errors;
 mod fields;
