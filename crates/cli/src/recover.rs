@@ -291,7 +291,7 @@ pub fn render_copy_text(w: &mut dyn Write, r: &RecoverReport) -> io::Result<()> 
         )?;
     }
     if let Some(v) = &r.verify {
-        let structure = v.structure_problems.map_or_else(|| "not available in this build".to_string(), |n| plural(n, "problem", "problems"));
+        let structure = v.structure_problems.map_or_else(|| "not run".to_string(), |n| plural(n, "problem", "problems"));
         writeln!(
             w,
             "  Verify: {} checked, {}; structure check: {structure}",

@@ -148,6 +148,7 @@ fn dirty_srum_sets_recover_to_clean_copies_and_the_inputs_stay_unchanged() {
         assert_eq!(j["header"]["state"], "clean_shutdown");
         assert_eq!(j["header"]["log_required"]["min"], 0);
         assert_eq!(j["verify"]["bad_checksums"], 0);
+        assert_eq!(j["verify"]["structure_problems"], 0);
         assert_eq!(d.snapshot(), before, "{name}: an input changed");
         assert!(d.temporaries().is_empty());
 
@@ -352,6 +353,7 @@ fn server_2022_logs_recreate_a_clean_database() {
     // The engine's file: Last Consistent (0x2,1,606), dbtime 457 (testdata/expected-db.tsv).
     assert_eq!(j["header"]["last_consistent"], serde_json::json!({"generation": 2, "sector": 1, "offset": 0x606}));
     assert_eq!(j["header"]["dbtime"], 457);
+    assert_eq!(j["verify"]["structure_problems"], 0);
     let (code, mh, _) = esehdr(&[os("mh"), out.as_os_str()]);
     assert_eq!(code, 0);
     assert!(mh.contains("State: Clean Shutdown"), "{mh}");

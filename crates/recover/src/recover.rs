@@ -2,7 +2,7 @@
 //! items 1, 3, 5). The same setup and replay driver as the dry run ([`crate::set`],
 //! [`crate::driver::replay`]), with a sink that applies the records; then the copy is written
 //! beside COPY ([`crate::output`]), its header finished ([`crate::header`]), verified (every page
-//! checksum as `esehdr k` checks it; the structure check when it is available), and only then
+//! checksum as `esehdr k` checks it, and the structure check of `esehdr check`), and only then
 //! renamed to COPY. The inputs are only ever opened read-only.
 //!
 //! The copy is a standalone Clean Shutdown database: its Last Consistent no longer matches the
@@ -160,7 +160,8 @@ pub struct Verify {
     pub pages_seen: u64,
     /// Pages failing their checksum, or written for another page number.
     pub bad_checksums: u64,
-    /// Problems of the structure check (`null`: the check is not available in this build).
+    /// Problems of the structure check (`esehdr check`; always a number when the copy was
+    /// verified).
     pub structure_problems: Option<u64>,
 }
 
@@ -601,11 +602,11 @@ fn write_copy(
     let decoded = read_database_header(&two).ok();
     let h = decoded.as_ref().filter(|d| d.is_valid()).and_then(|d| d.header().cloned());
     let stats = tmp.scan()?;
-    let structure = check_structure(&mut tmp);
+    let (structure, first_problem) = check_structure(&mut tmp, page_size)?;
     out.verify = Some(Verify {
         pages_seen: stats.pages_seen,
         bad_checksums: stats.bad_checksums + stats.wrong_page_numbers,
-        structure_problems: structure,
+        structure_problems: Some(structure),
     });
     let Some(h) = h else {
         fail(out, DATABASE_CORRUPTED, "the header written to the copy does not read back as valid".into());
@@ -630,8 +631,9 @@ fn write_copy(
         );
         return Ok(());
     }
-    if let Some(n) = structure.filter(|n| *n > 0) {
-        fail(out, DATABASE_CORRUPTED, format!("the structure check finds {n} problem(s): the copy is not written"));
+    if structure > 0 {
+        let first = first_problem.map(|p| format!(" (first: {p})")).unwrap_or_default();
+        fail(out, DATABASE_CORRUPTED, format!("the structure check finds {structure} problem(s){first}: the copy is not written"));
         return Ok(());
     }
     tmp.commit()?;
@@ -666,48 +668,20 @@ fn stream_header(opts: &RecoverOptions) -> Option<esehdr_format::log::header::Lg
     best
 }
 
-/// The structure check of the copy (issue 11 item 5, branch `check`).
-// CHECK-HOOK: when `crate::check` lands, run it over the temporary copy here and return the
-// number of problems; `None` means "not checked" (JSON `structure_problems: null`).
-fn check_structure(_tmp: &mut TempCopy) -> Option<u64> {
-    None
-}
-
-/// The facts of the first CreateDB in `logs` (whole log files, ascending generations) with the
-/// stream's log signature, and the Last Consistent a recovery to `until` (or to the end) writes:
-/// what [`recover`] builds a created database's header from.
-pub fn creation_facts(logs: Vec<(i32, Vec<u8>)>, until: Option<Lgpos>) -> Option<(CreateFacts, Lgpos)> {
-    struct VecLogs(std::vec::IntoIter<(i32, Vec<u8>)>);
-    impl LogSource for VecLogs {
-        fn next_log(&mut self) -> Option<LogItem> {
-            self.0.next().map(|(generation, bytes)| LogItem::Log { generation, bytes })
+/// The structure check of the copy ([`crate::check`], `esehdr check`): the number of problems
+/// it finds, the first of them, or why the copy could not be read.
+fn check_structure(tmp: &mut TempCopy, page_size: u32) -> Result<(u64, Option<String>), OutputError> {
+    let path = tmp.path().to_path_buf();
+    let len = tmp.len()?;
+    let file = open_read_only(&path).map_err(|e| OutputError::Io { path: path.clone(), source: e })?;
+    let src = crate::check::FilePages::new(file, len, page_size as usize);
+    match crate::check::check_database(&src, crate::check::CheckOptions::default()) {
+        Ok(r) => {
+            let first = r.problems.first().map(|p| format!("page {}: {}", p.pgno, p.message));
+            Ok((r.problems.len() as u64, first))
         }
+        Err(e) => Ok((1, Some(e.to_string()))),
     }
-    let log_signature = logs.first().and_then(|(_, b)| {
-        let head = b.get(..LOG_HEADER_SIZE.min(b.len())).unwrap_or_default();
-        read_log_header(head, b.len() as u64).ok().map(|h| h.header.log_signature)
-    })?;
-    let mut none = NoEvents;
-    let events: RefCell<&mut dyn Events> = RefCell::new(&mut none);
-    let total = logs.len();
-    let mut src =
-        FactsSource { inner: VecLogs(logs.into_iter()), until, facts: Facts::default(), index: 0, total, events: &events, done: false };
-    while src.next_log().is_some() {}
-    let f = src.facts;
-    let (lgpos, c) = f.create.as_ref()?;
-    let facts = CreateFacts {
-        lgpos: *lgpos,
-        dbid: c.dbid,
-        grbit: c.grbit,
-        db_signature: c.db_signature,
-        log_signature,
-        page_size: if f.page_size == 0 { 4096 } else { f.page_size },
-        db_version: f.db_version,
-        engine_efv: f.engine_efv,
-        extend_count: f.extend_count,
-        attach_time: f.log_created,
-    };
-    Some((facts, f.last_shutdown.or(f.data_end).unwrap_or(*lgpos)))
 }
 
 /// Parses a log position in eseutil's notation: `0x1,5,1A0` or `(0x1,5,1A0)`, hexadecimal
@@ -784,6 +758,56 @@ mod tests {
     }
     fn bad_page<'a>(_: usize, _: Option<&'a dyn PageSource>) -> Box<dyn Redoer + 'a> {
         Box::new(BadPage)
+    }
+
+    /// A redo sink that hands back a garbage database root (pgno 1): the copy's checksums are
+    /// stamped and pass, its structure does not.
+    struct GarbageRoot;
+    impl Sink for GarbageRoot {
+        fn page_dbtime(&mut self, _: u32) -> Result<Option<u64>, SinkError> {
+            Ok(None)
+        }
+        fn redo(&mut self, _: &Redo<'_>) -> Result<(), SinkError> {
+            Ok(())
+        }
+        fn create_database(&mut self, _: Lgpos, _: &[u8]) -> Result<(), SinkError> {
+            Ok(())
+        }
+    }
+    impl Redoer for GarbageRoot {
+        fn into_outcome(self: Box<Self>) -> RedoOutcome {
+            RedoOutcome { pages: [(1, vec![0x11u8; 4096])].into_iter().collect(), ..RedoOutcome::default() }
+        }
+    }
+    fn garbage_root<'a>(_: usize, _: Option<&'a dyn PageSource>) -> Box<dyn Redoer + 'a> {
+        Box::new(GarbageRoot)
+    }
+
+    #[test]
+    fn a_copy_failing_the_structure_check_is_not_written() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../testdata");
+        let dir = std::env::temp_dir().join(format!("esehdr-recover-verify-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let out = dir.join("X.dat");
+        let mut o = RecoverOptions::new(root.join("logs/srum-server2022"), out.clone());
+        o.database = Some(root.join("db/srum-server2022-clean.dat"));
+        o.redo = garbage_root;
+        let r = recover(&o).unwrap();
+        assert!(!r.ok);
+        let v = r.verify.unwrap();
+        assert_eq!(v.bad_checksums, 0, "the page was stamped");
+        assert!(v.structure_problems.unwrap() > 0);
+        assert_eq!(r.error.unwrap().code, -1206);
+        assert!(!out.exists());
+        no_temp_left(&dir);
+        // The same set with the real redo: sound.
+        o.redo = apply_sink;
+        let r = recover(&o).unwrap();
+        assert!(r.ok, "{:?}", r.error);
+        assert_eq!(r.verify.unwrap().structure_problems, Some(0));
+        assert!(out.exists());
+        let _ = std::fs::remove_dir_all(&dir);
     }
 
     fn no_temp_left(dir: &std::path::Path) {
