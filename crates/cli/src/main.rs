@@ -309,7 +309,7 @@ fn main() -> ExitCode {
             force: *force,
             verbose: cli.common.verbose,
         };
-        if !cli.common.json && !cli.common.nologo {
+        if !cli.common.json && !cli.common.nologo && (*dry_run || copy.is_some()) {
             let _ = esehdr::frame::banner(&mut out);
         }
         return match esehdr::recover::run_recover(&opts, &mut out, &mut err).and_then(|s| out.flush().map(|()| s)) {

@@ -181,7 +181,10 @@ fn install_interrupt_handler() {
     ONCE.call_once(|| {
         let _ = ctrlc::set_handler(|| {
             esehdr_recover::output::remove_registered();
-            let _ = writeln!(io::stderr(), "\nesehdr: recover: interrupted; the temporary copy was removed, nothing was written");
+            let _ = writeln!(
+                io::stderr(),
+                "\nesehdr: recover: interrupted; the temporary copy was removed, nothing was written"
+            );
             std::process::exit(130);
         });
     });
@@ -197,7 +200,11 @@ struct CliEvents<'w> {
 impl Events for CliEvents<'_> {
     fn applied(&mut self, lgpos: Lgpos, record: &[u8]) {
         if let Some(w) = self.list.as_mut() {
-            let line = format!("{}{}", lgpos_prefix(lgpos), record_text(record, Level::Data, &DumpContext { new_commit_ctx: true }));
+            let line = format!(
+                "{}{}",
+                lgpos_prefix(lgpos),
+                record_text(record, Level::Data, &DumpContext { new_commit_ctx: true })
+            );
             if let Err(e) = writeln!(w, "{}", line.trim_end()) {
                 self.error.get_or_insert(e);
             }
@@ -207,7 +214,12 @@ impl Events for CliEvents<'_> {
         if self.progress {
             let done = (index * 30).checked_div(total.max(1)).unwrap_or(0);
             let bar: String = (0..30).map(|i| if i < done { '#' } else { '.' }).collect();
-            let _ = write!(io::stderr(), "\r  replaying [{bar}] log {}/{} (generation {generation:#x})", index + 1, total.max(index + 1));
+            let _ = write!(
+                io::stderr(),
+                "\r  replaying [{bar}] log {}/{} (generation {generation:#x})",
+                index + 1,
+                total.max(index + 1)
+            );
         }
     }
 }
@@ -215,7 +227,10 @@ impl Events for CliEvents<'_> {
 /// Recovery on a copy.
 fn run_copy(opts: &RecoverOptions, out: &mut dyn Write, err: &mut dyn Write) -> io::Result<Status> {
     let Some(copy) = &opts.out else {
-        writeln!(err, "esehdr: recover: give --out COPY (the copy to write), or --dry-run to see what recovery would do")?;
+        writeln!(
+            err,
+            "esehdr: recover: give --out COPY (the copy to write), or --dry-run to see what recovery would do"
+        )?;
         return Ok(Status::Error);
     };
     install_interrupt_handler();
@@ -229,7 +244,8 @@ fn run_copy(opts: &RecoverOptions, out: &mut dyn Write, err: &mut dyn Write) -> 
     if opts.verbose && !opts.json {
         writeln!(out, "Records applied:")?;
     }
-    let mut events = CliEvents { list: if opts.verbose && !opts.json { Some(&mut *out) } else { None }, progress, error: None };
+    let mut events =
+        CliEvents { list: if opts.verbose && !opts.json { Some(&mut *out) } else { None }, progress, error: None };
     let result = recover_with(&ropts, &mut events);
     if progress {
         let _ = writeln!(io::stderr());
@@ -291,7 +307,8 @@ pub fn render_copy_text(w: &mut dyn Write, r: &RecoverReport) -> io::Result<()> 
         )?;
     }
     if let Some(v) = &r.verify {
-        let structure = v.structure_problems.map_or_else(|| "not run".to_string(), |n| plural(n, "problem", "problems"));
+        let structure =
+            v.structure_problems.map_or_else(|| "not run".to_string(), |n| plural(n, "problem", "problems"));
         writeln!(
             w,
             "  Verify: {} checked, {}; structure check: {structure}",

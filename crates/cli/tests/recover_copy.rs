@@ -199,7 +199,8 @@ fn the_copy_can_never_be_an_input() {
     let before = d.snapshot();
     let hard = d.path("hard.dat");
     std::fs::hard_link(&db, &hard).unwrap();
-    let mut targets = vec![db.clone(), d.set().join("./SRUDB.dat"), hard, d.set().join("SRU.log"), d.set().join("SRU.chk")];
+    let mut targets =
+        vec![db.clone(), d.set().join("./SRUDB.dat"), hard, d.set().join("SRU.log"), d.set().join("SRU.chk")];
     #[cfg(unix)]
     {
         let link = d.path("link.dat");

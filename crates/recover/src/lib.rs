@@ -60,8 +60,8 @@ pub mod report;
 pub mod set;
 
 pub use attach::{Decision, Reason};
-pub use redo::{ApplySink, CreateDbInfo, PageSource, RedoOutcome};
 pub use driver::{replay, LogItem, LogSource, MacroRecord, Redo, Sink, SinkError, Start, Target};
-pub use report::{Apply, AttachEntry, ReplayError, Report, Rollback, Verdict};
 pub use recover::{parse_lgpos, recover, recover_with, Events, RecoverError, RecoverOptions, RecoverReport, Redoer};
+pub use redo::{ApplySink, CreateDbInfo, PageSource, RedoOutcome};
+pub use report::{Apply, AttachEntry, ReplayError, Report, Rollback, Verdict};
 pub use set::{dry_run, DryRunOptions, SetupError};

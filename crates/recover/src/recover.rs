@@ -24,11 +24,11 @@ use esehdr_format::{read_database_header, DbState, Lgpos, LogTime};
 use serde::Serialize;
 
 use crate::driver::{replay, LogItem, LogSource, Redo, Sink, SinkError};
-use crate::redo::{ApplySink, PageSource, RedoOutcome};
 use crate::header::{created_header, finish_header, logtime_utc, CreateFacts, Finish};
 use crate::output::{refuse_inputs, OutputError, TempCopy};
+use crate::redo::{ApplySink, PageSource, RedoOutcome};
 use crate::report::{Apply, ReplayError, Report, Rollback};
-use crate::set::{finish_report, open_read_only, prepare, read_at, DryRunOptions, SetupError, Setup};
+use crate::set::{finish_report, open_read_only, prepare, read_at, DryRunOptions, Setup, SetupError};
 
 /// A sink that applies redo and hands back the pages it changed ([`ApplySink`]; tests inject
 /// others).
@@ -88,7 +88,6 @@ impl PageSource for FilePages {
         self.count
     }
 }
-
 
 /// What to recover, and where.
 #[derive(Debug, Clone)]
@@ -423,14 +422,17 @@ pub fn recover_with(opts: &RecoverOptions, events: &mut dyn Events) -> Result<Re
         base: opts.base.clone(),
     };
     // A database absent (or not given) is created from the logs: replay from the first log.
-    let absent = opts.database.as_ref().is_none_or(|p| matches!(std::fs::metadata(p), Err(e) if e.kind() == io::ErrorKind::NotFound));
+    let absent = opts
+        .database
+        .as_ref()
+        .is_none_or(|p| matches!(std::fs::metadata(p), Err(e) if e.kind() == io::ErrorKind::NotFound));
     let mut out = RecoverReport { output: opts.out.display().to_string(), ..RecoverReport::default() };
     let p = match prepare(&dry, absent)? {
         Setup::Replay(p) => p,
         Setup::Stopped(r) => {
             out.fill(&r);
             out.error = r.error.clone();
-            out.replay = r;
+            out.replay = *r;
             out.seconds = started.elapsed().as_secs_f64();
             return Ok(out);
         }
@@ -438,9 +440,10 @@ pub fn recover_with(opts: &RecoverOptions, events: &mut dyn Events) -> Result<Re
     let crate::set::Prepared { target, start, source, db_file, page_size, prefix } = *p;
     let total = source.len();
     let base = match db_file {
-        Some(f) => Some(FilePages::new(f, u32::try_from(page_size).unwrap_or(0)).map_err(|e| {
-            SetupError::Io { path: opts.database.clone().unwrap_or_default(), source: e }
-        })?),
+        Some(f) => Some(
+            FilePages::new(f, u32::try_from(page_size).unwrap_or(0))
+                .map_err(|e| SetupError::Io { path: opts.database.clone().unwrap_or_default(), source: e })?,
+        ),
         None => None,
     };
     let base_ref: Option<&dyn PageSource> = base.as_ref().map(|b| b as &dyn PageSource);
@@ -463,8 +466,13 @@ pub fn recover_with(opts: &RecoverOptions, events: &mut dyn Events) -> Result<Re
         events: &events,
         done: false,
     };
-    let mut sink =
-        UntilSink { inner: redoer, until: opts.until, applied: Apply::default(), pages: HashSet::new(), events: &events };
+    let mut sink = UntilSink {
+        inner: redoer,
+        until: opts.until,
+        applied: Apply::default(),
+        pages: HashSet::new(),
+        events: &events,
+    };
     let report = replay(&target, &start, &mut src, &mut sink, opts.until).map_err(RecoverError::Redo)?;
     let facts = std::mem::take(&mut src.facts);
     let UntilSink { inner: redoer, .. } = sink;
@@ -496,7 +504,9 @@ pub fn recover_with(opts: &RecoverOptions, events: &mut dyn Events) -> Result<Re
     }
     let outcome = redoer.into_outcome();
     let log_signature = stream.map(|h| h.log_signature).unwrap_or_default();
-    write_copy(opts, &mut out, base.as_ref(), redo_page_size, &facts, outcome, &report, log_signature)?;
+    let input =
+        CopyInput { base: base.as_ref(), page_size: redo_page_size, facts: &facts, report: &report, log_signature };
+    write_copy(opts, &mut out, &input, outcome)?;
     out.replay = report;
     out.seconds = started.elapsed().as_secs_f64();
     Ok(out)
@@ -519,17 +529,23 @@ fn fail(out: &mut RecoverReport, (code, name): (i32, &'static str), message: Str
     out.error = Some(ReplayError { code, name, lgpos: None, pgno: None, message });
 }
 
+/// What the copy is made from, besides redo's pages.
+struct CopyInput<'a> {
+    base: Option<&'a FilePages>,
+    page_size: u64,
+    facts: &'a Facts,
+    report: &'a Report,
+    log_signature: esehdr_format::Signature,
+}
+
 /// Writes the temporary copy, finishes and verifies it, and renames it to COPY when sound.
 fn write_copy(
     opts: &RecoverOptions,
     out: &mut RecoverReport,
-    base: Option<&FilePages>,
-    page_size: u64,
-    facts: &Facts,
+    input: &CopyInput<'_>,
     mut outcome: RedoOutcome,
-    report: &Report,
-    log_signature: esehdr_format::Signature,
 ) -> Result<(), RecoverError> {
+    let CopyInput { base, page_size, facts, report, log_signature } = *input;
     let created = report.create;
     let page_size = u32::try_from(page_size).unwrap_or(0);
     let ps = u64::from(page_size);
@@ -592,7 +608,8 @@ fn write_copy(
         now: time,
         flush_random: random,
     };
-    finish_header(&mut header, &finish).map_err(|e| OutputError::Io { path: opts.out.clone(), source: io::Error::other(e) })?;
+    finish_header(&mut header, &finish)
+        .map_err(|e| OutputError::Io { path: opts.out.clone(), source: io::Error::other(e) })?;
     tmp.write_at(0, &header)?;
     tmp.write_at(ps, &header)?;
 
@@ -623,17 +640,25 @@ fn write_copy(
         return Ok(());
     }
     if !stats.ok() {
-        let first = stats.bad_pages.first().map(|b| format!(" (first: page {}, {})", b.page, b.detail)).unwrap_or_default();
+        let first =
+            stats.bad_pages.first().map(|b| format!(" (first: page {}, {})", b.page, b.detail)).unwrap_or_default();
         fail(
             out,
             READ_VERIFY_FAILURE,
-            format!("{} page(s) of the copy fail their checksum{first}: the copy is not written", stats.bad_checksums + stats.wrong_page_numbers),
+            format!(
+                "{} page(s) of the copy fail their checksum{first}: the copy is not written",
+                stats.bad_checksums + stats.wrong_page_numbers
+            ),
         );
         return Ok(());
     }
     if structure > 0 {
         let first = first_problem.map(|p| format!(" (first: {p})")).unwrap_or_default();
-        fail(out, DATABASE_CORRUPTED, format!("the structure check finds {structure} problem(s){first}: the copy is not written"));
+        fail(
+            out,
+            DATABASE_CORRUPTED,
+            format!("the structure check finds {structure} problem(s){first}: the copy is not written"),
+        );
         return Ok(());
     }
     tmp.commit()?;

@@ -135,14 +135,14 @@ pub(crate) struct Prepared {
 #[derive(Debug)]
 pub(crate) enum Setup {
     Replay(Box<Prepared>),
-    Stopped(Report),
+    Stopped(Box<Report>),
 }
 
 /// Runs the dry run: what soft recovery would do with these files.
 pub fn dry_run(opts: &DryRunOptions) -> Result<Report, SetupError> {
     let p = match prepare(opts, false)? {
         Setup::Replay(p) => p,
-        Setup::Stopped(r) => return Ok(r),
+        Setup::Stopped(r) => return Ok(*r),
     };
     let Prepared { target, start, mut source, db_file, page_size, prefix } = *p;
     let mut sink =
@@ -314,7 +314,7 @@ pub(crate) fn prepare(opts: &DryRunOptions, from_lowest: bool) -> Result<Setup, 
         report_prefix.end = err.lgpos.unwrap_or(report_prefix.start);
         report_prefix.verdict = Verdict::WouldFail;
         report_prefix.error = Some(err);
-        return Ok(Setup::Stopped(report_prefix));
+        return Ok(Setup::Stopped(Box::new(report_prefix)));
     }
 
     // The stream from the start generation on, checked as `ml BASE` checks it.

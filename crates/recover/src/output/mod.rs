@@ -141,7 +141,12 @@ impl TempCopy {
             match OpenOptions::new().read(true).write(true).create_new(true).open(&path) {
                 Ok(file) => {
                     register(&path);
-                    return Ok(Self { path, out: out.to_path_buf(), file: Some(file), page_size: u64::from(page_size) });
+                    return Ok(Self {
+                        path,
+                        out: out.to_path_buf(),
+                        file: Some(file),
+                        page_size: u64::from(page_size),
+                    });
                 }
                 Err(e) if e.kind() == io::ErrorKind::AlreadyExists && n < 1_000_000 => continue,
                 Err(e) => return Err(OutputError::Io { path, source: e }),
@@ -243,7 +248,12 @@ impl TempCopy {
             let want = usize::try_from(n * ps).unwrap_or(0);
             let slice = buf.get_mut(..want).unwrap_or_default();
             let got = self.read_at(first * ps, slice)?;
-            stats.merge(scan_pages(buf.get(..got).unwrap_or_default(), usize::try_from(ps).unwrap_or(4096), first, total));
+            stats.merge(scan_pages(
+                buf.get(..got).unwrap_or_default(),
+                usize::try_from(ps).unwrap_or(4096),
+                first,
+                total,
+            ));
             first += n;
         }
         Ok(stats)
@@ -330,17 +340,20 @@ mod tests {
         let d = scratch("same");
         let db = d.join("DB.dat");
         std::fs::write(&db, b"x").unwrap();
-        assert!(matches!(refuse_inputs(&db, &[db.clone()], true), Err(OutputError::SameAsInput { .. })));
+        assert!(matches!(refuse_inputs(&db, std::slice::from_ref(&db), true), Err(OutputError::SameAsInput { .. })));
         #[cfg(unix)]
         {
             let hard = d.join("hard.dat");
             std::fs::hard_link(&db, &hard).unwrap();
-            assert!(matches!(refuse_inputs(&hard, &[db.clone()], true), Err(OutputError::SameAsInput { .. })));
+            assert!(matches!(
+                refuse_inputs(&hard, std::slice::from_ref(&db), true),
+                Err(OutputError::SameAsInput { .. })
+            ));
         }
         let other = d.join("other.dat");
         std::fs::write(&other, b"y").unwrap();
-        assert!(matches!(refuse_inputs(&other, &[db.clone()], false), Err(OutputError::Exists(_))));
-        assert!(refuse_inputs(&other, &[db.clone()], true).is_ok());
+        assert!(matches!(refuse_inputs(&other, std::slice::from_ref(&db), false), Err(OutputError::Exists(_))));
+        assert!(refuse_inputs(&other, std::slice::from_ref(&db), true).is_ok());
         assert!(refuse_inputs(&d.join("new.dat"), &[db], false).is_ok());
         let _ = std::fs::remove_dir_all(&d);
     }
