@@ -709,6 +709,50 @@ fn check_structure(tmp: &mut TempCopy, page_size: u32) -> Result<(u64, Option<St
     }
 }
 
+/// The facts of the first CreateDB in `logs` (whole log files, ascending generations) with the
+/// stream's log signature, and the Last Consistent a recovery to `until` (or to the end) writes:
+/// what [`recover`] builds a created database's header from.
+pub fn creation_facts(logs: Vec<(i32, Vec<u8>)>, until: Option<Lgpos>) -> Option<(CreateFacts, Lgpos)> {
+    struct VecLogs(std::vec::IntoIter<(i32, Vec<u8>)>);
+    impl LogSource for VecLogs {
+        fn next_log(&mut self) -> Option<LogItem> {
+            self.0.next().map(|(generation, bytes)| LogItem::Log { generation, bytes })
+        }
+    }
+    let log_signature = logs.first().and_then(|(_, b)| {
+        let head = b.get(..LOG_HEADER_SIZE.min(b.len())).unwrap_or_default();
+        read_log_header(head, b.len() as u64).ok().map(|h| h.header.log_signature)
+    })?;
+    let mut none = NoEvents;
+    let events: RefCell<&mut dyn Events> = RefCell::new(&mut none);
+    let total = logs.len();
+    let mut src = FactsSource {
+        inner: VecLogs(logs.into_iter()),
+        until,
+        facts: Facts::default(),
+        index: 0,
+        total,
+        events: &events,
+        done: false,
+    };
+    while src.next_log().is_some() {}
+    let f = src.facts;
+    let (lgpos, c) = f.create.as_ref()?;
+    let facts = CreateFacts {
+        lgpos: *lgpos,
+        dbid: c.dbid,
+        grbit: c.grbit,
+        db_signature: c.db_signature,
+        log_signature,
+        page_size: if f.page_size == 0 { 4096 } else { f.page_size },
+        db_version: f.db_version,
+        engine_efv: f.engine_efv,
+        extend_count: f.extend_count,
+        attach_time: f.log_created,
+    };
+    Some((facts, f.last_shutdown.or(f.data_end).unwrap_or(*lgpos)))
+}
+
 /// Parses a log position in eseutil's notation: `0x1,5,1A0` or `(0x1,5,1A0)`, hexadecimal
 /// (the `0x` optional on each part).
 pub fn parse_lgpos(s: &str) -> Result<Lgpos, String> {
