@@ -70,9 +70,9 @@ fn read(p: &Path) -> Vec<u8> {
     std::fs::read(p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
 }
 
-struct Logs(std::vec::IntoIter<(i32, Vec<u8>)>);
+struct Logs<I>(I);
 
-impl LogSource for Logs {
+impl<I: Iterator<Item = (i32, Vec<u8>)>> LogSource for Logs<I> {
     fn next_log(&mut self) -> Option<LogItem> {
         self.0.next().map(|(generation, bytes)| LogItem::Log { generation, bytes })
     }
@@ -120,7 +120,8 @@ fn run(logs: &[(i32, Vec<u8>)], base: Option<&Pages>, until: Option<Lgpos>, from
         // Continue a database this replay created: the same stream, attached from its CreateDB.
         target.file_name = Some("SRUDB.dat".into());
     }
-    let files: Vec<(i32, Vec<u8>)> = logs.iter().filter(|(g, _)| from.is_none_or(|f| *g >= f.generation)).cloned().collect();
+    let files: Vec<(i32, Vec<u8>)> =
+        logs.iter().filter(|(g, _)| from.is_none_or(|f| *g >= f.generation)).cloned().collect();
     let report = replay(&target, &start, &mut Logs(files.into_iter()), &mut sink, until).unwrap();
     assert!(report.error.is_none(), "replay stopped: {:?}", report.error);
     sink.into_outcome()
@@ -150,7 +151,17 @@ fn logically_equal(ours: &[u8], engine: &[u8]) -> Result<(), String> {
     let mask = !(PageFlags::FLUSH_TYPE_MASK | PageFlags::NEW_CHECKSUM_FORMAT);
     let hdr = |v: &PageView<'_>| {
         let h = v.header();
-        (h.dbtime_dirtied, h.pgno_prev, h.pgno_next, h.objid_fdp, h.cb_free, h.cb_uncommitted_free, h.ib_mic_free, h.itag_state, h.flags.bits() & mask)
+        (
+            h.dbtime_dirtied,
+            h.pgno_prev,
+            h.pgno_next,
+            h.objid_fdp,
+            h.cb_free,
+            h.cb_uncommitted_free,
+            h.ib_mic_free,
+            h.itag_state,
+            h.flags.bits() & mask,
+        )
     };
     if hdr(&o) != hdr(&e) {
         return Err(format!("header (dbtime, prev, next, objid, cbFree, cbUncFree, ibMicFree, itagState, flags): ours {:?}, engine {:?}", hdr(&o), hdr(&e)));
@@ -161,7 +172,15 @@ fn logically_equal(ours: &[u8], engine: &[u8]) -> Result<(), String> {
     for (i, (a, b)) in o.lines().zip(e.lines()).enumerate() {
         let (a, b) = (a.unwrap(), b.unwrap());
         if (a.flags, a.key().to_vec(), a.data) != (b.flags, b.key().to_vec(), b.data) {
-            return Err(format!("line {i}: ours flags {} key {:02x?} data {:02x?}; engine flags {} key {:02x?} data {:02x?}", a.flags, a.key().to_vec(), a.data, b.flags, b.key().to_vec(), b.data));
+            return Err(format!(
+                "line {i}: ours flags {} key {:02x?} data {:02x?}; engine flags {} key {:02x?} data {:02x?}",
+                a.flags,
+                a.key().to_vec(),
+                a.data,
+                b.flags,
+                b.key().to_vec(),
+                b.data
+            ));
         }
     }
     Ok(())
@@ -215,6 +234,17 @@ fn compare(out: &RedoOutcome, engine_file: &Path, label: &str) -> (usize, usize)
     (used, identical)
 }
 
+/// The header facts redo gives the output equal the engine's header (docs/page-internals.md
+/// §4.9): `le_dbtimeDirtied` = the largest dbtime, `le_objidLast` = the largest objidFDP, and
+/// the CreateDB's `signDb`.
+fn header_facts(out: &RedoOutcome, engine_file: &Path) {
+    let b = read(engine_file);
+    let h = esehdr_format::read_database_header(&b).unwrap().header().unwrap().clone();
+    assert_eq!(out.dbtime_max, h.dbtime, "le_dbtimeDirtied");
+    assert_eq!(out.objid_max, h.objid_last, "le_objidLast");
+    assert_eq!(out.create.as_ref().map(|c| c.db_signature), Some(h.db_signature), "signDb");
+}
+
 #[test]
 fn generations_1_2_give_the_first_snapshot() {
     let out = run(&logs_1_2(), None, None, None);
@@ -223,6 +253,7 @@ fn generations_1_2_give_the_first_snapshot() {
     // The engine's header: 48 pages = 46 database pages + 2 header pages (§10 F12), dbtime 457.
     assert_eq!(out.pgno_last, 46);
     assert_eq!(out.dbtime_max, 457);
+    header_facts(&out, &first().join("SRUDB.dat"));
     let (used, identical) = compare(&out, &first().join("SRUDB.dat"), "generations 1-2");
     assert_eq!(identical, used);
 }
@@ -231,6 +262,7 @@ fn generations_1_2_give_the_first_snapshot() {
 fn generations_1_5_give_the_second_snapshot() {
     let out = run(&logs_1_5(), None, None, None);
     assert_eq!(out.pgno_last, 142, "the last ExtendDB is [1:142] (§10 F8)");
+    header_facts(&out, &second().join("SRUDB.dat"));
     let (used, identical) = compare(&out, &second().join("SRUDB.dat"), "generations 1-5");
     assert_eq!(identical, used);
 }
@@ -296,7 +328,7 @@ fn recover(logs: &[(i32, Vec<u8>)], pages: BTreeMap<u32, Vec<u8>>, create: Lgpos
     let base = Pages(pages, u32::MAX);
     let mut sink = ApplySink::new(PAGE, Some(&base as &dyn PageSource));
     let target = Target { header: Some(crash_header(create)), file_name: Some("SRUDB.dat".into()) };
-    let report = replay(&target, &start_of(logs), &mut Logs(logs.to_vec().into_iter()), &mut sink, None).unwrap();
+    let report = replay(&target, &start_of(logs), &mut Logs(logs.iter().cloned()), &mut sink, None).unwrap();
     assert!(report.error.is_none(), "recovery of a crash image stopped: {:?}", report.error);
     let out = sink.into_outcome();
     merged(&base.0, &out)
@@ -317,14 +349,17 @@ fn until_then_continue_equals_a_straight_replay() {
         let end = straight.pages.clone();
         let points = cuts(&logs, create, 6);
         assert!(points.len() >= 4, "{label}: too few quiet points");
+        let mut with_work = 0;
         for cut in points {
             let partial = run(&logs, None, Some(cut), None);
             assert!(partial.pages.len() <= end.len());
+            with_work += usize::from(partial.pages != end);
             let done = recover(&logs, partial.pages.clone(), create);
             let differing: Vec<u32> = end.keys().filter(|p| done.get(p) != end.get(p)).copied().collect();
             assert!(differing.is_empty(), "{label}: continuing from {cut} gives other pages: {differing:?}");
             assert_eq!(done.len(), end.len(), "{label}: continuing from {cut}");
         }
+        assert!(with_work >= 3, "{label}: only {with_work} cuts left work to do");
     }
 }
 
@@ -356,4 +391,26 @@ proptest! {
         let differing: Vec<u32> = straight.pages.keys().filter(|p| done.get(p) != straight.pages.get(p)).copied().collect();
         prop_assert!(differing.is_empty(), "cuts {} and {}: pages {:?} differ", early, late, differing);
     }
+}
+
+/// The crash the Split2 pre-image exists for (docs/page-internals.md §4.4): the first vertical
+/// split of generation 1 (`(1,6,161)`, root page 4 → new page 13) flushed on page 4 but not on
+/// page 13. Recovery must take page 13's lines from the record's Xpress-compressed pre-image of
+/// page 4; the result equals the straight replay's (and so the engine's) pages.
+#[test]
+fn a_split_page_flushed_without_its_new_page_recovers_from_the_pre_image() {
+    let logs = logs_1_2();
+    let straight = run(&logs, None, None, None);
+    let create = straight.create.as_ref().unwrap().lgpos;
+    let before = Lgpos { generation: 1, isec: 6, ib: 0x156 }; // MacroBegin of the split
+    let after = Lgpos { generation: 1, isec: 6, ib: 0x79F }; // the MacroInfo after its MacroCommit
+    let s1 = run(&logs, None, Some(before), None).pages;
+    let s2 = run(&logs, None, Some(after), None).pages;
+    assert!(s1.contains_key(&4) && !s1.contains_key(&13), "page 13 is written by the split");
+    assert_ne!(s1.get(&4), s2.get(&4));
+    let mut mix = s1.clone();
+    mix.insert(4, s2[&4].clone());
+    let done = recover(&logs, mix, create);
+    let differing: Vec<u32> = straight.pages.keys().filter(|p| done.get(p) != straight.pages.get(p)).copied().collect();
+    assert!(differing.is_empty(), "pages {differing:?} differ");
 }

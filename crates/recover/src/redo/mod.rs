@@ -13,8 +13,9 @@
 //! |---|---|
 //! | Insert, FlagInsert, FlagInsertAndReplaceData, FlagDelete, Delete, Replace, ReplaceD, Delta, Delta64, SetExternalHeader, Scrub, Undo | [`node`] |
 //! | NewPage, CreateSingleExtentFDP, CreateMultipleExtentFDP, ConvertFDP2, EmptyTree, ExtendDB, ShrinkDB, TrimDB, ExtentFreed | [`space`] |
-//! | the Split2 macro (and its pre-image) | [`split`] |
-//! | Merge2, PageMove, RootPageMove | refused: not implemented ([`space::refuse_macro`]) |
+//! | the Split2 macro (and its pre-image; Xpress pre-images through [`xpress`]) | [`split`] |
+//! | the Merge2 macro (and its pre-image) | [`merge`] |
+//! | PageMove, RootPageMove | refused: not implemented ([`space::refuse_macro`]) |
 //!
 //! Pages are read lazily from the database being recovered ([`PageSource`]) and kept in
 //! memory only once touched; [`ApplySink::into_outcome`] gives every changed page (dbtime set,
@@ -27,9 +28,11 @@
 //! Sources: docs/page-internals.md §3 (primitives), §4 (redo), §10 F1-F12; docs/log-records.md
 //! §3 (layouts), §5 (redo), §8 item 9.
 
+pub mod merge;
 pub mod node;
 pub mod space;
 pub mod split;
+pub mod xpress;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::io;
@@ -280,7 +283,11 @@ impl<'a> ApplySink<'a> {
     }
 
     /// Opens page `pgno` (already loaded with [`Self::existing`] or [`Self::fresh`]) for change.
-    pub(crate) fn with_page<T>(&mut self, pgno: u32, f: impl FnOnce(&mut PageMut<'_>) -> RedoResult<T>) -> RedoResult<T> {
+    pub(crate) fn with_page<T>(
+        &mut self,
+        pgno: u32,
+        f: impl FnOnce(&mut PageMut<'_>) -> RedoResult<T>,
+    ) -> RedoResult<T> {
         let buf = self.pages.get_mut(&pgno).ok_or_else(|| Fail::new(PAGE_NOT_INITIALIZED, pgno, "page not loaded"))?;
         let mut p = PageMut::new(buf).map_err(|e| Fail::page(pgno, e))?;
         f(&mut p)
@@ -324,6 +331,7 @@ impl<'a> ApplySink<'a> {
         if !op.macro_records.is_empty() {
             return match op.lrtyp {
                 LrType::SPLIT2 => split::redo_split(self, op),
+                LrType::MERGE2 => merge::redo_merge(self, op),
                 _ => space::refuse_macro(op),
             };
         }

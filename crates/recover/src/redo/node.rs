@@ -181,7 +181,8 @@ pub fn delta(sink: &mut ApplySink<'_>, x: &Delta<'_>, pages: &[(u32, u64)], wide
             p.delta_i64(iline, off, x.delta).map_err(pm(pgno))?;
         } else {
             // Delta (32-bit): the decoder widened le_delta (i32) to i64.
-            let d = i32::try_from(x.delta).map_err(|_| Fail::new(LOG_CORRUPTED, pgno, "a 32-bit delta out of range"))?;
+            let d =
+                i32::try_from(x.delta).map_err(|_| Fail::new(LOG_CORRUPTED, pgno, "a 32-bit delta out of range"))?;
             p.delta_i32(iline, off, d).map_err(pm(pgno))?;
         }
         if versioned(&x.node) {

@@ -94,7 +94,13 @@ pub fn create_fdp(sink: &mut ApplySink<'_>, f: &Fdp, multiple: bool, needs: &dyn
             if needs(pgno).is_none() {
                 continue;
             }
-            consume_new(sink, pgno, f.objid_fdp, dbtime, flags | PageFlags::ROOT | PageFlags::LEAF | PageFlags::SPACE_TREE)?;
+            consume_new(
+                sink,
+                pgno,
+                f.objid_fdp,
+                dbtime,
+                flags | PageFlags::ROOT | PageFlags::LEAF | PageFlags::SPACE_TREE,
+            )?;
             sink.with_page(pgno, |p| {
                 p.set_external_header(&[0u8; 16]).map_err(|e| Fail::page(pgno, e))?;
                 if count != 0 {
@@ -167,7 +173,11 @@ pub fn convert_extents(pgno_fdp: u32, cpg_primary: i32, rgbit_avail: u32) -> Vec
 pub fn convert_fdp(sink: &mut ApplySink<'_>, t: LrType, f: &Fdp, needs: &dyn Fn(u32) -> Option<u64>) -> RedoResult {
     let pgno_fdp = f.page.pgno;
     if t != LrType::CONVERT_FDP2 {
-        return Err(Fail::new(crate::errors::BAD_LOG_VERSION, pgno_fdp, "the obsolete ConvertFDP (26) is not replayed by the engine"));
+        return Err(Fail::new(
+            crate::errors::BAD_LOG_VERSION,
+            pgno_fdp,
+            "the obsolete ConvertFDP (26) is not replayed by the engine",
+        ));
     }
     let (Some(first), Some(cpg2), Some(avail), Some(cflags)) =
         (f.pgno_secondary_first, f.cpg_secondary, f.rgbit_avail, f.cpage_flags)
@@ -237,7 +247,7 @@ pub fn convert_fdp(sink: &mut ApplySink<'_>, t: LrType, f: &Fdp, needs: &dyn Fn(
 }
 
 /// `NDEmptyPage` (§3.2): null prefix, every line deleted (last first), `fPageEmpty`.
-fn empty_page(p: &mut PageMut<'_>, pgno: u32) -> RedoResult {
+pub(crate) fn empty_page(p: &mut PageMut<'_>, pgno: u32) -> RedoResult {
     p.set_prefix(&[]).map_err(|e| Fail::page(pgno, e))?;
     while p.view().line_count() > 0 {
         let last = p.view().line_count() - 1;
@@ -257,11 +267,15 @@ pub fn empty_tree(sink: &mut ApplySink<'_>, e: &EmptyTree<'_>, needs: &dyn Fn(u3
             continue;
         }
         if page != ep.dbtime_before {
-            let (err, how) = if page < ep.dbtime_before { (DB_TIME_TOO_OLD, "older") } else { (DB_TIME_TOO_NEW, "newer") };
+            let (err, how) =
+                if page < ep.dbtime_before { (DB_TIME_TOO_OLD, "older") } else { (DB_TIME_TOO_NEW, "newer") };
             return Err(Fail::new(
                 err,
                 ep.pgno,
-                format!("page {} has dbtime {page:#x}, {how} than the record expects before it ({:#x})", ep.pgno, ep.dbtime_before),
+                format!(
+                    "page {} has dbtime {page:#x}, {how} than the record expects before it ({:#x})",
+                    ep.pgno, ep.dbtime_before
+                ),
             ));
         }
         sink.existing(ep.pgno)?;
@@ -279,7 +293,11 @@ pub fn empty_tree(sink: &mut ApplySink<'_>, e: &EmptyTree<'_>, needs: &dyn Fn(u3
                 return Err(Fail::new(
                     LOG_OPERATION_INCONSISTENT,
                     root,
-                    format!("the root should be an internal page with one line, but it has {} lines, flags {}", v.line_count(), v.flags()),
+                    format!(
+                        "the root should be an internal page with one line, but it has {} lines, flags {}",
+                        v.line_count(),
+                        v.flags()
+                    ),
                 ));
             }
             let flags = (v.flags().bits() & !PageFlags::PARENT_OF_LEAF) | PageFlags::LEAF;
@@ -321,12 +339,16 @@ pub fn database_record(sink: &mut ApplySink<'_>, lgpos: Lgpos, r: &Record<'_>) -
     }
 }
 
-/// Merge2, PageMove and RootPageMove macros, and a macro of any other head: not implemented.
+/// PageMove and RootPageMove macros, and a macro of any other head: not implemented.
 pub fn refuse_macro(op: &Redo<'_>) -> RedoResult {
     let pgno = op.pages.first().map(|p| p.0);
     Err(Fail::unsupported(
         pgno,
-        format!("esehdr does not implement the redo of a {} macro ({} records)", op.lrtyp.name(), op.macro_records.len()),
+        format!(
+            "esehdr does not implement the redo of a {} macro ({} records)",
+            op.lrtyp.name(),
+            op.macro_records.len()
+        ),
     ))
 }
 
@@ -347,9 +369,6 @@ mod tests {
     #[test]
     fn space_header_layout() {
         // §10 F1: the corpus convert's FDP header 01000000 01000000 01000000 20000000.
-        assert_eq!(
-            space_header(1, 1, SPH_MULTIPLE_EXTENT, 0x20),
-            [1, 0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 0x20, 0, 0, 0]
-        );
+        assert_eq!(space_header(1, 1, SPH_MULTIPLE_EXTENT, 0x20), [1, 0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 0x20, 0, 0, 0]);
     }
 }

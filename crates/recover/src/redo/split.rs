@@ -17,7 +17,9 @@
 use esehdr_format::log::records::decode::Split;
 use esehdr_format::log::records::{LrType, Record};
 
-use super::{node::after_image, ApplySink, Fail, RedoResult, BUFFER_DEPENDENCIES_CORRUPTED, LOG_CORRUPTED, LR_VERSIONED};
+use super::{
+    node::after_image, ApplySink, Fail, RedoResult, BUFFER_DEPENDENCIES_CORRUPTED, LOG_CORRUPTED, LR_VERSIONED,
+};
 use crate::driver::Redo;
 use crate::page::{LineFlags, Node, PageBuilder, PageFlags, PageMut, PageView};
 
@@ -55,7 +57,7 @@ fn common(a: &[u8], b: &[u8]) -> usize {
 }
 
 /// §3.5: the common length when it exceeds `cbPrefixOverhead` (2), else 0.
-fn cb_prefix_against(key: &[u8], prefix: &[u8]) -> usize {
+pub(crate) fn cb_prefix_against(key: &[u8], prefix: &[u8]) -> usize {
     let n = common(key, prefix);
     if n > 2 {
         n
@@ -75,7 +77,8 @@ pub fn redo_split(sink: &mut ApplySink<'_>, op: &Redo<'_>) -> RedoResult {
     let mut leaf: Option<LeafOp<'_>> = None;
     let mut dbtime = None;
     for m in op.macro_records {
-        let rec = Record::decode_bytes(&m.bytes, m.lgpos, 0).map_err(|e| Fail::new(LOG_CORRUPTED, None, e.to_string()))?;
+        let rec =
+            Record::decode_bytes(&m.bytes, m.lgpos, 0).map_err(|e| Fail::new(LOG_CORRUPTED, None, e.to_string()))?;
         match rec {
             Record::Split(s) if m.lrtyp == LrType::SPLIT2 => {
                 dbtime = Some(s.page.dbtime);
@@ -110,7 +113,11 @@ pub fn redo_split(sink: &mut ApplySink<'_>, op: &Redo<'_>) -> RedoResult {
         let (Some(s), child) = (splits.get(k), splits.get(k + 1)) else { break };
         if s.pgno_new == 0 {
             let Some(c) = child else {
-                return Err(Fail::new(LOG_CORRUPTED, s.page.pgno, "a parent-only Split2 record with no level below it"));
+                return Err(Fail::new(
+                    LOG_CORRUPTED,
+                    s.page.pgno,
+                    "a parent-only Split2 record with no level below it",
+                ));
             };
             if needs(s.page.pgno) {
                 insert_separator(sink, s, c, d)?;
@@ -178,32 +185,69 @@ fn check_object(v: &PageView<'_>, pgno: u32, objid: u32) -> RedoResult {
 fn preimage_required(s: &Split<'_>) -> bool {
     let last = s.clines.saturating_sub(1);
     !(s.split_type == SPLIT_APPEND
-        || (s.split_type == SPLIT_RIGHT && s.split_oper == OPER_INSERT && s.iline_split == s.iline_oper && s.iline_oper == last))
+        || (s.split_type == SPLIT_RIGHT
+            && s.split_oper == OPER_INSERT
+            && s.iline_split == s.iline_oper
+            && s.iline_oper == last))
 }
 
-/// The split page as it was before the split, from the record's pre-image (§1.7): refused when
-/// compressed (esehdr does not read Xpress/LZ4), rehydrated when dehydrated.
+/// The split page as it was before the split, from the record's pre-image.
 fn preimage(s: &Split<'_>, page_size: usize) -> RedoResult<Vec<u8>> {
-    let pgno = s.page.pgno;
-    let img = s.page_before_image.0;
-    let flags = s.preimage_flags.unwrap_or(0);
+    expand_preimage(
+        s.page.pgno,
+        s.page.dbtime_before,
+        s.preimage_flags.unwrap_or(0),
+        s.page_before_image.0,
+        page_size,
+        s.pgno_new,
+    )
+}
+
+/// A page's pre-image as a whole page at `dbtime_before` (§1.7, `ErrLGIDecompressPreimage`):
+/// decompressed when `le_flags` has 0x2 (Xpress; other schemes refused), rehydrated when it has
+/// 0x1. `other` is the page that needs it (for the message).
+pub(crate) fn expand_preimage(
+    pgno: u32,
+    dbtime_before: u64,
+    flags: u32,
+    img: &[u8],
+    page_size: usize,
+    other: u32,
+) -> RedoResult<Vec<u8>> {
     if img.is_empty() {
-        return Err(Fail::new(BUFFER_DEPENDENCIES_CORRUPTED, pgno, "the split page needs no redo but the new page does, and the record holds no pre-image"));
-    }
-    if flags & PREIMAGE_COMPRESSED != 0 {
-        return Err(Fail::unsupported(
+        return Err(Fail::new(
+            BUFFER_DEPENDENCIES_CORRUPTED,
             pgno,
-            format!("the split page's pre-image ({} bytes, le_flags {flags:#x}) is compressed (Xpress/LZ4 through ErrPKDecompressData), which esehdr cannot decompress; it is needed because the new page {} needs redo and the split page does not", img.len(), s.pgno_new),
+            format!(
+                "page {other} needs redo and page {pgno} does not, but the record holds no pre-image of page {pgno}"
+            ),
         ));
     }
+    let raw: Vec<u8> = if flags & PREIMAGE_COMPRESSED != 0 {
+        super::xpress::decompress(img, page_size).map_err(|why| {
+            Fail::unsupported(
+                pgno,
+                format!("the pre-image of page {pgno} ({} bytes, le_flags {flags:#x}) cannot be decompressed: {why}; it is needed because page {} needs redo and page {pgno} does not", img.len(), other),
+            )
+        })?
+    } else {
+        img.to_vec()
+    };
+    let img = raw.as_slice();
     if img.len() == page_size {
-        return Ok(img.to_vec());
+        let mut page = img.to_vec();
+        PageMut::new(&mut page).map_err(pm(pgno))?.set_dbtime_dirtied(dbtime_before);
+        return Ok(page);
     }
     if flags & PREIMAGE_DEHYDRATED == 0 || img.len() > page_size || img.len() < 40 {
-        return Err(Fail::new(LOG_CORRUPTED, pgno, format!("a pre-image of {} bytes for {page_size}-byte pages, le_flags {flags:#x}", img.len())));
+        return Err(Fail::new(
+            LOG_CORRUPTED,
+            pgno,
+            format!("a pre-image of {} bytes for {page_size}-byte pages, le_flags {flags:#x}", img.len()),
+        ));
     }
     // Rehydrate: the last 4 × itagMicFree bytes are the TAG array; cbFree grows by what was cut.
-    let rd16 = |at: usize| img.get(at..at + 2).map_or(0, |b| u16::from_le_bytes([b[0], b[1]]));
+    let rd16 = |at: usize| img.get(at..at + 2).and_then(|b| b.try_into().ok()).map_or(0, u16::from_le_bytes);
     let tags = 4 * usize::from(rd16(34) & 0x0FFF);
     if tags > img.len() - 40 {
         return Err(Fail::new(LOG_CORRUPTED, pgno, "a dehydrated pre-image whose TAG array exceeds it"));
@@ -214,9 +258,7 @@ fn preimage(s: &Split<'_>, page_size: usize) -> RedoResult<Vec<u8>> {
     page.extend_from_slice(img.get(..cut).unwrap_or_default());
     page.resize(page_size - tags, 0);
     page.extend_from_slice(img.get(cut..).unwrap_or_default());
-    let mut p = PageMut::new(&mut page).map_err(pm(pgno))?;
-    p.set_dbtime_dirtied(s.page.dbtime_before);
-    drop(p);
+    PageMut::new(&mut page).map_err(pm(pgno))?.set_dbtime_dirtied(dbtime_before);
     if let Some(f) = page.get_mut(28..30) {
         f.copy_from_slice(&(cb_free as u16).to_le_bytes());
     }
@@ -253,10 +295,18 @@ fn split_level(
     let iline_oper = usize::from(s.iline_oper);
     let iline_split = usize::from(s.iline_split);
     if iline_split > clines || (oper != OPER_NONE && iline_oper >= clines) {
-        return Err(Fail::new(LOG_CORRUPTED, pgno_split, format!("ilineSplit {iline_split} / ilineOper {iline_oper} beyond clines {clines}")));
+        return Err(Fail::new(
+            LOG_CORRUPTED,
+            pgno_split,
+            format!("ilineSplit {iline_split} / ilineOper {iline_oper} beyond clines {clines}"),
+        ));
     }
     if is_leaf && oper != OPER_NONE && leaf.is_none() {
-        return Err(Fail::new(LOG_CORRUPTED, pgno_split, "the leaf split has an operation but the macro holds no leaf operation record"));
+        return Err(Fail::new(
+            LOG_CORRUPTED,
+            pgno_split,
+            "the leaf split has an operation but the macro holds no leaf operation record",
+        ));
     }
     let versioned = is_leaf && leaf.is_some_and(|l| l.versioned);
 
@@ -279,7 +329,10 @@ fn split_level(
                 return Err(Fail::new(
                     super::LOG_OPERATION_INCONSISTENT,
                     pgno_split,
-                    format!("the split page should hold {expected} lines (clines {clines}), but it holds {}", v.line_count()),
+                    format!(
+                        "the split page should hold {expected} lines (clines {clines}), but it holds {}",
+                        v.line_count()
+                    ),
                 ));
             }
         }
@@ -293,7 +346,13 @@ fn split_level(
                         k.extend_from_slice(x.key_suffix.0);
                         (k, x.data.0.to_vec())
                     }
-                    _ => return Err(Fail::new(LOG_CORRUPTED, pgno_split, "an Insert split whose leaf operation is not an Insert")),
+                    _ => {
+                        return Err(Fail::new(
+                            LOG_CORRUPTED,
+                            pgno_split,
+                            "an Insert split whose leaf operation is not an Insert",
+                        ))
+                    }
                 };
                 *slot = Some(Entry { key, data, flags: LineFlags::NONE, cb_prefix: 0 });
                 continue;
@@ -312,7 +371,12 @@ fn split_level(
                 };
                 data = leaf_data(op, l.data, pgno_split)?;
             }
-            *slot = Some(Entry { key: l.key().to_vec(), data, flags: l.flags.without(LineFlags::COMPRESSED), cb_prefix: 0 });
+            *slot = Some(Entry {
+                key: l.key().to_vec(),
+                data,
+                flags: l.flags.without(LineFlags::COMPRESSED),
+                cb_prefix: 0,
+            });
         }
         // cbPrefix of each entry (§3.5): staying lines against the split page's new prefix,
         // moving lines against the key of entry ilineSplit + ilinePrefixNew.
@@ -363,7 +427,8 @@ fn split_level(
                         };
                     }
                     let at = i - iline_split;
-                    p.insert(at, &Node { flags, key: &e.key, cb_prefix: e.cb_prefix, data: &e.data }).map_err(pm(pgno_new))?;
+                    p.insert(at, &Node { flags, key: &e.key, cb_prefix: e.cb_prefix, data: &e.data })
+                        .map_err(pm(pgno_new))?;
                     if lands_on_new && i == iline_oper && versioned {
                         p.set_line_flags(at, LineFlags::VERSION).map_err(pm(pgno_new))?;
                     }
@@ -381,7 +446,8 @@ fn split_level(
                 // Step 4: the node after the operation node points to the child's new page.
                 if let Some(c) = child {
                     if iline_oper + 1 >= iline_split && oper == OPER_INSERT {
-                        p.replace_data(iline_oper + 1 - iline_split, &c.pgno_new.to_le_bytes()).map_err(pm(pgno_new))?;
+                        p.replace_data(iline_oper + 1 - iline_split, &c.pgno_new.to_le_bytes())
+                            .map_err(pm(pgno_new))?;
                     }
                 }
                 p.stamp_dbtime(d);
@@ -434,7 +500,8 @@ fn split_level(
                     let fdp_delete = p.view().flags().bits() & PageFlags::FDP_DELETE;
                     p.set_flags(PageFlags(s.split_page_flags | fdp_delete)).map_err(pm(pgno_split))?;
                     let data = pgno_new.to_le_bytes();
-                    p.insert(0, &Node { flags: LineFlags::NONE, key: &[], cb_prefix: 0, data: &data }).map_err(pm(pgno_split))?;
+                    p.insert(0, &Node { flags: LineFlags::NONE, key: &[], cb_prefix: 0, data: &data })
+                        .map_err(pm(pgno_split))?;
                 } else if is_leaf {
                     p.set_pgno_next(pgno_new);
                 }
