@@ -386,3 +386,58 @@ fn server_2022_logs_recreate_a_clean_database() {
     eprintln!("pages byte-identical: {identical}, identical apart from the flush type: {modulo_flush}");
     assert_eq!(identical + modulo_flush, 46);
 }
+
+#[test]
+fn verbose_lists_every_applied_record() {
+    let d = Dir::copy_from("verbose", &repo().join("testdata/logs/srum-server2022"));
+    let out = d.path("X.dat");
+    let (code, text, _) = esehdr(&[
+        os("recover"),
+        os("-v"),
+        os("--nologo"),
+        os("--logs"),
+        d.set().as_os_str(),
+        os("--out"),
+        out.as_os_str(),
+    ]);
+    assert_eq!(code, 0, "{text}");
+    let listed: Vec<&str> = text.lines().filter(|l| l.starts_with('>')).collect();
+    let (_, json, _) = esehdr(&[
+        os("recover"),
+        os("--logs"),
+        d.set().as_os_str(),
+        os("--out"),
+        d.path("Y.dat").as_os_str(),
+        os("--json"),
+    ]);
+    let j: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(listed.len() as u64, j["applied"]["records"].as_u64().unwrap());
+    // The first applied record of the creation: `ml -v` prints it so.
+    assert!(
+        listed[0].starts_with(">00000001,0002,003A Create M  49,4:1(5,FDP:[1:1],OE:[1:2],AE:[1:3]"),
+        "{}",
+        listed[0]
+    );
+}
+
+#[test]
+fn the_dry_run_predicts_what_recover_does() {
+    let Some(c) = corpus() else { return };
+    for (name, set) in
+        [("pred-win11", "Win11/RathbunVM/Dirty"), ("pred-win10", "Win10/BelkasoftCTF_InsiderThreat/Dirty")]
+    {
+        let d = Dir::copy_from(name, &c.join(SRUM).join(set));
+        let db = d.set().join("SRUDB.dat");
+        let (_, dry, _) =
+            esehdr(&[os("recover"), os("--dry-run"), db.as_os_str(), os("--logs"), d.set().as_os_str(), os("--json")]);
+        let (code, rec, _) = recover(&db, &d.set(), &d.path("X.dat"), &["--json"]);
+        assert_eq!(code, 0);
+        let (dry, rec): (serde_json::Value, serde_json::Value) =
+            (serde_json::from_str(&dry).unwrap(), serde_json::from_str(&rec).unwrap());
+        assert_eq!(dry["apply"], rec["applied"], "{name}");
+        for k in ["start", "end", "already_on_disk", "rollback", "base_name"] {
+            assert_eq!(dry[k], rec[k], "{name}: {k}");
+        }
+        assert_eq!(dry["create"], rec["created"]);
+    }
+}
