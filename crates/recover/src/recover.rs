@@ -599,7 +599,15 @@ fn write_copy(
         tmp.read_at(from, &mut h)?;
         h
     };
-    let consistent = facts.last_shutdown.or(facts.data_end).unwrap_or(out.end);
+    // No attachment of the replayed logs named the database (a Clean Shutdown database the
+    // logs after its checkpoint do not touch): it keeps its own Last Consistent; a position in
+    // logs that never applied to it would claim a consistency it does not have.
+    let untouched = !created && report.attach.is_empty();
+    let own = header.get(0x38..0x40).and_then(|b| <[u8; 8]>::try_from(b).ok()).map(Lgpos::from_bytes);
+    let consistent = match (untouched, own) {
+        (true, Some(own)) => own,
+        _ => facts.last_shutdown.or(facts.data_end).unwrap_or(out.end),
+    };
     let (time, random) = now();
     let finish = Finish {
         dbtime: outcome.dbtime_max,
