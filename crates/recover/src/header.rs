@@ -21,7 +21,9 @@
 //!   copy's header equals the engine's: the Server 2022 SRUM stream ends `ShutDownMark (2,1,606)`,
 //!   `Term`, and the engine's header says `(0x2,1,606)`);
 //! - otherwise the end of the replayed data (the `--until` position, or the end of the last
-//!   log's data): the place where ESE would have appended its ShutDownMark.
+//!   log's data): the place where ESE would have appended its ShutDownMark;
+//! - a database that no attachment of the replayed logs names (a Clean Shutdown database the
+//!   logs after the checkpoint do not touch) keeps its own Last Consistent.
 //!
 //! Log Required, Log Committed, Log Consistent and Log Recovering are written as 0, as in the
 //! engine's Clean Shutdown files of the corpus (docs/page-internals.md §8 item 1 leaves them
