@@ -282,3 +282,22 @@ fn pages_in_use_listed_as_free_or_not_owned() {
     let space: Vec<u32> = r.problems.iter().filter(|p| p.rule == Rule::SpaceOwnership).map(|p| p.pgno).collect();
     assert_eq!(space, [4, 5, 6], "{:?}", r.problems);
 }
+
+/// The `check` fuzz target's body on every committed artifact (none yet: the directory may be
+/// absent) and on real pages cut at odd places, on the stable toolchain.
+#[test]
+fn fuzz_body_on_artifacts_and_cut_pages() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fuzz/artifacts/check");
+    if let Ok(entries) = std::fs::read_dir(&dir) {
+        for e in entries {
+            let p = e.unwrap().path();
+            esehdr_recover::check::fuzz(&std::fs::read(&p).unwrap());
+        }
+    }
+    let db = base();
+    for cut in [0usize, 1, 100, PS - 1, PS, 3 * PS + 17, 20 * PS] {
+        let mut input = vec![0u8]; // 4 KiB pages
+        input.extend_from_slice(&db[2 * PS..(2 * PS + cut).min(db.len())]);
+        esehdr_recover::check::fuzz(&input);
+    }
+}

@@ -18,7 +18,8 @@ use std::collections::{BTreeSet, HashMap};
 use esehdr_format::page::{verify_page, PageVerdict};
 
 use super::catalog::{
-    catalog_row, space_header, sysobj, CatalogTree, SpaceHeader, OBJID_CATALOG, OBJID_SYSTEM_ROOT, PGNO_CATALOG, PGNO_SYSTEM_ROOT,
+    catalog_row, space_header, sysobj, CatalogTree, SpaceHeader, OBJID_CATALOG, OBJID_SYSTEM_ROOT, PGNO_CATALOG,
+    PGNO_SYSTEM_ROOT,
 };
 use super::{CheckReport, Finding, PageSource, Rule};
 use crate::page::check::check_page;
@@ -206,13 +207,13 @@ pub fn check_database(src: &dyn PageSource, opts: CheckOptions) -> Result<CheckR
 
 impl Walker<'_> {
     fn push(&mut self, pgno: u32, iline: Option<usize>, rule: Rule, message: String) {
-        self.report.problems.push(Finding { pgno, iline, rule, message });
+        self.report.problems.push(Finding { pgno, iline, rule, message, range: None });
     }
 
-    /// Walks a tree, then its space trees when its root says it has them.
-    /// Then the space rule of §6.2: every page the tree uses (its own and its space trees')
-    /// lies in its OwnExt and not in its AvailExt; for a single-extent FDP, in
-    /// `[pgnoFDP, pgnoFDP + cpgPrimary)` and not free in the availability bitmap (§2.5).
+    /// Walks a tree, then its space trees when its root says it has them, then checks the
+    /// space rule of §6.2: every page the tree uses (its own and its space trees') lies in its
+    /// OwnExt and not in its AvailExt; for a single-extent FDP, in `[pgnoFDP, pgnoFDP +
+    /// cpgPrimary)` and not free in the availability bitmap (§2.5).
     fn walk_with_space(&mut self, job: Job) {
         let main = self.walk(job);
         let Some(h) = main.space else { return };
@@ -221,7 +222,12 @@ impl Walker<'_> {
             let owner_bits = job.kind.bit();
             let oe_pgno = h.pgno_oe_or_bits;
             let oe = self.walk(Job { pgno: oe_pgno, objid: main.objid, kind: TreeKind::OwnExt, owner_bits });
-            let ae = self.walk(Job { pgno: oe_pgno.saturating_add(1), objid: main.objid, kind: TreeKind::AvailExt, owner_bits });
+            let ae = self.walk(Job {
+                pgno: oe_pgno.saturating_add(1),
+                objid: main.objid,
+                kind: TreeKind::AvailExt,
+                owner_bits,
+            });
             let used: Vec<u32> = main.pages.iter().chain(&oe.pages).chain(&ae.pages).copied().collect();
             (oe.extents, ae.extents, used)
         } else {
@@ -329,14 +335,22 @@ impl Walker<'_> {
             return;
         }
         if pgno == 0 || pgno > self.last_pgno {
-            let (rule, at) = if f.level == Level::Root { (Rule::Catalog, pgno) } else { (Rule::ChildPgno, f.parent) };
+            // A root out of range: the space header or the catalog that named it is wrong.
+            let (rule, at) = match (f.level, t.job.kind) {
+                (Level::Root, k) if k.is_space() => (Rule::SpaceHeader, pgno),
+                (Level::Root, TreeKind::DbRoot | TreeKind::Catalog) => (Rule::Unreadable, pgno),
+                (Level::Root, _) => (Rule::Catalog, pgno),
+                _ => (Rule::ChildPgno, f.parent),
+            };
             self.push(
                 at,
                 f.parent_iline,
                 rule,
                 format!(
-                    "the {what} of objid {} points at page {pgno}, which should be between 1 and the file's last page {}",
-                    t.objid, self.last_pgno
+                    "the {what} of objid {} {} page {pgno}, which should be between 1 and the file's last page {}",
+                    t.objid,
+                    if f.level == Level::Root { "has its root at" } else { "points at" },
+                    self.last_pgno
                 ),
             );
             return;
@@ -369,13 +383,7 @@ impl Walker<'_> {
         self.buf = buf;
     }
 
-    fn check_one(
-        &mut self,
-        t: &mut TreeState,
-        f: &Frame,
-        bytes: &[u8],
-        children: &mut Vec<Frame>,
-    ) {
+    fn check_one(&mut self, t: &mut TreeState, f: &Frame, bytes: &[u8], children: &mut Vec<Frame>) {
         let pgno = f.pgno;
         let what = t.job.kind.name();
         if bytes.iter().all(|b| *b == 0) {
@@ -413,7 +421,9 @@ impl Walker<'_> {
         }
         let view = PageView::from_parts(bytes, self.geo);
         for p in check_page(&view) {
-            self.push(pgno, p.iline, Rule::Page(p.rule), p.message);
+            let finding =
+                Finding { pgno, iline: p.iline, rule: Rule::Page(p.rule), message: p.message, range: p.range };
+            self.report.problems.push(finding);
         }
         let flags = view.flags();
         let fl = flags.bits() & !PageFlags::WRITE_STAMPS;
