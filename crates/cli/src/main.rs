@@ -110,10 +110,13 @@ enum Mode {
         #[arg(long)]
         headers_only: bool,
     },
-    /// Soft recovery. `--dry-run` says, read-only, what recovery would do with DB and the logs:
-    /// the attach decisions, the page records to apply or already on disk, the macros, the
-    /// transactions it would roll back, and the error it would stop on (exit 0 would succeed,
-    /// 1 would fail, 2 usage or I/O error). Recovery itself is not yet implemented.
+    /// Soft recovery on a copy: `recover [DB] --logs DIR --out COPY` replays the logs into a copy
+    /// of DB (or, without DB, into the database the logs create), finishes its header (Clean
+    /// Shutdown), verifies every page checksum and only then writes COPY; the inputs are never
+    /// written. `--dry-run` says, read-only, what recovery would do: the attach decisions, the
+    /// page records to apply or already on disk, the macros, the transactions it would roll back,
+    /// and the error it would stop on. Exit 0 recovered (would succeed), 1 recovery not possible,
+    /// 2 usage or I/O error.
     Recover {
         /// The database (without it, or when it is absent, the logs' CreateDB creates it).
         db: Option<PathBuf>,
@@ -129,6 +132,17 @@ enum Mode {
         /// Only say what recovery would do; change nothing.
         #[arg(long)]
         dry_run: bool,
+        /// The copy to write (required without --dry-run); written beside it under a temporary
+        /// name, renamed only when recovery and verification succeeded.
+        #[arg(long, value_name = "COPY")]
+        out: Option<PathBuf>,
+        /// Stop at this log position, in eseutil's notation (0x1,5,1A0; parentheses optional;
+        /// hexadecimal): records before it are replayed, the record at it and later ones are not.
+        #[arg(long, value_name = "LGPOS", value_parser = esehdr::recover::parse_until)]
+        until: Option<esehdr_format::Lgpos>,
+        /// Replace COPY when it exists.
+        #[arg(long)]
+        force: bool,
     },
     /// Check the structure of a database: every page of every B-tree the catalog names (tags,
     /// lines, free space, flags; key order, separators, sibling links, every page owned once).
@@ -282,7 +296,7 @@ fn main() -> ExitCode {
             }
         };
     }
-    if let Some(Mode::Recover { db, logs, system, base, dry_run }) = &cli.mode {
+    if let Some(Mode::Recover { db, logs, system, base, dry_run, out: copy, until, force }) = &cli.mode {
         let opts = esehdr::recover::RecoverOptions {
             database: db.clone(),
             logs: logs.clone(),
@@ -290,8 +304,12 @@ fn main() -> ExitCode {
             base: base.clone(),
             dry_run: *dry_run,
             json: cli.common.json,
+            out: copy.clone(),
+            until: *until,
+            force: *force,
+            verbose: cli.common.verbose,
         };
-        if !cli.common.json && !cli.common.nologo && *dry_run {
+        if !cli.common.json && !cli.common.nologo && (*dry_run || copy.is_some()) {
             let _ = esehdr::frame::banner(&mut out);
         }
         return match esehdr::recover::run_recover(&opts, &mut out, &mut err).and_then(|s| out.flush().map(|()| s)) {

@@ -173,7 +173,8 @@ fn usage_and_io_errors_exit_2() {
     let logs = repo().join("testdata/logs/srum-server2022");
     let (code, out, err) = run(&["--logs".as_ref(), logs.as_os_str()]);
     assert_eq!((code, out.as_str()), (2, ""));
-    assert!(err.contains("not yet implemented; use --dry-run"), "{err}");
+    // Without --dry-run, recovery on a copy needs --out (crates/cli/tests/recover_copy.rs).
+    assert!(err.contains("give --out COPY"), "{err}");
     let missing = repo().join("testdata/no-such-folder");
     let (code, _, err) = run(&["--logs".as_ref(), missing.as_os_str(), "--dry-run".as_ref()]);
     assert_eq!(code, 2);

@@ -53,13 +53,17 @@ pub mod errors;
 mod fields;
 #[doc(hidden)]
 pub mod fuzzing;
+pub mod header;
+pub mod output;
 pub mod page;
+pub mod recover;
 pub mod redo;
 pub mod report;
 pub mod set;
 
 pub use attach::{Decision, Reason};
 pub use driver::{replay, LogItem, LogSource, MacroRecord, Redo, Sink, SinkError, Start, Target};
+pub use recover::{parse_lgpos, recover, recover_with, Events, RecoverError, RecoverOptions, RecoverReport, Redoer};
 pub use redo::{ApplySink, CreateDbInfo, PageSource, RedoOutcome};
 pub use report::{Apply, AttachEntry, ReplayError, Report, Rollback, Verdict};
 pub use set::{dry_run, DryRunOptions, SetupError};

@@ -115,8 +115,62 @@ struct Log {
     header: LogHeader,
 }
 
+/// A recovery set opened for replay: the target, where replay starts and the logs to read
+/// (shared by the dry run and the recovery on a copy, so both take the same decisions).
+#[derive(Debug)]
+pub(crate) struct Prepared {
+    pub target: Target,
+    pub start: Start,
+    pub source: FileLogs,
+    /// The database file, open read-only (absent: the logs create it).
+    pub db_file: Option<File>,
+    /// The database's page size (0 without a database).
+    pub page_size: u64,
+    /// The report's base name, database and start source.
+    pub prefix: Report,
+}
+
+/// What [`prepare`] found: a set to replay, or a report that stops before replay (-543, a
+/// damaged checkpoint).
+#[derive(Debug)]
+pub(crate) enum Setup {
+    Replay(Box<Prepared>),
+    Stopped(Box<Report>),
+}
+
 /// Runs the dry run: what soft recovery would do with these files.
 pub fn dry_run(opts: &DryRunOptions) -> Result<Report, SetupError> {
+    let p = match prepare(opts, false)? {
+        Setup::Replay(p) => p,
+        Setup::Stopped(r) => return Ok(*r),
+    };
+    let Prepared { target, start, mut source, db_file, page_size, prefix } = *p;
+    let mut sink =
+        DryRunSink { file: db_file, page_size, overlay: HashMap::new(), read: HashMap::new(), created: false };
+    let report = replay(&target, &start, &mut source, &mut sink, None)?;
+    finish_report(report, prefix, opts)
+}
+
+/// The report of a replay, completed with what the setup knows.
+pub(crate) fn finish_report(mut report: Report, prefix: Report, opts: &DryRunOptions) -> Result<Report, SetupError> {
+    if opts.database.is_none() && !report.create && report.error.is_none() {
+        return Err(SetupError::Usage(format!(
+            "no database given, and the logs from {} on hold no CreateDB: name the database to check",
+            prefix.start
+        )));
+    }
+    report.base_name = prefix.base_name;
+    if report.database.is_none() || opts.database.is_some() {
+        report.database = prefix.database.or(report.database);
+    }
+    report.start_from = prefix.start_from;
+    Ok(report)
+}
+
+/// Opens the set: the database header, the stream, the start and the logs to replay.
+/// `from_lowest`: start at the lowest log whatever the checkpoint says (a database the logs
+/// create is replayed from its first generation, issue 11 item 4).
+pub(crate) fn prepare(opts: &DryRunOptions, from_lowest: bool) -> Result<Setup, SetupError> {
     // The database.
     let mut target = Target::default();
     let mut db_file = None;
@@ -211,7 +265,7 @@ pub fn dry_run(opts: &DryRunOptions) -> Result<Report, SetupError> {
     let mut report_prefix = Report { base_name: base.clone(), ..Report::default() };
     report_prefix.database = opts.database.as_ref().map(|p| p.display().to_string());
     let mut early: Option<ReplayError> = None;
-    match &checkpoint {
+    match checkpoint.as_ref().filter(|_| !from_lowest) {
         Some(path) => {
             let (buf, len) = read_up_to(path, CHECKPOINT_FILE_SIZE as u64)?;
             let c = read_checkpoint(&buf, len);
@@ -260,7 +314,7 @@ pub fn dry_run(opts: &DryRunOptions) -> Result<Report, SetupError> {
         report_prefix.end = err.lgpos.unwrap_or(report_prefix.start);
         report_prefix.verdict = Verdict::WouldFail;
         report_prefix.error = Some(err);
-        return Ok(report_prefix);
+        return Ok(Setup::Stopped(Box::new(report_prefix)));
     }
 
     // The stream from the start generation on, checked as `ml BASE` checks it.
@@ -284,7 +338,7 @@ pub fn dry_run(opts: &DryRunOptions) -> Result<Report, SetupError> {
             }
         }
     }
-    let mut source = FileLogs {
+    let source = FileLogs {
         dir: opts.logs.clone(),
         order: logs.iter().filter(|l| l.generation >= from).map(|l| (l.generation, l.name.clone())).collect(),
         next: 0,
@@ -293,21 +347,7 @@ pub fn dry_run(opts: &DryRunOptions) -> Result<Report, SetupError> {
         current_missing: e.current.is_none().then(|| format!("{base}.{}", e.ext)),
         done: false,
     };
-    let mut sink =
-        DryRunSink { file: db_file, page_size, overlay: HashMap::new(), read: HashMap::new(), created: false };
-    let mut report = replay(&target, &start, &mut source, &mut sink, None)?;
-    if opts.database.is_none() && !report.create && report.error.is_none() {
-        return Err(SetupError::Usage(format!(
-            "no database given, and the logs from {} on hold no CreateDB: name the database to check",
-            start.lgpos
-        )));
-    }
-    report.base_name = report_prefix.base_name;
-    if report.database.is_none() || opts.database.is_some() {
-        report.database = report_prefix.database.or(report.database);
-    }
-    report.start_from = report_prefix.start_from;
-    Ok(report)
+    Ok(Setup::Replay(Box::new(Prepared { target, start, source, db_file, page_size, prefix: report_prefix })))
 }
 
 fn initial(a: &esehdr_format::log::attach::AttachInfo) -> InitialAttachment {
@@ -347,7 +387,8 @@ fn pick_base(
 }
 
 /// The logs of the folder in generation order, with the stream's stops.
-struct FileLogs {
+#[derive(Debug)]
+pub(crate) struct FileLogs {
     dir: PathBuf,
     order: Vec<(i32, String)>,
     next: usize,
@@ -355,6 +396,13 @@ struct FileLogs {
     stops: HashMap<i32, ReplayError>,
     current_missing: Option<String>,
     done: bool,
+}
+
+impl FileLogs {
+    /// How many logs the stream hands out (at most).
+    pub(crate) fn len(&self) -> usize {
+        self.order.len()
+    }
 }
 
 impl LogSource for FileLogs {
@@ -424,17 +472,17 @@ pub struct DryRunSink {
 const DBTIME_OFFSET: u64 = 8;
 
 #[cfg(unix)]
-fn read_at(file: &File, buf: &mut [u8], offset: u64) -> io::Result<usize> {
+pub(crate) fn read_at(file: &File, buf: &mut [u8], offset: u64) -> io::Result<usize> {
     std::os::unix::fs::FileExt::read_at(file, buf, offset)
 }
 
 #[cfg(windows)]
-fn read_at(file: &File, buf: &mut [u8], offset: u64) -> io::Result<usize> {
+pub(crate) fn read_at(file: &File, buf: &mut [u8], offset: u64) -> io::Result<usize> {
     std::os::windows::fs::FileExt::seek_read(file, buf, offset)
 }
 
 #[cfg(not(any(unix, windows)))]
-fn read_at(mut file: &File, buf: &mut [u8], offset: u64) -> io::Result<usize> {
+pub(crate) fn read_at(mut file: &File, buf: &mut [u8], offset: u64) -> io::Result<usize> {
     use std::io::Seek;
     file.seek(io::SeekFrom::Start(offset))?;
     file.read(buf)
