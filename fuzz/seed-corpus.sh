@@ -14,7 +14,7 @@ set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 testdata="$here/../testdata"
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(db_header log_header checkpoint sniff log_content page plan records records_v7 records_v8 dry_run)
+[ ${#targets[@]} -gt 0 ] || targets=(db_header log_header checkpoint sniff log_content page plan records records_v7 records_v8 dry_run redo page_ops)
 corpus="$here/../../shared/corpus"
 
 seed() { # seed TARGET NAME FILE [BYTES]
@@ -62,11 +62,22 @@ for t in "${targets[@]}"; do
             done
         done
         ;;
+    page_ops)
+        # Byte 0 = 1 (4 KiB pages), a real page of the Server 2022 SRUM database, then operations.
+        out="$here/corpus/page_ops"
+        mkdir -p "$out"
+        for k in 2 5 9 20 30; do
+            f="$out/srum-page$k"
+            { printf '\001'; dd if="$testdata/db/srum-server2022-clean.dat" bs=4096 skip=$((k + 1)) count=1 status=none
+              printf '\000\000\010abcdefgh\002\001\000\010\003\000\000'; } >"$f"
+            n=$((n + 1))
+        done
+        ;;
     plan)
         # Bytes steer a synthetic stream: any file is a fine start.
         for f in "$testdata"/corrupt/*.edb; do seed "$t" "$(basename "$f")" "$f" 400; n=$((n + 1)); done
         ;;
-    records | dry_run)
+    records | dry_run | redo)
         for f in "$testdata"/logs/*/*.log; do
             seed "$t" "$(basename "$(dirname "$f")")-$(basename "$f")" "$f"; n=$((n + 1))
         done
