@@ -53,6 +53,7 @@ mod fields;
 pub mod page;
 pub mod report;
 pub mod set;
+pub mod undo;
 
 pub use attach::{Decision, Reason};
 pub use driver::{replay, LogItem, LogSource, MacroRecord, Redo, Sink, SinkError, Start, Target};
