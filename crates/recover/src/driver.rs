@@ -12,6 +12,7 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
+use esehdr_format::log::records::decode::{DbMark, ExtendDb, ExtentFreed, SetDbVersion, ShrinkDb, TrimDb};
 use esehdr_format::log::records::{LrType, Record, RecordWalker, StopReason};
 use esehdr_format::{DbFileHeader, DbState, Lgpos, Signature};
 
@@ -137,6 +138,20 @@ pub trait Sink {
     fn redo(&mut self, op: &Redo<'_>) -> Result<(), SinkError>;
     /// Create the database from a CreateDB record (the file is absent).
     fn create_database(&mut self, lgpos: Lgpos, record: &[u8]) -> Result<(), SinkError>;
+    /// A record of the attached target that changes the database file rather than a page
+    /// (ExtendDB, ShrinkDB*, TrimDB, ExtentFreed*, SetDbVersion, CreateDBFinish;
+    /// docs/log-records.md §3.20, §5.7). The dry run ignores them.
+    fn database_record(&mut self, _lgpos: Lgpos, _record: &Record<'_>) -> Result<(), SinkError> {
+        Ok(())
+    }
+    /// The counters of docs/log-records.md §5.2: every page record of the attached target,
+    /// replayed or skipped, with its dbtime and objidFDP (0 when it has none).
+    fn observe(&mut self, _lgpos: Lgpos, _dbtime: u64, _objid: u32) {}
+    /// An engine error the sink stopped on (a record it cannot apply): the driver ends the
+    /// replay with it, as with its own errors. Polled after every call above.
+    fn take_stop(&mut self) -> Option<ReplayError> {
+        None
+    }
 }
 
 /// The attach state of the target database.
@@ -166,13 +181,18 @@ struct Macro {
 }
 
 /// Replays `logs` from `start` for `target`, handing redo to `sink`.
+///
+/// `until`: records at or after this LGPOS are not replayed (`--until`, the database as it was
+/// then); a macro still open there is dropped, as the engine drops an uncommitted macro.
 pub fn replay(
     target: &Target,
     start: &Start,
     logs: &mut dyn LogSource,
     sink: &mut dyn Sink,
+    until: Option<Lgpos>,
 ) -> Result<Report, SinkError> {
     let mut d = Driver::new(target, start);
+    d.until = until;
     d.run(logs, sink)?;
     Ok(d.finish())
 }
@@ -196,6 +216,8 @@ struct Driver<'t> {
     position: Lgpos,
     error: Option<ReplayError>,
     initial: Vec<InitialAttachment>,
+    until: Option<Lgpos>,
+    reached_until: bool,
 }
 
 /// A stop of the replay with an engine error.
@@ -224,6 +246,8 @@ impl<'t> Driver<'t> {
             position: start.lgpos,
             error: None,
             initial: start.attachments.clone(),
+            until: None,
+            reached_until: false,
         }
     }
 
@@ -274,6 +298,11 @@ impl<'t> Driver<'t> {
                 if !self.whole_generation && rec.lgpos < self.start {
                     continue;
                 }
+                if self.until.is_some_and(|u| rec.lgpos >= u) {
+                    self.reached_until = true;
+                    self.report.end = rec.lgpos;
+                    return Ok(());
+                }
                 self.position = rec.lgpos;
                 self.report.records_read += 1;
                 let decoded = match Record::decode(&rec) {
@@ -284,6 +313,9 @@ impl<'t> Driver<'t> {
                     }
                 };
                 self.record(rec.lgpos, rec.lrtyp, &decoded, rec.bytes, sink)?;
+                if let Some(e) = sink.take_stop() {
+                    self.error.get_or_insert(e);
+                }
                 if self.error.is_some() {
                     return Ok(());
                 }
@@ -480,6 +512,16 @@ impl<'t> Driver<'t> {
                     self.dbid = None;
                 }
             }
+            Record::ExtendDb(ExtendDb { dbid, .. })
+            | Record::ShrinkDb(ShrinkDb { dbid, .. })
+            | Record::TrimDb(TrimDb { dbid, .. })
+            | Record::ExtentFreed(ExtentFreed { dbid, .. })
+            | Record::SetDbVersion(SetDbVersion { dbid, .. })
+            | Record::CreateDbFinish(DbMark { dbid, .. }) => {
+                if self.ours(*dbid) && self.state == State::Attached {
+                    sink.database_record(lgpos, rec)?;
+                }
+            }
             _ => self.page_record(lgpos, t, rec, b, sink)?,
         }
         Ok(())
@@ -515,6 +557,9 @@ impl<'t> Driver<'t> {
         sink: &mut dyn Sink,
     ) -> Result<(), SinkError> {
         let Some(h) = fields::page_key(rec) else { return Ok(()) };
+        if self.ours(h.dbid) && self.state == State::Attached {
+            sink.observe(lgpos, h.dbtime, objid_of(rec));
+        }
         // UndoInfo never changes a page (§5.5).
         if t == LrType::UNDO_INFO || !self.replayed(lgpos, &h) {
             return Ok(());
@@ -747,6 +792,31 @@ impl<'t> Driver<'t> {
         self.report.verdict = if self.error.is_some() { Verdict::WouldFail } else { Verdict::WouldSucceed };
         self.report.error = self.error;
         self.report
+    }
+}
+
+/// The `objidFDP` a page record names (0 when it has none): the counter `objidLast` of
+/// docs/log-records.md §5.2.
+fn objid_of(r: &Record<'_>) -> u32 {
+    use Record as R;
+    match r {
+        R::Insert(x) => x.node.objid_fdp,
+        R::FlagInsert(x) | R::FlagInsertAndReplaceData(x) => x.node.objid_fdp,
+        R::FlagDelete(x) | R::Delete(x) => x.node.objid_fdp,
+        R::Replace(x) | R::ReplaceD(x) => x.node.objid_fdp,
+        R::Delta(x) | R::Delta64(x) => x.node.objid_fdp,
+        R::SetExternalHeader(x) => x.node.objid_fdp,
+        R::Undo(x) => x.node.objid_fdp,
+        R::UndoInfo(x) => x.node.objid_fdp,
+        R::Scrub(x) => x.node.objid_fdp,
+        R::EmptyTree(x) => x.node.objid_fdp,
+        R::Split(x) => x.objid_fdp,
+        R::Merge(x) => x.objid_fdp,
+        R::CreateMultipleExtentFdp(x) | R::CreateSingleExtentFdp(x) | R::ConvertFdp(x) => x.objid_fdp,
+        R::PageMove(x) => x.objid_fdp,
+        R::NewPage(x) => x.objid,
+        R::RootPageMove(x) => x.objid,
+        _ => 0,
     }
 }
 

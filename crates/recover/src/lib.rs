@@ -51,11 +51,13 @@ pub mod driver;
 pub mod errors;
 mod fields;
 pub mod page;
+pub mod redo;
 pub mod report;
 pub mod set;
 pub mod undo;
 
 pub use attach::{Decision, Reason};
+pub use redo::{ApplySink, CreateDbInfo, PageSource, RedoOutcome};
 pub use driver::{replay, LogItem, LogSource, MacroRecord, Redo, Sink, SinkError, Start, Target};
 pub use report::{Apply, AttachEntry, ReplayError, Report, Rollback, Verdict};
 pub use set::{dry_run, DryRunOptions, SetupError};

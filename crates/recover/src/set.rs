@@ -295,7 +295,7 @@ pub fn dry_run(opts: &DryRunOptions) -> Result<Report, SetupError> {
     };
     let mut sink =
         DryRunSink { file: db_file, page_size, overlay: HashMap::new(), read: HashMap::new(), created: false };
-    let mut report = replay(&target, &start, &mut source, &mut sink)?;
+    let mut report = replay(&target, &start, &mut source, &mut sink, None)?;
     if opts.database.is_none() && !report.create && report.error.is_none() {
         return Err(SetupError::Usage(format!(
             "no database given, and the logs from {} on hold no CreateDB: name the database to check",

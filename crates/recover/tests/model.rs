@@ -6,10 +6,12 @@
 //! `model_seeded` prints its seed; `PAGE_MODEL_SEED=<n>` replays one run. The `proptest!` tests
 //! shrink failures and keep them in `proptest-regressions/`.
 
+use std::sync::atomic::{AtomicUsize, Ordering};
+
 use proptest::prelude::*;
 use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
 
-use esehdr_recover::page::{check_structure, PageError, LineFlags, Node, PageBuilder, PageFlags, PageMut, PageView};
+use esehdr_recover::page::{check_structure, LineFlags, Node, PageBuilder, PageError, PageFlags, PageMut, PageView};
 
 #[derive(Debug, Clone)]
 enum Op {
@@ -145,7 +147,9 @@ impl Model {
                 b.copy_from_slice(&v.to_le_bytes());
             }
             Op::SetExternalHeader { bytes } => {
-                if m.lines.iter().any(|l| l.cb_prefix > bytes.len()) || bytes.len().saturating_sub(m.ext.len()) > m.available() {
+                if m.lines.iter().any(|l| l.cb_prefix > bytes.len())
+                    || bytes.len().saturating_sub(m.ext.len()) > m.available()
+                {
                     return None;
                 }
                 // Compressed lines take their prefix from the new header.
@@ -225,8 +229,19 @@ fn compare(page: &[u8], m: &Model, step: usize, op: &Op) -> Result<(), TestCaseE
     Ok(())
 }
 
+/// Counters over all runs: accepted, rejected, and compactions made by an operation that
+/// needed room (holes before, none after, not an explicit compaction).
+static ACCEPTED: AtomicUsize = AtomicUsize::new(0);
+static REJECTED: AtomicUsize = AtomicUsize::new(0);
+static COMPACTIONS: AtomicUsize = AtomicUsize::new(0);
+
+fn holes(page: &[u8]) -> isize {
+    esehdr_recover::page::derive(&PageView::new(page).unwrap()).holes
+}
+
 fn run(ps: usize, uncommitted: usize, ops: &[Op]) -> Result<(), TestCaseError> {
-    let mut page = PageBuilder::new(ps).unwrap().objid_fdp(5).dbtime(1).consumed(PageFlags(PageFlags::LEAF), b"").unwrap();
+    let mut page =
+        PageBuilder::new(ps).unwrap().objid_fdp(5).dbtime(1).consumed(PageFlags(PageFlags::LEAF), b"").unwrap();
     let geo = PageView::new(&page).unwrap().geometry();
     let mut m = Model { cb_data: geo.data_len(), max_tags: geo.max_tags(), ext: vec![], lines: vec![], uncommitted };
     PageMut::new(&mut page).unwrap().set_cb_uncommitted_free(uncommitted).unwrap();
@@ -234,10 +249,27 @@ fn run(ps: usize, uncommitted: usize, ops: &[Op]) -> Result<(), TestCaseError> {
         let before = page.clone();
         let expected = m.apply(op);
         let r = apply_page(&mut PageMut::new(&mut page).unwrap(), &m, op);
-        prop_assert_eq!(r.is_ok(), expected.is_some(), "step {} {:?}: page {:?}, model accepts: {}", step, op, r, expected.is_some());
+        prop_assert_eq!(
+            r.is_ok(),
+            expected.is_some(),
+            "step {} {:?}: page {:?}, model accepts: {}",
+            step,
+            op,
+            r,
+            expected.is_some()
+        );
         match expected {
-            Some(next) => m = next,
-            None => prop_assert!(page == before, "step {step} {op:?}: a rejected operation changed the page"),
+            Some(next) => {
+                m = next;
+                ACCEPTED.fetch_add(1, Ordering::Relaxed);
+                if holes(&before) > 0 && holes(&page) == 0 && !matches!(op, Op::Compact | Op::Delete { .. }) {
+                    COMPACTIONS.fetch_add(1, Ordering::Relaxed);
+                }
+            }
+            None => {
+                REJECTED.fetch_add(1, Ordering::Relaxed);
+                prop_assert!(page == before, "step {step} {op:?}: a rejected operation changed the page");
+            }
         }
         compare(&page, &m, step, op)?;
     }
@@ -245,7 +277,11 @@ fn run(ps: usize, uncommitted: usize, ops: &[Op]) -> Result<(), TestCaseError> {
 }
 
 fn case() -> impl Strategy<Value = (usize, usize, Vec<Op>)> {
-    (prop::sample::select(vec![4096usize, 8192, 16384, 32768]), prop_oneof![3 => Just(0usize), 1 => 0usize..64], prop::collection::vec(op(), 1..300))
+    (
+        prop::sample::select(vec![4096usize, 8192, 16384, 32768]),
+        prop_oneof![3 => Just(0usize), 1 => 0usize..64],
+        prop::collection::vec(op(), 1..300),
+    )
 }
 
 proptest! {
@@ -259,17 +295,23 @@ proptest! {
 /// A longer run from a printed seed (`PAGE_MODEL_SEED` replays it).
 #[test]
 fn model_seeded() {
-    let seed: u64 = std::env::var("PAGE_MODEL_SEED")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or_else(|| std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos() as u64);
+    let seed: u64 = std::env::var("PAGE_MODEL_SEED").ok().and_then(|s| s.parse().ok()).unwrap_or_else(|| {
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos() as u64
+    });
     eprintln!("model_seeded: PAGE_MODEL_SEED={seed}");
     let mut bytes = [0u8; 32];
     bytes[..8].copy_from_slice(&seed.to_le_bytes());
     let rng = TestRng::from_seed(RngAlgorithm::ChaCha, &bytes);
-    let mut runner = TestRunner::new_with_rng(Config { cases: 32, failure_persistence: None, ..Config::default() }, rng);
+    let mut runner =
+        TestRunner::new_with_rng(Config { cases: 32, failure_persistence: None, ..Config::default() }, rng);
     let strategy = (prop::sample::select(vec![4096usize, 32768]), Just(0usize), prop::collection::vec(op(), 500..1500));
     if let Err(e) = runner.run(&strategy, |(ps, unc, ops)| run(ps, unc, &ops)) {
         panic!("PAGE_MODEL_SEED={seed}: {e}");
     }
+    let (a, r, c) =
+        (ACCEPTED.load(Ordering::Relaxed), REJECTED.load(Ordering::Relaxed), COMPACTIONS.load(Ordering::Relaxed));
+    eprintln!(
+        "model_seeded: {a} operations accepted, {r} rejected (page unchanged), {c} compactions made to find room"
+    );
+    assert!(r > 100 && c > 10, "the run did not reach full pages");
 }

@@ -2,9 +2,7 @@
 //! docs/page-internals.md §1-3 (not from the page model's output), and each rejected operation
 //! leaving the page byte for byte unchanged. The structure check runs after every step.
 
-use esehdr_recover::page::{
-    check_structure, LineFlags, Node, PageBuilder, PageError, PageFlags, PageMut, PageView,
-};
+use esehdr_recover::page::{check_structure, LineFlags, Node, PageBuilder, PageError, PageFlags, PageMut, PageView};
 
 const LEAF: PageFlags = PageFlags(PageFlags::LEAF);
 
@@ -128,7 +126,8 @@ fn insert_with_prefix_and_flags_small_page() {
 fn large_pages_keep_flags_in_the_line() {
     let mut p = fresh(16384, LEAF, b"");
     let mut m = PageMut::new(&mut p).unwrap();
-    m.insert(0, &Node { flags: LineFlags::VERSION.union(LineFlags::DELETED), key: b"k", cb_prefix: 0, data: b"D" }).unwrap();
+    m.insert(0, &Node { flags: LineFlags::VERSION.union(LineFlags::DELETED), key: b"k", cb_prefix: 0, data: b"D" })
+        .unwrap();
     checked(&p);
     // line at page offset 80: cbSuffix 1 with flags 3 << 13 in its top bits.
     assert_eq!(&p[80..84], &[1, 0x60, b'k', b'D']);
@@ -315,7 +314,10 @@ fn external_header_and_prefix_rules() {
     assert_eq!(&p[44..48], b"abcd");
     assert_eq!(totals(&p), (4056 - 8 - 4 - 4, 8, 2));
     // A compressed line then pins the prefix: shrinking the header below its cbPrefix is refused.
-    PageMut::new(&mut p).unwrap().insert(1, &Node { flags: LineFlags::NONE, key: b"abcz", cb_prefix: 3, data: b"2" }).unwrap();
+    PageMut::new(&mut p)
+        .unwrap()
+        .insert(1, &Node { flags: LineFlags::NONE, key: b"abcz", cb_prefix: 3, data: b"2" })
+        .unwrap();
     rejected(&mut p, |m| m.set_external_header(b"ab"));
     PageMut::new(&mut p).unwrap().set_external_header(b"abc").unwrap(); // shrink in place
     checked(&p);

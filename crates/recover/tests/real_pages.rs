@@ -61,7 +61,10 @@ fn hash_facts(ps: usize, bytes: &[u8]) -> Vec<String> {
         }
     }
     let mut out: Vec<String> =
-        [ps as u64, pages as u64, decoded, pre_init, lines, compressed, version, deleted, kb, db].iter().map(u64::to_string).collect();
+        [ps as u64, pages as u64, decoded, pre_init, lines, compressed, version, deleted, kb, db]
+            .iter()
+            .map(u64::to_string)
+            .collect();
     out.push(format!("{h:016x}"));
     out
 }
@@ -118,7 +121,9 @@ fn every_good_page_of_every_database_decodes_and_checks() {
         }
     }
     for (ps, (pages, lines, pre)) in &by_size {
-        eprintln!("{ps:>5}-byte pages: {pages} verified pages ({pre} pre-initialised), {lines} lines decoded and checked");
+        eprintln!(
+            "{ps:>5}-byte pages: {pages} verified pages ({pre} pre-initialised), {lines} lines decoded and checked"
+        );
     }
     assert!(failures.is_empty(), "{} pages fail the checker:\n{}", failures.len(), failures.join("\n"));
     assert!(dbs.len() >= 6, "{} databases", dbs.len());
@@ -195,7 +200,8 @@ fn primitives_reproduce_real_pages() {
             pages += 1;
             let lines = plain_lines(&v);
             // A compressed line on the root of an ordinary tree has no prefix to re-encode with.
-            let encodable = v.prefix_source().unwrap().is_some() || lines.iter().all(|l| !l.flags.contains(LineFlags::COMPRESSED));
+            let encodable =
+                v.prefix_source().unwrap().is_some() || lines.iter().all(|l| !l.flags.contains(LineFlags::COMPRESSED));
             let at = |what: &str| format!("{name} page {pgno}: {what}");
 
             // (a) Delete the physically last line and insert it again: the same bytes, stale

@@ -79,7 +79,7 @@ fn run(max: i32, sink: &mut Pages) -> Report {
         attachments: vec![],
         log_signature: sig,
     };
-    replay(&target, &start, &mut logs(), sink).unwrap()
+    replay(&target, &start, &mut logs(), sink, None).unwrap()
 }
 
 /// The records the create set applies (testdata/expected-recover.tsv, server2022-create).

@@ -32,7 +32,13 @@ pub struct PageBuilder {
 impl PageBuilder {
     /// A builder for pages of `page_size` bytes.
     pub fn new(page_size: usize) -> Result<Self> {
-        Ok(PageBuilder { geo: Geometry::new(page_size)?, pgno: 0, objid_fdp: 0, dbtime: 0, reserved_tags_format: false })
+        Ok(PageBuilder {
+            geo: Geometry::new(page_size)?,
+            pgno: 0,
+            objid_fdp: 0,
+            dbtime: 0,
+            reserved_tags_format: false,
+        })
     }
     /// The page number (written into `PGHDR2.pgno` on large pages).
     pub fn pgno(mut self, pgno: u32) -> Self {

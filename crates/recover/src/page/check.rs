@@ -179,12 +179,19 @@ pub fn check_structure(view: &PageView<'_>) -> Vec<Problem> {
         return out; // the TAG array cannot be read
     }
     if view.cb_free() > cb_data {
-        out.push(problem(Rule::CbFreeTooLarge, format!("cbFree should be at most {cb_data}, but it is {}", view.cb_free())));
+        out.push(problem(
+            Rule::CbFreeTooLarge,
+            format!("cbFree should be at most {cb_data}, but it is {}", view.cb_free()),
+        ));
     }
     if view.cb_uncommitted_free() > view.cb_free() {
         out.push(problem(
             Rule::CbUncommittedFreeTooLarge,
-            format!("cbUncommittedFree should be at most cbFree {}, but it is {}", view.cb_free(), view.cb_uncommitted_free()),
+            format!(
+                "cbUncommittedFree should be at most cbFree {}, but it is {}",
+                view.cb_free(),
+                view.cb_uncommitted_free()
+            ),
         ));
     }
     if view.ib_mic_free() > cb_data || view.contiguous_free() < 0 {
@@ -225,7 +232,11 @@ pub fn check_structure(view: &PageView<'_>) -> Vec<Problem> {
                 itag: Some(t.itag),
                 iline,
                 range: Some((t.ib, t.end())),
-                message: format!("the line should end at or before ibMicFree {}, but it ends at {}", view.ib_mic_free(), t.end()),
+                message: format!(
+                    "the line should end at or before ibMicFree {}, but it ends at {}",
+                    view.ib_mic_free(),
+                    t.end()
+                ),
             });
         }
         if t.cb == 0 && t.itag >= ctag {
@@ -250,7 +261,15 @@ pub fn check_structure(view: &PageView<'_>) -> Vec<Problem> {
                     itag: Some(b.itag),
                     iline: b.itag.checked_sub(ctag),
                     range: Some((b.ib, a.end().min(b.end()))),
-                    message: format!("TAG {} (bytes {}..{}) and TAG {} (bytes {}..{}) overlap", a.itag, a.ib, a.end(), b.itag, b.ib, b.end()),
+                    message: format!(
+                        "TAG {} (bytes {}..{}) and TAG {} (bytes {}..{}) overlap",
+                        a.itag,
+                        a.ib,
+                        a.end(),
+                        b.itag,
+                        b.ib,
+                        b.end()
+                    ),
                 });
             }
         }
@@ -304,13 +323,19 @@ pub fn check_page(view: &PageView<'_>) -> Vec<Problem> {
         };
         if internal {
             if l.data.len() != 4 {
-                out.push(at(Rule::InternalNode, format!("an internal node should hold a 4-byte page number, but it has {} bytes", l.data.len())));
+                out.push(at(
+                    Rule::InternalNode,
+                    format!("an internal node should hold a 4-byte page number, but it has {} bytes", l.data.len()),
+                ));
             }
             // The last node's key is null only on the rightmost page of a level: internal pages
             // of real databases end with a separator key too (corpus: Velocidex-go-ese
             // SRUDB.dat page 507), so that is a tree rule, not a page rule.
             if l.flags.without(LineFlags::COMPRESSED) != LineFlags::NONE {
-                out.push(at(Rule::InternalNode, format!("an internal node should carry no version or delete flag, but its flags are {}", l.flags)));
+                out.push(at(
+                    Rule::InternalNode,
+                    format!("an internal node should carry no version or delete flag, but its flags are {}", l.flags),
+                ));
             }
         }
         if l.key().is_empty() && !(internal && last) {
@@ -322,7 +347,10 @@ pub fn check_page(view: &PageView<'_>) -> Vec<Problem> {
         let key = l.key();
         if let Some(p) = prev {
             if key < p {
-                out.push(at(Rule::LinesOutOfOrder, format!("key {} sorts before the previous key {}", hex(&key), hex(&p))));
+                out.push(at(
+                    Rule::LinesOutOfOrder,
+                    format!("key {} sorts before the previous key {}", hex(&key), hex(&p)),
+                ));
             }
         }
         prev = Some(key);

@@ -37,6 +37,35 @@
 //! no two lines overlapping.
 //!
 //! Sources: docs/page-internals.md §1 (page layout), §2 (nodes), §3 (primitives), §6.1 (checks).
+//!
+//! ## Getting started
+//! 1. Take one page of a database (page `pgno` starts at file offset `(pgno + 1) × cbPage`) and
+//!    read it with [`PageView::new`]: header fields, TAGs, and lines with their key and data.
+//! 2. To change a page, copy it and open the copy with [`PageMut::new`]: every operation
+//!    validates its inputs first and refuses without writing a byte; the bytes land where the
+//!    engine puts them.
+//! 3. Make new pages with [`PageBuilder`]; check any page with [`check_page`].
+//!
+//! ```
+//! use esehdr_recover::page::{check_page, LineFlags, Node, PageBuilder, PageFlags, PageMut, PageView};
+//! let db = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/../../testdata/db/srum-server2022-clean.dat"))?;
+//! // Page 4, the catalog's root: an internal page with two nodes pointing at its leaves.
+//! let page = PageView::new(&db[5 * 4096..6 * 4096])?;
+//! assert_eq!((page.objid_fdp(), page.flags().bits() & 0xff, page.line_count()), (2, 0x05, 2));
+//! let last = page.line(1)?;
+//! assert!(last.key().is_empty());
+//! assert_eq!(last.data, &14u32.to_le_bytes());
+//! assert!(check_page(&page).is_empty());
+//!
+//! // A fresh leaf page with one node, then a rejected insert that leaves it untouched.
+//! let mut bytes = PageBuilder::new(4096)?.objid_fdp(2).consumed(PageFlags(PageFlags::LEAF), b"")?;
+//! let mut p = PageMut::new(&mut bytes)?;
+//! p.insert(0, &Node { flags: LineFlags::NONE, key: b"k", cb_prefix: 0, data: b"v" })?;
+//! let before = p.bytes().to_vec();
+//! assert!(p.insert(5, &Node { flags: LineFlags::NONE, key: b"x", cb_prefix: 0, data: b"y" }).is_err());
+//! assert_eq!(p.bytes(), &before[..]);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 
 pub mod builder;
 pub mod check;

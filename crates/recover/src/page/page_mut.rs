@@ -412,7 +412,13 @@ impl<'a> PageMut<'a> {
     /// Validates that compaction can run: every TAG inside the area before the TAG array, no
     /// overlap, and afterwards `contiguous` bytes free. `skip` is a TAG the operation has
     /// already released (counted as zero-length).
-    fn require_compactable(&self, op: &'static str, skip: Option<usize>, contiguous: usize, extra_tags: usize) -> Result<()> {
+    fn require_compactable(
+        &self,
+        op: &'static str,
+        skip: Option<usize>,
+        contiguous: usize,
+        extra_tags: usize,
+    ) -> Result<()> {
         let n = self.itag_mic_free();
         let mut tags = Vec::with_capacity(n);
         for i in 0..n {
@@ -429,7 +435,9 @@ impl<'a> PageMut<'a> {
                 return Err(PageError::Field {
                     field: format!("TAG[{}] ib", t.itag),
                     offset: self.tag_at(t.itag) + 2,
-                    expected: format!("at least {end} (TAGs may not overlap; compaction would fail: TagsOverlapOnReorg)"),
+                    expected: format!(
+                        "at least {end} (TAGs may not overlap; compaction would fail: TagsOverlapOnReorg)"
+                    ),
                     found: t.ib.to_string(),
                 });
             }
@@ -543,7 +551,12 @@ impl<'a> PageMut<'a> {
     /// F6). Refuses Leaf together with ParentOfLeaf, and Empty (set by [`Self::set_empty`]).
     pub fn set_flags(&mut self, flags: PageFlags) -> Result<()> {
         if flags.has(PageFlags::LEAF | PageFlags::PARENT_OF_LEAF) || flags.is_empty() {
-            return Err(Self::invalid("SetFlags", "fFlags", "not Leaf with ParentOfLeaf, not Empty".into(), flags.to_string()));
+            return Err(Self::invalid(
+                "SetFlags",
+                "fFlags",
+                "not Leaf with ParentOfLeaf, not Empty".into(),
+                flags.to_string(),
+            ));
         }
         self.w32(off::FLAGS, flags.bits());
         Ok(())
@@ -556,7 +569,12 @@ impl<'a> PageMut<'a> {
     /// `CPAGE::SetCbUncommittedFree` (@30); at most `cbFree`.
     pub fn set_cb_uncommitted_free(&mut self, cb: usize) -> Result<()> {
         if cb > self.cb_free() {
-            return Err(Self::invalid("SetCbUncommittedFree", "cbUncommittedFree", format!("at most cbFree {}", self.cb_free()), cb.to_string()));
+            return Err(Self::invalid(
+                "SetCbUncommittedFree",
+                "cbUncommittedFree",
+                format!("at most cbFree {}", self.cb_free()),
+                cb.to_string(),
+            ));
         }
         self.w16(off::CB_UNCOMMITTED_FREE, cb as u16);
         Ok(())
@@ -570,11 +588,21 @@ impl<'a> PageMut<'a> {
         if !v.flags().is_pre_init() || v.itag_mic_free() != 0 {
             return Err(PageError::Refused {
                 op: OP,
-                why: format!("the page should be pre-initialised without TAGs, but fFlags is {} and itagMicFree {}", v.flags(), v.itag_mic_free()),
+                why: format!(
+                    "the page should be pre-initialised without TAGs, but fFlags is {} and itagMicFree {}",
+                    v.flags(),
+                    v.itag_mic_free()
+                ),
             });
         }
         if v.cb_free() < TAG_SIZE || v.ib_mic_free() + TAG_SIZE > self.geo.data_len() {
-            return Err(PageError::NoSpace { op: OP, needed: TAG_SIZE, available: v.cb_free(), cb_free: v.cb_free(), cb_uncommitted_free: v.cb_uncommitted_free() });
+            return Err(PageError::NoSpace {
+                op: OP,
+                needed: TAG_SIZE,
+                available: v.cb_free(),
+                cb_free: v.cb_free(),
+                cb_uncommitted_free: v.cb_uncommitted_free(),
+            });
         }
         if flags.has(PageFlags::LEAF | PageFlags::PARENT_OF_LEAF) {
             return Err(Self::invalid(OP, "fPageFlags", "not Leaf with ParentOfLeaf".into(), flags.to_string()));
@@ -622,11 +650,21 @@ impl<'a> PageMut<'a> {
         }
         let line = encode_node(cb_prefix, suffix, node.data);
         if line.len() > usize::from(self.geo.tag_mask()) {
-            return Err(Self::invalid(OP, "line length", format!("at most {}", self.geo.tag_mask()), line.len().to_string()));
+            return Err(Self::invalid(
+                OP,
+                "line length",
+                format!("at most {}", self.geo.tag_mask()),
+                line.len().to_string(),
+            ));
         }
         let n = v.itag_mic_free();
         if n + 1 > self.geo.max_tags() {
-            return Err(Self::invalid(OP, "itagMicFree", format!("at most {}", self.geo.max_tags()), (n + 1).to_string()));
+            return Err(Self::invalid(
+                OP,
+                "itagMicFree",
+                format!("at most {}", self.geo.max_tags()),
+                (n + 1).to_string(),
+            ));
         }
         self.require_space(OP, line.len() + TAG_SIZE)?;
         self.room_for(OP, line.len() + TAG_SIZE, None, 1)?;
@@ -645,7 +683,12 @@ impl<'a> PageMut<'a> {
             return Ok(());
         }
         match self.view().prefix_source()? {
-            None => Err(Self::invalid(op, "cbPrefix", "0 (the root of a table, index or long-value tree has no prefix)".into(), prefix.len().to_string())),
+            None => Err(Self::invalid(
+                op,
+                "cbPrefix",
+                "0 (the root of a table, index or long-value tree has no prefix)".into(),
+                prefix.len().to_string(),
+            )),
             Some(src) if src.get(..prefix.len()) == Some(prefix) => Ok(()),
             Some(src) => Err(Self::invalid(
                 op,
@@ -697,7 +740,12 @@ impl<'a> PageMut<'a> {
         let (itag, l) = self.require_line(op, iline)?;
         let allowed = LineFlags::VERSION.union(LineFlags::DELETED);
         if flags.bits() & !allowed.bits() != 0 {
-            return Err(Self::invalid(op, "flags", "Version (0x1) and/or Deleted (0x2); Compressed follows the key encoding".into(), flags.to_string()));
+            return Err(Self::invalid(
+                op,
+                "flags",
+                "Version (0x1) and/or Deleted (0x2); Compressed follows the key encoding".into(),
+                flags.to_string(),
+            ));
         }
         let new = if set { l.flags.union(flags) } else { l.flags.without(flags) };
         self.guarded(op, |p| p.set_tag_flags(itag, new))
@@ -726,10 +774,22 @@ impl<'a> PageMut<'a> {
         })
     }
     /// `f` gets exactly `size` bytes.
-    fn delta_bytes(&mut self, op: &'static str, iline: usize, offset: usize, size: usize, f: impl FnOnce(&mut [u8]) -> i64) -> Result<i64> {
+    fn delta_bytes(
+        &mut self,
+        op: &'static str,
+        iline: usize,
+        offset: usize,
+        size: usize,
+        f: impl FnOnce(&mut [u8]) -> i64,
+    ) -> Result<i64> {
         let (_, l) = self.require_line(op, iline)?;
         if offset.checked_add(size).is_none_or(|e| e > l.data_len) {
-            return Err(Self::invalid(op, "cbOffset", format!("at most {} (data length {} − {size})", l.data_len.saturating_sub(size), l.data_len), offset.to_string()));
+            return Err(Self::invalid(
+                op,
+                "cbOffset",
+                format!("at most {} (data length {} − {size})", l.data_len.saturating_sub(size), l.data_len),
+                offset.to_string(),
+            ));
         }
         let at = l.data_at + offset;
         self.guarded(op, |p| match p.bytes.get_mut(at..at + size) {
@@ -754,7 +814,12 @@ impl<'a> PageMut<'a> {
             for iline in 0..self.view().line_count() {
                 let cb = self.stored_cb_prefix(iline)?;
                 if cb > room {
-                    return Err(Self::invalid(op, "external header length", format!("room for line {iline}'s cbPrefix {cb} (JET_errLogOperationInconsistentWithDatabase)"), bytes.len().to_string()));
+                    return Err(Self::invalid(
+                        op,
+                        "external header length",
+                        format!("room for line {iline}'s cbPrefix {cb} (JET_errLogOperationInconsistentWithDatabase)"),
+                        bytes.len().to_string(),
+                    ));
                 }
             }
         }
@@ -802,7 +867,12 @@ impl<'a> PageMut<'a> {
         let v = self.view();
         let n = v.line_count();
         if cb_prefixes.len() != n {
-            return Err(Self::invalid(OP, "number of cbPrefix values", format!("the line count {n}"), cb_prefixes.len().to_string()));
+            return Err(Self::invalid(
+                OP,
+                "number of cbPrefix values",
+                format!("the line count {n}"),
+                cb_prefixes.len().to_string(),
+            ));
         }
         if v.flags().is_root() {
             let untouched = new_prefix.is_empty() && cb_prefixes.iter().all(|&c| c == 0);
@@ -818,7 +888,12 @@ impl<'a> PageMut<'a> {
         for (iline, &cb) in cb_prefixes.iter().enumerate() {
             let (itag, l) = self.require_line(OP, iline)?;
             if cb > new_prefix.len() || l.key.get(..cb) != new_prefix.get(..cb) {
-                return Err(Self::invalid(OP, "cbPrefix", format!("a length of common prefix between line {iline}'s key and the new prefix"), cb.to_string()));
+                return Err(Self::invalid(
+                    OP,
+                    "cbPrefix",
+                    format!("a length of common prefix between line {iline}'s key and the new prefix"),
+                    cb.to_string(),
+                ));
             }
             let new_line = encode_node(cb, l.key.get(cb..).unwrap_or(&[]), &[]);
             old_total += l.line_len;
@@ -837,7 +912,11 @@ impl<'a> PageMut<'a> {
                 for (itag, cb, l) in &lines {
                     if (grow && *cb > l.cb_prefix) || (!grow && *cb < l.cb_prefix) {
                         let line = encode_node(*cb, l.key.get(*cb..).unwrap_or(&[]), &l.data);
-                        let flags = if *cb > 0 { l.flags.union(LineFlags::COMPRESSED) } else { l.flags.without(LineFlags::COMPRESSED) };
+                        let flags = if *cb > 0 {
+                            l.flags.union(LineFlags::COMPRESSED)
+                        } else {
+                            l.flags.without(LineFlags::COMPRESSED)
+                        };
                         p.raw_replace(*itag, &[&line], flags);
                     }
                 }
@@ -867,4 +946,3 @@ struct LineInfo {
     data_len: usize,
     line_len: usize,
 }
-

@@ -318,12 +318,7 @@ impl<'a> PageView<'a> {
             // Root of a table/index/LV tree: the engine forces the prefix length to 0.
             None => &[],
             Some(src) => src.get(..cb_prefix).ok_or_else(|| {
-                field(
-                    "cbPrefix",
-                    at,
-                    format!("at most {} (the page's prefix)", src.len()),
-                    cb_prefix.to_string(),
-                )
+                field("cbPrefix", at, format!("at most {} (the page's prefix)", src.len()), cb_prefix.to_string())
             })?,
         };
         Ok(Line { iline, tag, flags, cb_prefix, prefix, suffix, data, bytes })
@@ -423,7 +418,7 @@ mod tests {
         p[8..16].copy_from_slice(&7u64.to_le_bytes()); // dbtimeDirtied
         p[24..28].copy_from_slice(&9u32.to_le_bytes()); // objidFDP
         p[36..40].copy_from_slice(&0x802u32.to_le_bytes()); // leaf | new record format
-        // data area @40: "abc" at ib 0, then line at ib 3: cbPrefix 3, cbSuffix 1, 'd', 'X', 'Y'
+                                                            // data area @40: "abc" at ib 0, then line at ib 3: cbPrefix 3, cbSuffix 1, 'd', 'X', 'Y'
         p[40..43].copy_from_slice(b"abc");
         p[43..50].copy_from_slice(&[3, 0, 1, 0, b'd', b'X', b'Y']);
         // TAG 0 @4092: cb 3, ib 0; TAG 1 @4088: cb 7, ib 3 | flags 5 << 13
