@@ -36,7 +36,8 @@ const SPACE_HEADER: [u8; 16] = [1, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
 
 fn root_leaf(pgno: u32, rows: &[(&[u8], &[u8])]) -> Vec<u8> {
     let flags = PageFlags(PageFlags::ROOT | PageFlags::LEAF | PageFlags::NEW_RECORD_FORMAT);
-    let mut page = PageBuilder::new(PS).unwrap().pgno(pgno).objid_fdp(OBJID).dbtime(100).consumed(flags, &SPACE_HEADER).unwrap();
+    let mut page =
+        PageBuilder::new(PS).unwrap().pgno(pgno).objid_fdp(OBJID).dbtime(100).consumed(flags, &SPACE_HEADER).unwrap();
     let mut p = PageMut::new(&mut page).unwrap();
     for (i, (k, d)) in rows.iter().enumerate() {
         p.insert(i, &Node { flags: LineFlags::NONE, key: k, cb_prefix: 0, data: d }).unwrap();
@@ -161,7 +162,8 @@ impl World {
         let iline = self.iline_of(key).unwrap();
         let node = self.head(procid, level, iline, VERSIONED_UNIQUE);
         let old_size = 0;
-        let rec = Record::Replace(Replace { node, diff2: false, old_size, new_size: data.len() as u16, data: Hex(data) });
+        let rec =
+            Record::Replace(Replace { node, diff2: false, old_size, new_size: data.len() as u16, data: Hex(data) });
         self.record(&rec, redo, |p| {
             p.replace_data(iline, data).unwrap();
             p.set_line_flags(iline, LineFlags::VERSION).unwrap();
@@ -182,7 +184,12 @@ impl World {
         let node = self.head(procid, level, iline, VERSIONED_UNIQUE);
         self.rceid += 1;
         let r2 = self.rceid;
-        let rec = Record::FlagInsertAndReplaceData(FlagInsert { node, rceid_replace: Some(r2), key: Hex(key), data: Hex(data) });
+        let rec = Record::FlagInsertAndReplaceData(FlagInsert {
+            node,
+            rceid_replace: Some(r2),
+            key: Hex(key),
+            data: Hex(data),
+        });
         self.record(&rec, true, |p| {
             p.replace_data(iline, data).unwrap();
             p.clear_line_flags(iline, LineFlags::DELETED).unwrap();
@@ -193,7 +200,13 @@ impl World {
     fn delta(&mut self, procid: u16, level: u8, key: &[u8], delta: i32) -> u32 {
         let iline = self.iline_of(key).unwrap();
         let node = self.head(procid, level, iline, VERSIONED_UNIQUE);
-        let rec = Record::Delta(Delta { node, delta: i64::from(delta), offset: 0, bookmark_key: Hex(key), bookmark_data: Hex(&[]) });
+        let rec = Record::Delta(Delta {
+            node,
+            delta: i64::from(delta),
+            offset: 0,
+            bookmark_key: Hex(key),
+            bookmark_data: Hex(&[]),
+        });
         self.record(&rec, true, |p| {
             p.delta_i32(iline, 0, delta).unwrap();
             p.set_line_flags(iline, LineFlags::VERSION).unwrap();
@@ -290,7 +303,15 @@ fn nested_levels_commit_to_the_level_below_and_roll_back_one_level() {
     assert!(matches!(w.undo(5, 2, r, OPER_REPLACE, b"k1", true), Effect::UndoApplied { .. }));
     assert!(matches!(w.rollback(5, 1, true), Effect::Released { released: 0, undone: 0 }));
     assert_eq!(w.store.level(5), 1);
-    assert_eq!(w.live(), rows(&[(b"k1", b"\x01\0\0\0one"), (b"k2", b"\x02\0\0\0two"), (b"k3", b"\x03\0\0\0three"), (b"k5", b"\x05\0\0\0five")]));
+    assert_eq!(
+        w.live(),
+        rows(&[
+            (b"k1", b"\x01\0\0\0one"),
+            (b"k2", b"\x02\0\0\0two"),
+            (b"k3", b"\x03\0\0\0three"),
+            (b"k5", b"\x05\0\0\0five")
+        ])
+    );
     // Level 2 again, committed into level 1: its version now belongs to level 1.
     w.begin(5, 1);
     w.flag_delete(5, 2, b"k3", true);
@@ -378,7 +399,17 @@ fn ddl_in_an_open_transaction_is_refused_before_any_change() {
     let mut w = World::new(ROWS);
     w.begin0(5);
     w.insert(5, 1, b"k2", b"\x02\0\0\0two");
-    let page = PageHeader { procid: 5, dbid: DBID, pgno: 40, dbtime: 300, dbtime_before: 0, trx_begin0: 0x65, level: 1, iline: 0, flags: 0 };
+    let page = PageHeader {
+        procid: 5,
+        dbid: DBID,
+        pgno: 40,
+        dbtime: 300,
+        dbtime_before: 0,
+        trx_begin0: 0x65,
+        level: 1,
+        iline: 0,
+        flags: 0,
+    };
     let fdp = Fdp {
         page,
         objid_fdp: 30,
@@ -415,7 +446,8 @@ fn undo_of_a_ddl_operation_is_refused() {
     let iline = w.iline_of(b"k2").unwrap();
     let mut node = w.head(5, 1, iline, VERSIONED_UNIQUE);
     node.rceid = r;
-    let rec = Record::Undo(Undo { node, oper: 0x100, undo_level: 1, bookmark_key: Hex(b"k2"), bookmark_data: Hex(&[]) });
+    let rec =
+        Record::Undo(Undo { node, oper: 0x100, undo_level: 1, bookmark_key: Hex(b"k2"), bookmark_data: Hex(&[]) });
     let at = w.at();
     let e = w.store.page_record(at, &rec, Some(&mut w.pages)).unwrap_err();
     assert!(matches!(e, UndoError::Refused { record: "Undo", .. }), "{e:?}");
@@ -430,7 +462,9 @@ fn a_rejected_action_leaves_the_page_unchanged() {
     loop {
         let mut p = PageMut::new(&mut page).unwrap();
         let key = [b'b', filler];
-        if p.insert(usize::from(filler) + 1, &Node { flags: LineFlags::NONE, key: &key, cb_prefix: 0, data: &[0; 200] }).is_err() {
+        if p.insert(usize::from(filler) + 1, &Node { flags: LineFlags::NONE, key: &key, cb_prefix: 0, data: &[0; 200] })
+            .is_err()
+        {
             break;
         }
         filler += 1;
@@ -468,14 +502,21 @@ fn version_store_is_bounded() {
 fn two_level() -> BTreeMap<u32, Vec<u8>> {
     let mut pages = BTreeMap::new();
     let root_flags = PageFlags(PageFlags::ROOT | PageFlags::PARENT_OF_LEAF | PageFlags::NEW_RECORD_FORMAT);
-    let mut root = PageBuilder::new(PS).unwrap().pgno(10).objid_fdp(OBJID).dbtime(100).consumed(root_flags, &SPACE_HEADER).unwrap();
+    let mut root = PageBuilder::new(PS)
+        .unwrap()
+        .pgno(10)
+        .objid_fdp(OBJID)
+        .dbtime(100)
+        .consumed(root_flags, &SPACE_HEADER)
+        .unwrap();
     {
         let mut p = PageMut::new(&mut root).unwrap();
         p.insert(0, &Node { flags: LineFlags::NONE, key: b"m", cb_prefix: 0, data: &11u32.to_le_bytes() }).unwrap();
         p.insert(1, &Node { flags: LineFlags::NONE, key: b"", cb_prefix: 0, data: &12u32.to_le_bytes() }).unwrap();
     }
     let leaf_flags = PageFlags(PageFlags::LEAF | PageFlags::NEW_RECORD_FORMAT);
-    let mut l11 = PageBuilder::new(PS).unwrap().pgno(11).objid_fdp(OBJID).dbtime(100).consumed(leaf_flags, b"").unwrap();
+    let mut l11 =
+        PageBuilder::new(PS).unwrap().pgno(11).objid_fdp(OBJID).dbtime(100).consumed(leaf_flags, b"").unwrap();
     let mut l12 = l11.clone();
     {
         let mut p = PageMut::new(&mut l11).unwrap();
@@ -500,21 +541,45 @@ fn node_moved_by_a_split_is_found_from_the_fdp_root() {
     let bm = |k: &[u8]| esehdr_recover::undo::Bookmark { key: k.to_vec(), data: vec![] };
     // Hint page 11 (where the insert was logged) no longer holds "p": the separators lead to 12.
     assert_eq!(esehdr_recover::undo::locate(&mut pages, tree, &bm(b"p"), Some(11)).unwrap(), Ok((12, 1)));
-    assert_eq!(esehdr_recover::undo::locate(&mut pages, tree, &bm(b"m"), None).unwrap(), Ok((12, 0)), "S = K goes right");
+    assert_eq!(
+        esehdr_recover::undo::locate(&mut pages, tree, &bm(b"m"), None).unwrap(),
+        Ok((12, 0)),
+        "S = K goes right"
+    );
     assert_eq!(esehdr_recover::undo::locate(&mut pages, tree, &bm(b"c"), Some(12)).unwrap(), Ok((11, 0)));
     assert!(esehdr_recover::undo::locate(&mut pages, tree, &bm(b"q"), Some(11)).unwrap().is_err());
     // The whole path: an Insert logged on page 11, then a split moved it; the rollback finds it.
     let mut store = VersionStore::default();
     let at = |isec| Lgpos { generation: 1, isec, ib: 0 };
-    store.transaction(at(2), &Record::Begin(Begin { procid: 9, level_begin_from: 0, clevels_to_begin: 1, trx_begin0: Some(1) }), None).unwrap();
+    store
+        .transaction(
+            at(2),
+            &Record::Begin(Begin { procid: 9, level_begin_from: 0, clevels_to_begin: 1, trx_begin0: Some(1) }),
+            None,
+        )
+        .unwrap();
     let node = NodeHeader {
-        page: PageHeader { procid: 9, dbid: DBID, pgno: 11, dbtime: 90, dbtime_before: 89, trx_begin0: 1, level: 1, iline: 1, flags: VERSIONED_UNIQUE },
+        page: PageHeader {
+            procid: 9,
+            dbid: DBID,
+            pgno: 11,
+            dbtime: 90,
+            dbtime_before: 89,
+            trx_begin0: 1,
+            level: 1,
+            iline: 1,
+            flags: VERSIONED_UNIQUE,
+        },
         rceid: 77,
         pgno_fdp: 10,
         objid_fdp: OBJID,
     };
     let rec = Record::Insert(Insert { node, key_prefix: Hex(&[]), key_suffix: Hex(b"p"), data: Hex(b"V") });
-    assert_eq!(store.page_record(at(3), &rec, None).unwrap(), Effect::Versioned(1), "an insert RCE even when not redone");
+    assert_eq!(
+        store.page_record(at(3), &rec, None).unwrap(),
+        Effect::Versioned(1),
+        "an insert RCE even when not redone"
+    );
     let out = store.rollback_all(&mut pages, 500).unwrap();
     assert_eq!(out.pages.into_iter().collect::<Vec<_>>(), vec![12]);
     let v = PageView::new(&pages[&12]).unwrap();
@@ -522,7 +587,13 @@ fn node_moved_by_a_split_is_found_from_the_fdp_root() {
     assert_eq!(v.dbtime_dirtied(), 501);
     // A node that is nowhere: a clear error naming the record.
     let mut store = VersionStore::default();
-    store.transaction(at(2), &Record::Begin(Begin { procid: 9, level_begin_from: 0, clevels_to_begin: 1, trx_begin0: Some(1) }), None).unwrap();
+    store
+        .transaction(
+            at(2),
+            &Record::Begin(Begin { procid: 9, level_begin_from: 0, clevels_to_begin: 1, trx_begin0: Some(1) }),
+            None,
+        )
+        .unwrap();
     let rec = Record::Insert(Insert { node, key_prefix: Hex(&[]), key_suffix: Hex(b"zz"), data: Hex(b"V") });
     store.page_record(at(3), &rec, None).unwrap();
     let e = store.rollback_all(&mut pages, 600).unwrap_err();
@@ -560,13 +631,16 @@ enum Change {
     Del(Vec<u8>),
 }
 
+/// Versions made per level, for the logged compensations: (rceid, oper, key).
+type Versions = Vec<Vec<(u32, u16, Vec<u8>)>>;
+
 /// The model: committed rows, and each session's uncommitted changes per level.
 #[derive(Debug, Default)]
 struct Model {
     committed: BTreeMap<Vec<u8>, Vec<u8>>,
     levels: [Vec<Vec<Change>>; 2],
     /// Versions made by each session per level, for its logged compensations: (rceid, oper, key).
-    versions: [Vec<Vec<(u32, u16, Vec<u8>)>>; 2],
+    versions: [Versions; 2],
 }
 
 impl Model {
@@ -687,7 +761,10 @@ fn run(steps: &[Step]) {
                     }
                     _ => {
                         let e = w.rollback(procid, 1, true);
-                        assert!(matches!(e, Effect::Released { released, undone } if released as usize == versions.len() && undone == released), "{e:?}");
+                        assert!(
+                            matches!(e, Effect::Released { released, undone } if released as usize == versions.len() && undone == released),
+                            "{e:?}"
+                        );
                     }
                 }
                 if m.levels[si].is_empty() {

@@ -75,8 +75,8 @@ pub enum UndoError {
         pgno: u32,
         /// The line.
         iline: usize,
-        /// The page model's error.
-        source: PageError,
+        /// The page model's error (boxed: it carries strings).
+        source: Box<PageError>,
     },
     /// A page could not be read.
     #[error("page {pgno} should be readable for undo, but: {message}")]

@@ -32,7 +32,7 @@
 //! | Delta, Delta64 | add −delta | `ErrVERIUndoDeltaPhysical` → `ErrNDDelta` |
 //!
 //! What needs catalog-level undo (a transaction still open at the end that created or deleted a
-//! tree: CreateSingleExtentFDP, CreateMultipleExtentFDP, ConvertFDP, EmptyTree, FreeFDP; an
+//! tree: CreateSingleExtentFDP, CreateMultipleExtentFDP, ConvertFDP, EmptyTree; an
 //! `Undo`/`UndoInfo` whose `le_oper` is not one of the five above) is refused with
 //! [`UndoError::Refused`] naming the record, before any page is changed (docs/page-internals.md
 //! §5.2: stop and discard the copy). Space-tree records are not versioned and ESE never undoes
@@ -51,9 +51,9 @@ mod search;
 mod store;
 
 pub use action::UndoAction;
-pub use error::{UndoError, Result};
+pub use error::{Result, UndoError};
 pub use search::{locate, Bookmark, PageAccess, Tree};
 pub use store::{
-    Effect, Limits, Oper, Rce, RolledBack, RollbackOutcome, VersionStore, OPER_DELTA, OPER_DELTA64, OPER_FLAG_DELETE,
+    Effect, Limits, Oper, Rce, RollbackOutcome, RolledBack, VersionStore, OPER_DELTA, OPER_DELTA64, OPER_FLAG_DELETE,
     OPER_INSERT, OPER_REPLACE,
 };

@@ -91,7 +91,12 @@ type Found = std::result::Result<(u32, usize), String>;
 /// Finds the node with bookmark `bm` in `tree`: first on page `hint` (when it is a leaf of the
 /// tree), then from the FDP root down. `Ok(Ok((pgno, iline)))` when found, `Ok(Err(why))` when
 /// not; `Err` when a page cannot be read.
-pub fn locate(pages: &mut dyn PageAccess, tree: Tree, bm: &Bookmark, hint: Option<u32>) -> Result<Found, (u32, String)> {
+pub fn locate(
+    pages: &mut dyn PageAccess,
+    tree: Tree,
+    bm: &Bookmark,
+    hint: Option<u32>,
+) -> Result<Found, (u32, String)> {
     if let Some(pgno) = hint {
         let bytes = pages.page_mut(pgno).map_err(|m| (pgno, m))?;
         if let Ok(v) = PageView::new(bytes) {

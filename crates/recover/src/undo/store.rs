@@ -336,7 +336,11 @@ impl VersionStore {
 
     /// The sessions in a transaction: (procid, level, trxBegin0, Begin0 LGPOS, page records).
     pub fn open_transactions(&self) -> Vec<(u16, u8, u32, Lgpos, u64)> {
-        self.sessions.iter().filter(|(_, s)| s.level > 0).map(|(p, s)| (*p, s.level, s.trx, s.begin, s.records)).collect()
+        self.sessions
+            .iter()
+            .filter(|(_, s)| s.level > 0)
+            .map(|(p, s)| (*p, s.level, s.trx, s.begin, s.records))
+            .collect()
     }
 
     // ------------------------------------------------------------------ transaction records
@@ -348,7 +352,12 @@ impl VersionStore {
     /// RCEs a Rollback (or the end of a run) leaves at the levels it closes had no logged
     /// compensation; like `ErrVERRollback` the store undoes them on `pages` when given (without
     /// changing the page dbtime, which the later records of redo rely on), else drops them.
-    pub fn transaction(&mut self, lgpos: Lgpos, rec: &Record<'_>, mut pages: Option<&mut dyn PageAccess>) -> Result<Effect> {
+    pub fn transaction(
+        &mut self,
+        lgpos: Lgpos,
+        rec: &Record<'_>,
+        mut pages: Option<&mut dyn PageAccess>,
+    ) -> Result<Effect> {
         match rec {
             Record::Begin(b) => {
                 let to = b.level_begin_from.saturating_add(b.clevels_to_begin);
@@ -607,7 +616,15 @@ impl VersionStore {
     }
 
     /// Registers an RCE (an existing one with the same rceid is kept: `JET_errPreviousVersion`).
-    fn add(&mut self, lgpos: Lgpos, node: &NodeHeader, rceid: u32, bookmark: Bookmark, oper: Oper, record: &'static str) -> Result<()> {
+    fn add(
+        &mut self,
+        lgpos: Lgpos,
+        node: &NodeHeader,
+        rceid: u32,
+        bookmark: Bookmark,
+        oper: Oper,
+        record: &'static str,
+    ) -> Result<()> {
         let limit = self.limits.max_bytes;
         let used = self.bytes;
         let Some(s) = self.sessions.get_mut(&node.page.procid) else { return Ok(()) };
@@ -691,7 +708,10 @@ impl VersionStore {
                 record: "Undo",
                 lgpos,
                 procid,
-                why: format!("le_oper should be an undoable logged operation (1, 2, 3, 4, 9), but it is {}", oper_name(u.oper)),
+                why: format!(
+                    "le_oper should be an undoable logged operation (1, 2, 3, 4, 9), but it is {}",
+                    oper_name(u.oper)
+                ),
             });
         }
         let bm = Bookmark { key: u.bookmark_key.0.to_vec(), data: u.bookmark_data.0.to_vec() };
@@ -704,7 +724,12 @@ impl VersionStore {
                 record: "Undo",
                 lgpos,
                 what: "le_oper",
-                expected: format!("{} (the version's operation, made by {} at {})", oper_name(rce.oper.code()), rce.record, rce.lgpos),
+                expected: format!(
+                    "{} (the version's operation, made by {} at {})",
+                    oper_name(rce.oper.code()),
+                    rce.record,
+                    rce.lgpos
+                ),
                 found: oper_name(u.oper),
             });
         }
@@ -764,7 +789,8 @@ impl VersionStore {
     /// never came) are found before the first page is changed. A failure after that leaves the
     /// pages partly undone: the copy must be discarded (§5.2). The store is empty afterwards.
     pub fn rollback_all(&mut self, pages: &mut dyn PageAccess, dbtime_max: u64) -> Result<RollbackOutcome> {
-        let mut open: Vec<(u16, &Session)> = self.sessions.iter().filter(|(_, s)| s.level > 0).map(|(p, s)| (*p, s)).collect();
+        let mut open: Vec<(u16, &Session)> =
+            self.sessions.iter().filter(|(_, s)| s.level > 0).map(|(p, s)| (*p, s)).collect();
         open.sort_by_key(|(p, s)| std::cmp::Reverse((s.begin, *p)));
         for (procid, s) in &open {
             if let Some(d) = s.ddl.first() {
@@ -779,7 +805,12 @@ impl VersionStore {
                 });
             }
             if let Some((rceid, d)) = s.deferred.iter().next() {
-                return Err(UndoError::NoBeforeImage { record: d.record, lgpos: d.lgpos, procid: *procid, rceid: *rceid });
+                return Err(UndoError::NoBeforeImage {
+                    record: d.record,
+                    lgpos: d.lgpos,
+                    procid: *procid,
+                    rceid: *rceid,
+                });
             }
         }
         let mut out = RollbackOutcome { dbtime_max, ..Default::default() };
@@ -813,13 +844,14 @@ impl VersionStore {
 }
 
 fn page_error(r: &Rce, pgno: u32, iline: usize, source: crate::page::PageError) -> UndoError {
-    UndoError::Page { record: r.record, lgpos: r.lgpos, pgno, iline, source }
+    UndoError::Page { record: r.record, lgpos: r.lgpos, pgno, iline, source: Box::new(source) }
 }
 
 /// Finds `r`'s node and applies its physical undo; with `dbtime`, stamps the page with the
 /// next dbtime. Returns the page changed.
 fn undo_rce(pages: &mut dyn PageAccess, r: &Rce, dbtime: Option<&mut u64>) -> Result<u32> {
-    let found = locate(pages, r.tree, &r.bookmark, Some(r.pgno)).map_err(|(pgno, message)| UndoError::Access { pgno, message })?;
+    let found = locate(pages, r.tree, &r.bookmark, Some(r.pgno))
+        .map_err(|(pgno, message)| UndoError::Access { pgno, message })?;
     let (pgno, iline) = found.map_err(|why| UndoError::NodeNotFound {
         record: r.record,
         lgpos: r.lgpos,
