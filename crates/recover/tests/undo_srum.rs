@@ -86,7 +86,7 @@ impl Undoing<'_> {
                 return;
             }
             let rec = Record::decode_bytes(&bytes, lgpos, 0).unwrap();
-            if let Err(e) = self.store.transaction(lgpos, &rec, None) {
+            if let Err(e) = self.store.record(lgpos, &rec, None) {
                 self.error.get_or_insert(e);
             }
             self.next = self.tx.next();
@@ -95,7 +95,7 @@ impl Undoing<'_> {
     fn feed_page(&mut self, lgpos: Lgpos, bytes: &[u8]) {
         let rec = Record::decode_bytes(bytes, lgpos, 0).unwrap();
         let mut copy = Copy(&self.inner, BTreeMap::new());
-        if let Err(e) = self.store.page_record(lgpos, &rec, Some(&mut copy)) {
+        if let Err(e) = self.store.record(lgpos, &rec, Some(&mut copy)) {
             self.error.get_or_insert(e);
         }
     }

@@ -343,6 +343,24 @@ impl VersionStore {
             .collect()
     }
 
+    /// One entry point for redo: a transaction record (Begin, Commit, Rollback, Init, Term,
+    /// RecoveryQuit) goes to [`Self::transaction`], any other record to [`Self::page_record`].
+    /// Call it for every transaction record and for every page record of the target that the
+    /// driver replays (UndoInfo and macro records included), in log order, **before** the
+    /// record is applied; `redo` is `Some(pages)` when the record's page needs redo (for a
+    /// transaction record: to undo on the pages what a Rollback leaves), `None` otherwise.
+    pub fn record(&mut self, lgpos: Lgpos, rec: &Record<'_>, redo: Option<&mut dyn PageAccess>) -> Result<Effect> {
+        match rec {
+            Record::Begin(_)
+            | Record::Commit(_)
+            | Record::Rollback(_)
+            | Record::Init(_)
+            | Record::Term(_)
+            | Record::RecoveryQuit(_) => self.transaction(lgpos, rec, redo),
+            _ => self.page_record(lgpos, rec, redo),
+        }
+    }
+
     // ------------------------------------------------------------------ transaction records
 
     /// A transaction record (Begin, Begin0, Commit, Commit0, Rollback) or a record that ends
