@@ -147,6 +147,16 @@ pub trait Sink {
     /// The counters of docs/log-records.md §5.2: every page record of the attached target,
     /// replayed or skipped, with its dbtime and objidFDP (0 when it has none).
     fn observe(&mut self, _lgpos: Lgpos, _dbtime: u64, _objid: u32) {}
+    /// The version store's feed (docs/log-records.md §5.6, [`crate::undo`]), in log order:
+    /// every transaction record (Begin, Begin0, Commit, Commit0, Rollback, and Init, Term,
+    /// RecoveryQuit, which end every session; `redone` = the target is attached), and every
+    /// page record of the attached target that passes the filters of docs/page-internals.md
+    /// §4.1 (UndoInfo included; a macro's records once each at its MacroCommit), with `redone`
+    /// = whether its page needs redo, always **before** [`Sink::redo`] applies it. The dry
+    /// run ignores it.
+    fn version(&mut self, _lgpos: Lgpos, _record: &Record<'_>, _redone: bool) -> Result<(), SinkError> {
+        Ok(())
+    }
     /// An engine error the sink stopped on (a record it cannot apply): the driver ends the
     /// replay with it, as with its own errors. Polled after every call above.
     fn take_stop(&mut self) -> Option<ReplayError> {
@@ -402,6 +412,17 @@ impl<'t> Driver<'t> {
             | LrType::RECOVERY_QUIT_KEEP_ATTACHMENTS => {}
             _ => self.last_was_shutdown = false,
         }
+        if matches!(
+            rec,
+            Record::Init(_)
+                | Record::Term(_)
+                | Record::RecoveryQuit(_)
+                | Record::Begin(_)
+                | Record::Commit(_)
+                | Record::Rollback(_)
+        ) {
+            sink.version(lgpos, rec, self.state == State::Attached)?;
+        }
         match rec {
             Record::Init(_) | Record::Term(_) | Record::RecoveryQuit(_) => self.end_all_sessions(),
             Record::Begin(x) => {
@@ -560,9 +581,12 @@ impl<'t> Driver<'t> {
         if self.ours(h.dbid) && self.state == State::Attached {
             sink.observe(lgpos, h.dbtime, objid_of(rec));
         }
-        // UndoInfo never changes a page (§5.5).
-        if t == LrType::UNDO_INFO || !self.replayed(lgpos, &h) {
+        if !self.replayed(lgpos, &h) {
             return Ok(());
+        }
+        // UndoInfo never changes a page (§5.5); it only feeds the version store.
+        if t == LrType::UNDO_INFO {
+            return sink.version(lgpos, rec, false);
         }
         if let Some(s) = self.sessions.get_mut(&h.procid) {
             s.records += 1;
@@ -585,6 +609,7 @@ impl<'t> Driver<'t> {
                 None => return Ok(()),
             }
         }
+        sink.version(lgpos, rec, !writes.is_empty())?;
         if writes.is_empty() {
             self.report.already_on_disk += 1;
         } else {
@@ -703,6 +728,11 @@ impl<'t> Driver<'t> {
             }
         }
         let n = m.records.len() as u64;
+        for MacroRecord { lgpos: at, bytes: b, .. } in &m.records {
+            // Buffered records were decoded once already.
+            let Ok(rec) = Record::decode_bytes(b, *at, 0) else { continue };
+            sink.version(*at, &rec, !writes.is_empty())?;
+        }
         if writes.is_empty() {
             self.report.already_on_disk += n;
             return Ok(());
