@@ -174,7 +174,7 @@ fn the_first_snapshot_rolled_forward_with_generations_2_5_becomes_the_second() {
     // The dry run (set.rs: the start, the stream check) predicts success.
     let dry = dry_run(&DryRunOptions { database: Some(first().join("SRUDB.dat")), logs: dir.clone(), ..Default::default() })
         .unwrap();
-    assert!(dry.error.is_none(), "dry run: {:?}", dry.error);
+    assert!(dry.error.is_none(), "dry run: {:?} {:?}", dry.error, dry.attach);
     let logs = logs_of(&dir);
     let _ = std::fs::remove_dir_all(&dir);
     assert_eq!(logs.iter().map(|(g, _)| *g).collect::<Vec<_>>(), vec![2, 3, 4, 5]);
