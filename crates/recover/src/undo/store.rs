@@ -497,7 +497,15 @@ impl VersionStore {
         if let Record::UndoInfo(u) = rec {
             return self.undo_info(lgpos, u);
         }
-        let Some(h) = rec.page_header() else { return Ok(Effect::None) };
+        let Some(h) = rec.page_header() else {
+            // A page record without a node header (Split2, Merge2, NewPage, ...): counted in
+            // its session's records as the driver counts it (the report's rollback.records).
+            if let Some(s) = crate::fields::page_key(rec).and_then(|k| self.sessions.get_mut(&k.procid)) {
+                s.records += 1;
+                return Ok(Effect::Noted);
+            }
+            return Ok(Effect::None);
+        };
         let procid = h.procid;
         let Some(s) = self.sessions.get_mut(&procid) else { return Ok(Effect::None) };
         s.records += 1;
