@@ -47,8 +47,8 @@ fn at(isec: u16, ib: u16) -> Lgpos {
     Lgpos { generation: 1, isec, ib }
 }
 
-struct Logs(std::vec::IntoIter<(i32, Vec<u8>)>);
-impl LogSource for Logs {
+struct Logs<I>(I);
+impl<I: Iterator<Item = (i32, Vec<u8>)>> LogSource for Logs<I> {
     fn next_log(&mut self) -> Option<LogItem> {
         self.0.next().map(|(generation, bytes)| LogItem::Log { generation, bytes })
     }
@@ -113,7 +113,7 @@ fn run(logs: &[(i32, Vec<u8>)], image: Option<(BTreeMap<u32, Vec<u8>>, Lgpos)>, 
         None => (None, Target::default()),
     };
     let mut sink = ApplySink::new(PAGE, base.as_ref().map(|b| b as &dyn PageSource));
-    let report = replay(&target, &start_of(logs), &mut Logs(logs.to_vec().into_iter()), &mut sink, Some(until)).unwrap();
+    let report = replay(&target, &start_of(logs), &mut Logs(logs.iter().cloned()), &mut sink, Some(until)).unwrap();
     assert!(report.error.is_none(), "replay to {until} stopped: {:?}", report.error);
     let mut redone = base.as_ref().map(|b| b.0.clone()).unwrap_or_default();
     let mut pages = redone.clone();
@@ -127,7 +127,7 @@ fn run(logs: &[(i32, Vec<u8>)], image: Option<(BTreeMap<u32, Vec<u8>>, Lgpos)>, 
 /// The pages redo leaves at `until` (no rollback).
 fn redo_state(logs: &[(i32, Vec<u8>)], target: &Target, base: Option<&Pages>, until: Lgpos) -> BTreeMap<u32, Vec<u8>> {
     let mut sink = ApplySink::new(PAGE, base.map(|b| b as &dyn PageSource));
-    let report = replay(target, &start_of(logs), &mut Logs(logs.to_vec().into_iter()), &mut sink, Some(until)).unwrap();
+    let report = replay(target, &start_of(logs), &mut Logs(logs.iter().cloned()), &mut sink, Some(until)).unwrap();
     assert!(report.error.is_none());
     sink.into_outcome().pages
 }
@@ -208,14 +208,19 @@ fn crash_images_recover_to_the_straight_replay_with_undo() {
             images += 1;
         }
     }
-    eprintln!("crash images: {images} recovered to the straight replay's pages; {undone_total} versions undone at the cuts");
+    eprintln!(
+        "crash images: {images} recovered to the straight replay's pages; {undone_total} versions undone at the cuts"
+    );
     assert!(undone_total > 4, "trx 0x24's three inserts, trx 0x5c's one, and trx 0x38's work");
 }
 
+/// (key, data) rows by objidFDP.
+type Rows = BTreeMap<u32, Vec<(Vec<u8>, Vec<u8>)>>;
+
 /// Live rows per tree: leaf lines not flagged deleted, as (key, data), sorted, outside the
 /// space trees.
-fn live_rows(pages: &BTreeMap<u32, Vec<u8>>) -> BTreeMap<u32, Vec<(Vec<u8>, Vec<u8>)>> {
-    let mut out: BTreeMap<u32, Vec<(Vec<u8>, Vec<u8>)>> = BTreeMap::new();
+fn live_rows(pages: &BTreeMap<u32, Vec<u8>>) -> Rows {
+    let mut out = Rows::new();
     for page in pages.values() {
         let Ok(v) = PageView::new(page) else { continue };
         let f = v.flags();
@@ -240,14 +245,19 @@ fn live_rows(pages: &BTreeMap<u32, Vec<u8>>) -> BTreeMap<u32, Vec<(Vec<u8>, Vec<
 #[test]
 fn a_cut_inside_a_transaction_gives_the_live_rows_of_a_cut_before_its_begin0() {
     let logs = logs();
-    for (begin0, cut, objid, inserts) in [(at(0xB, 0), at(0xB, 0x133), 6u32, 3usize), (at(0xD, 0), at(0xD, 0xD1), 7, 1)] {
+    for (begin0, cut, objid, inserts) in [(at(0xB, 0), at(0xB, 0x133), 6u32, 3usize), (at(0xD, 0), at(0xD, 0xD1), 7, 1)]
+    {
         let before = run(&logs, None, begin0);
         assert_eq!(before.rollback.as_ref().unwrap().transactions, 0);
         let inside = run(&logs, None, cut);
         assert_eq!(inside.rollback.as_ref().unwrap().transactions, 1);
-        assert_eq!(live_rows(&inside.pages), live_rows(&before.pages), "cut {cut}: the transaction's work undone, nothing else");
+        assert_eq!(
+            live_rows(&inside.pages),
+            live_rows(&before.pages),
+            "cut {cut}: the transaction's work undone, nothing else"
+        );
         // Without the undo its rows are there.
-        let n = |m: &BTreeMap<u32, Vec<(Vec<u8>, Vec<u8>)>>| m.get(&objid).map_or(0, Vec::len);
+        let n = |m: &Rows| m.get(&objid).map_or(0, Vec::len);
         assert_eq!(n(&live_rows(&inside.redone)), n(&live_rows(&before.pages)) + inserts);
     }
 }

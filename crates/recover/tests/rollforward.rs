@@ -70,8 +70,8 @@ impl PageSource for FilePages {
     }
 }
 
-struct Logs(std::vec::IntoIter<(i32, Vec<u8>)>);
-impl LogSource for Logs {
+struct Logs<I>(I);
+impl<I: Iterator<Item = (i32, Vec<u8>)>> LogSource for Logs<I> {
     fn next_log(&mut self) -> Option<LogItem> {
         self.0.next().map(|(generation, bytes)| LogItem::Log { generation, bytes })
     }
@@ -125,7 +125,7 @@ fn roll_forward(db: &[u8], logs: &[(i32, Vec<u8>)], crashed: bool) -> (Report, B
     let target = Target { header: Some(header), file_name: Some("SRUDB.dat".into()) };
     let base = FilePages(db.to_vec());
     let mut sink = ApplySink::new(PAGE, Some(&base as &dyn PageSource));
-    let report = replay(&target, &start_of(logs), &mut Logs(logs.to_vec().into_iter()), &mut sink, None).unwrap();
+    let report = replay(&target, &start_of(logs), &mut Logs(logs.iter().cloned()), &mut sink, None).unwrap();
     assert!(report.error.is_none(), "replay stopped: {:?}", report.error);
     let rb = sink.rollback().unwrap();
     assert_eq!((rb.transactions, rb.records), (report.rollback.transactions, report.rollback.records));
