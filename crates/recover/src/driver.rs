@@ -147,6 +147,16 @@ pub trait Sink {
     /// The counters of docs/log-records.md §5.2: every page record of the attached target,
     /// replayed or skipped, with its dbtime and objidFDP (0 when it has none).
     fn observe(&mut self, _lgpos: Lgpos, _dbtime: u64, _objid: u32) {}
+    /// The version store's feed (docs/log-records.md §5.6, [`crate::undo`]), in log order:
+    /// every transaction record (Begin, Begin0, Commit, Commit0, Rollback, and Init, Term,
+    /// RecoveryQuit, which end every session; `redone` = the target is attached), and every
+    /// page record of the attached target that passes the filters of docs/page-internals.md
+    /// §4.1 (UndoInfo included; a macro's records once each at its MacroCommit), with `redone`
+    /// = whether its page needs redo, always **before** [`Sink::redo`] applies it. The dry
+    /// run ignores it.
+    fn version(&mut self, _lgpos: Lgpos, _record: &Record<'_>, _redone: bool) -> Result<(), SinkError> {
+        Ok(())
+    }
     /// An engine error the sink stopped on (a record it cannot apply): the driver ends the
     /// replay with it, as with its own errors. Polled after every call above.
     fn take_stop(&mut self) -> Option<ReplayError> {
@@ -199,6 +209,10 @@ pub fn replay(
 
 struct Driver<'t> {
     target: &'t Target,
+    /// The target's header as replay updates it (docs/log-records.md §5.4: a replayed detach
+    /// makes the database consistent at the DetachDB; a replayed attach sets `lgposAttach`),
+    /// so a later AttachDB of the same database is judged against it, as the engine does.
+    header: Option<DbFileHeader>,
     start: Lgpos,
     whole_generation: bool,
     log_signature: Signature,
@@ -213,6 +227,8 @@ struct Driver<'t> {
     macros: HashMap<u16, Macro>,
     pages_applied: HashSet<u32>,
     last_was_shutdown: bool,
+    /// LGPOS of the last ShutDownMark.
+    shutdown_at: Option<Lgpos>,
     position: Lgpos,
     error: Option<ReplayError>,
     initial: Vec<InitialAttachment>,
@@ -230,6 +246,7 @@ impl<'t> Driver<'t> {
         let report = Report { start: start.lgpos, end: start.lgpos, ..Report::default() };
         Self {
             target,
+            header: target.header.clone(),
             start: start.lgpos,
             whole_generation: start.whole_generation,
             log_signature: start.log_signature,
@@ -243,6 +260,7 @@ impl<'t> Driver<'t> {
             macros: HashMap::new(),
             pages_applied: HashSet::new(),
             last_was_shutdown: false,
+            shutdown_at: None,
             position: start.lgpos,
             error: None,
             initial: start.attachments.clone(),
@@ -344,7 +362,7 @@ impl<'t> Driver<'t> {
         create_record: Option<&[u8]>,
         sink: &mut dyn Sink,
     ) -> Result<(), SinkError> {
-        let header = self.target.header.as_ref();
+        let header = self.header.as_ref();
         let out = decide(header, input, &self.log_signature);
         self.dbid = Some(dbid);
         self.report.attach.push(AttachEntry {
@@ -363,6 +381,12 @@ impl<'t> Driver<'t> {
                     }
                 }
                 self.state = State::Attached;
+                if !self.create && input.source == AttachSource::AttachDb {
+                    if let Some(h) = self.header.as_mut() {
+                        h.last_attach.lgpos = lgpos;
+                        h.state = DbState::DirtyShutdown;
+                    }
+                }
             }
             Decision::Defer => self.state = State::Deferred(out.reason),
             Decision::Skip => self.state = State::Skipped,
@@ -391,7 +415,10 @@ impl<'t> Driver<'t> {
         // "The last record is a ShutDownMark" (§5.4): INFERENCE, the mark stays while only
         // the records that close a run follow it (a clean shutdown logs ShutDownMark, then Term).
         match t {
-            LrType::SHUTDOWN_MARK => self.last_was_shutdown = true,
+            LrType::SHUTDOWN_MARK => {
+                self.last_was_shutdown = true;
+                self.shutdown_at = Some(lgpos);
+            }
             LrType::TERM
             | LrType::TERM2
             | LrType::NOP
@@ -402,7 +429,29 @@ impl<'t> Driver<'t> {
             | LrType::RECOVERY_QUIT_KEEP_ATTACHMENTS => {}
             _ => self.last_was_shutdown = false,
         }
+        if matches!(
+            rec,
+            Record::Init(_)
+                | Record::Term(_)
+                | Record::RecoveryQuit(_)
+                | Record::Begin(_)
+                | Record::Commit(_)
+                | Record::Rollback(_)
+        ) {
+            sink.version(lgpos, rec, self.state == State::Attached)?;
+        }
         match rec {
+            Record::Term(_) if self.last_was_shutdown && self.state == State::Attached && !self.create => {
+                // A clean Term after a ShutDownMark: the engine's shutdown left the database
+                // consistent at the mark (the next AttachDB logs that point as its
+                // lgposConsistent), as a detach does (docs/log-records.md §5.4).
+                if let (Some(h), Some(at)) = (self.header.as_mut(), self.shutdown_at) {
+                    h.last_consistent.lgpos = at;
+                    h.state = DbState::CleanShutdown;
+                }
+                self.state = State::Detached;
+                self.end_all_sessions();
+            }
             Record::Init(_) | Record::Term(_) | Record::RecoveryQuit(_) => self.end_all_sessions(),
             Record::Begin(x) => {
                 let level = x.level_begin_from.saturating_add(x.clevels_to_begin);
@@ -508,6 +557,10 @@ impl<'t> Driver<'t> {
                     // the slot (and is still reported at the end).
                     if self.state == State::Attached {
                         self.state = State::Detached;
+                        if let Some(h) = self.header.as_mut().filter(|_| !self.create) {
+                            h.last_consistent.lgpos = lgpos;
+                            h.state = DbState::CleanShutdown;
+                        }
                     }
                     self.dbid = None;
                 }
@@ -534,7 +587,7 @@ impl<'t> Driver<'t> {
             return false;
         }
         if !self.create {
-            if let Some(hdr) = &self.target.header {
+            if let Some(hdr) = &self.header {
                 if lgpos <= hdr.last_attach.lgpos {
                     self.report.skipped.before_attach += 1;
                     return false;
@@ -560,9 +613,12 @@ impl<'t> Driver<'t> {
         if self.ours(h.dbid) && self.state == State::Attached {
             sink.observe(lgpos, h.dbtime, objid_of(rec));
         }
-        // UndoInfo never changes a page (§5.5).
-        if t == LrType::UNDO_INFO || !self.replayed(lgpos, &h) {
+        if !self.replayed(lgpos, &h) {
             return Ok(());
+        }
+        // UndoInfo never changes a page (§5.5); it only feeds the version store.
+        if t == LrType::UNDO_INFO {
+            return sink.version(lgpos, rec, false);
         }
         if let Some(s) = self.sessions.get_mut(&h.procid) {
             s.records += 1;
@@ -585,6 +641,7 @@ impl<'t> Driver<'t> {
                 None => return Ok(()),
             }
         }
+        sink.version(lgpos, rec, !writes.is_empty())?;
         if writes.is_empty() {
             self.report.already_on_disk += 1;
         } else {
@@ -703,6 +760,11 @@ impl<'t> Driver<'t> {
             }
         }
         let n = m.records.len() as u64;
+        for MacroRecord { lgpos: at, bytes: b, .. } in &m.records {
+            // Buffered records were decoded once already.
+            let Ok(rec) = Record::decode_bytes(b, *at, 0) else { continue };
+            sink.version(*at, &rec, !writes.is_empty())?;
+        }
         if writes.is_empty() {
             self.report.already_on_disk += n;
             return Ok(());

@@ -60,6 +60,7 @@ pub mod recover;
 pub mod redo;
 pub mod report;
 pub mod set;
+pub mod undo;
 
 pub use attach::{Decision, Reason};
 pub use driver::{replay, LogItem, LogSource, MacroRecord, Redo, Sink, SinkError, Start, Target};

@@ -44,6 +44,7 @@ use esehdr_format::{Lgpos, Signature};
 use crate::driver::{Redo, Sink, SinkError};
 use crate::page::{check_page, PageError, PageMut, PageView};
 use crate::report::ReplayError;
+use crate::undo::{Effect, PageAccess, RollbackOutcome, UndoError, VersionStore};
 
 /// Where the pages of the database being recovered come from.
 pub trait PageSource {
@@ -103,6 +104,9 @@ pub struct RedoOutcome {
     pub last_lgpos: Option<Lgpos>,
     /// Records applied (a macro's records each count).
     pub records_applied: u64,
+    /// What the end rollback did ([`ApplySink::rollback`]; empty when it was not called or
+    /// nothing was open).
+    pub rollback: RollbackOutcome,
 }
 
 /// -1001 `JET_errFeatureNotAvailable`: esehdr does not implement the redo of this record.
@@ -189,6 +193,15 @@ pub struct ApplySink<'a> {
     created: bool,
     stop: Option<ReplayError>,
     out: RedoOutcome,
+    /// The version store redo feeds ([`Sink::version`]) and the end rollback empties.
+    store: VersionStore,
+    /// LGPOS of the `Undo` record whose physical undo the store just applied (its redo then
+    /// only stamps the dbtime).
+    undo_applied: Option<Lgpos>,
+    /// The record being redone is that `Undo` record.
+    pub(crate) undo_ready: bool,
+    /// Pages handed to the version store since the last [`Self::take_touched`].
+    touched: BTreeSet<u32>,
 }
 
 impl std::fmt::Debug for ApplySink<'_> {
@@ -214,7 +227,53 @@ impl<'a> ApplySink<'a> {
             created: false,
             stop: None,
             out: RedoOutcome::default(),
+            store: VersionStore::default(),
+            undo_applied: None,
+            undo_ready: false,
+            touched: BTreeSet::new(),
         }
+    }
+
+    /// Rolls back every transaction still open where the replay ended (the end of the logs,
+    /// or `until`), in memory (docs/page-internals.md §5.2, docs/log-records.md §5.6): call it
+    /// once, after [`crate::driver::replay`] returned a report without error and before
+    /// [`Self::into_outcome`]:
+    ///
+    /// ```text
+    /// let report = driver::replay(&target, &start, &mut logs, &mut sink, until)?;
+    /// if report.error.is_none() { let rb = sink.rollback()?; /* rb.transactions, rb.records */ }
+    /// let outcome = sink.into_outcome(); // outcome.rollback == rb, outcome.dbtime_max after undo
+    /// ```
+    ///
+    /// Each page undone gets `dbtimeDirtied = ++dbtime_max` and counts as changed; the
+    /// outcome's `dbtime_max` becomes the last one given. A transaction the store cannot roll
+    /// back (one that created or deleted a tree: catalog-level undo; a version without its
+    /// before-image; a node not found) is an error naming the record type and LGPOS: the
+    /// pages may then be partly undone and the copy must not be written.
+    pub fn rollback(&mut self) -> Result<RollbackOutcome, ReplayError> {
+        if let Some(e) = self.stop.clone() {
+            return Err(e);
+        }
+        let mut store = std::mem::take(&mut self.store);
+        let dbtime_max = self.out.dbtime_max;
+        let r = store.rollback_all(self, dbtime_max);
+        self.store = store;
+        self.touched.clear();
+        match r {
+            Ok(o) => {
+                self.changed.extend(o.pages.iter().copied());
+                self.out.dbtime_max = self.out.dbtime_max.max(o.dbtime_max);
+                self.out.rollback = o.clone();
+                Ok(o)
+            }
+            Err(e) => Err(undo_stop(None, &e)),
+        }
+    }
+
+    /// The open transactions the version store follows: (procid, level, trxBegin0, Begin0
+    /// LGPOS, page records).
+    pub fn open_transactions(&self) -> Vec<(u16, u8, u32, Lgpos, u64)> {
+        self.store.open_transactions()
     }
 
     /// The page size.
@@ -350,7 +409,63 @@ impl<'a> ApplySink<'a> {
     }
 }
 
+/// An undo failure as the replay's error: -1001 for what esehdr refuses (catalog-level undo),
+/// -626 for a version that does not fit the pages; the record and its LGPOS in the message.
+fn undo_stop(at: Option<Lgpos>, e: &UndoError) -> ReplayError {
+    let (error, lgpos, pgno) = match e {
+        UndoError::Refused { lgpos, .. } | UndoError::NoBeforeImage { lgpos, .. } => {
+            (FEATURE_NOT_AVAILABLE, Some(*lgpos), None)
+        }
+        UndoError::NoVersion { lgpos, .. } => (LOG_OPERATION_INCONSISTENT, Some(*lgpos), None),
+        UndoError::NodeNotFound { lgpos, pgno_hint, .. } => {
+            (LOG_OPERATION_INCONSISTENT, Some(*lgpos), Some(*pgno_hint))
+        }
+        UndoError::Page { lgpos, pgno, .. } => (LOG_OPERATION_INCONSISTENT, Some(*lgpos), Some(*pgno)),
+        UndoError::Access { pgno, .. } => (DATABASE_CORRUPTED, at, Some(*pgno)),
+        _ => (LOG_OPERATION_INCONSISTENT, at, None),
+    };
+    ReplayError { code: error.code, name: error.name, lgpos: lgpos.or(at), pgno, message: format!("undo: {e}") }
+}
+
+/// The version store reads and changes pages through the sink's cache (read from `base` on
+/// first touch); every page it gets is noted, so the caller can mark the ones it changed.
+impl PageAccess for ApplySink<'_> {
+    fn page_mut(&mut self, pgno: u32) -> Result<&mut [u8], String> {
+        match self.load(pgno) {
+            Ok(true) => {}
+            Ok(false) => return Err(format!("page {pgno} lies beyond the end of the database")),
+            Err(e) => return Err(e.0),
+        }
+        self.touched.insert(pgno);
+        self.pages.get_mut(&pgno).map(Vec::as_mut_slice).ok_or_else(|| format!("page {pgno} is not loaded"))
+    }
+}
+
 impl Sink for ApplySink<'_> {
+    fn version(&mut self, lgpos: Lgpos, record: &Record<'_>, redone: bool) -> Result<(), SinkError> {
+        if self.stop.is_some() {
+            return Ok(());
+        }
+        let mut store = std::mem::take(&mut self.store);
+        self.touched.clear();
+        let r = store.record(lgpos, record, if redone { Some(self as &mut dyn PageAccess) } else { None });
+        self.store = store;
+        let touched = std::mem::take(&mut self.touched);
+        match r {
+            Ok(Effect::UndoApplied { pgno, .. }) => {
+                self.changed.insert(pgno);
+                self.undo_applied = Some(lgpos);
+            }
+            // A Rollback's versions without a logged compensation, undone on the pages.
+            Ok(Effect::Released { undone, .. }) if undone > 0 => self.changed.extend(touched),
+            Ok(_) => {}
+            Err(e) => {
+                self.stop.get_or_insert(undo_stop(Some(lgpos), &e));
+            }
+        }
+        Ok(())
+    }
+
     fn page_dbtime(&mut self, pgno: u32) -> Result<Option<u64>, SinkError> {
         if !self.load(pgno)? {
             return Ok(None);
@@ -363,6 +478,7 @@ impl Sink for ApplySink<'_> {
             return Ok(());
         }
         self.out.last_lgpos = Some(op.lgpos);
+        self.undo_ready = self.undo_applied.take() == Some(op.lgpos);
         let r = self.apply(op).and_then(|()| self.debug_check(op.pages));
         match r {
             Ok(()) => {

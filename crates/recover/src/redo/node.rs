@@ -57,9 +57,12 @@ pub fn redo_node(sink: &mut ApplySink<'_>, rec: &Record<'_>, pages: &[(u32, u64)
             x.node.page.pgno,
             "esehdr does not implement Scrub redo (how the scrub operations map to lines is not settled, docs/log-records.md §7 item 10)",
         )),
+        // The version store applied the physical undo (`VERRedoPhysicalUndo`, [`Sink::version`]
+        // runs before redo): only the dbtime is stamped here.
+        Record::Undo(x) if sink.undo_ready => on_page(sink, &x.node, pages, |_, _| Ok(())),
         Record::Undo(x) => Err(Fail::unsupported(
             x.node.page.pgno,
-            "an Undo record needs the version store's before-image to be redone (issue 12); esehdr does not implement it yet",
+            "an Undo record whose version the store did not hold or apply (docs/log-records.md §5.6)",
         )),
         other => Err(Fail::unsupported(
             pages.first().map(|p| p.0),

@@ -1,0 +1,251 @@
+//! Undo on a real stream: the Server 2022 SRUM logs (generation 1 of
+//! `APTSimulatorVM_SRUM_Clean_Server2022/SRU/SRU00001.log`, the stream that creates its
+//! database) replayed with redo's `ApplySink`, the version store fed as redo will feed it, then
+//! the end-of-log rollback at a cut point.
+//!
+//! The oracle is the log itself, not the undo code: a cut inside a transaction that no other
+//! session interleaves with must give the same live rows (leaf lines not flagged deleted, per
+//! tree, whatever their page and place) as a cut just before that transaction's Begin0 — its
+//! work undone, nothing else. The transactions used (eseutil `/ml` of the log, records listed
+//! by LGPOS):
+//! - trx 0x24, session 5, Begin0 at (1,B,0): three versioned Inserts into objid 6, each at its
+//!   own level 2 committed to level 1; cut at (1,B,133), before its Commit0;
+//! - trx 0x5c, session 6, Begin0 at (1,D,0): one versioned Insert into objid 7; cut at (1,D,D1);
+//! - trx 0x68, session 5, Begin0 at (1,D,DD), open at the end of generation 1: it creates tables
+//!   (CreateSingleExtentFDP at (1,D,12F)), which needs catalog-level undo: refused, naming it.
+//!
+//! Sources: docs/page-internals.md §5.2, docs/log-records.md §5.6; the corpus provenance in
+//! ../shared/corpus/PROVENANCE.md (AndrewRathbun-DFIRArtifactMuseum).
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use esehdr_format::log::header::read_log_header;
+use esehdr_format::log::records::{Record, RecordWalker};
+use esehdr_format::Lgpos;
+use esehdr_recover::driver::{replay, LogItem, LogSource, Redo, Sink, SinkError, Start, Target};
+use esehdr_recover::page::{LineFlags, PageView};
+use esehdr_recover::redo::ApplySink;
+use esehdr_recover::undo::{PageAccess, RollbackOutcome, UndoError, VersionStore};
+use esehdr_recover::{ReplayError, Report};
+
+const PAGE: usize = 4096;
+
+fn gen1() -> Option<Vec<u8>> {
+    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(
+        "../../../shared/corpus/AndrewRathbun-DFIRArtifactMuseum/Windows/SRUM/Server2022/APTSimulatorVM/APTSimulatorVM_SRUM_Clean_Server2022/SRU/SRU00001.log",
+    );
+    match std::fs::read(&p) {
+        Ok(b) => Some(b),
+        Err(e) => {
+            assert!(std::env::var_os("CI").is_none(), "{}: {e}", p.display());
+            eprintln!("note: {} not found; skipped", p.display());
+            None
+        }
+    }
+}
+
+fn at(isec: u16, ib: u16) -> Lgpos {
+    Lgpos { generation: 1, isec, ib }
+}
+
+struct Logs(Option<Vec<u8>>);
+impl LogSource for Logs {
+    fn next_log(&mut self) -> Option<LogItem> {
+        self.0.take().map(|bytes| LogItem::Log { generation: 1, bytes })
+    }
+}
+
+/// Pages of `ApplySink` offered to the store: a copy of the one page asked for (the store only
+/// reads while redo runs).
+struct Copy<'s, 'a>(&'s ApplySink<'a>, BTreeMap<u32, Vec<u8>>);
+impl PageAccess for Copy<'_, '_> {
+    fn page_mut(&mut self, pgno: u32) -> Result<&mut [u8], String> {
+        let p = self.0.page(pgno).ok_or_else(|| format!("page {pgno} not touched"))?.to_vec();
+        Ok(self.1.entry(pgno).or_insert(p).as_mut_slice())
+    }
+}
+
+/// Redo's sink with the version store fed before each record is applied: the transaction
+/// records (which reach no sink) in log order before the page record that follows them, and
+/// every page record (a macro's records included) with the pages as they are before it.
+struct Undoing<'a> {
+    inner: ApplySink<'a>,
+    store: VersionStore,
+    /// The transaction records of the log, not yet fed.
+    tx: std::vec::IntoIter<(Lgpos, Vec<u8>)>,
+    next: Option<(Lgpos, Vec<u8>)>,
+    error: Option<UndoError>,
+}
+
+impl Undoing<'_> {
+    fn feed_tx(&mut self, before: Lgpos) {
+        while let Some((lgpos, bytes)) = self.next.take() {
+            if lgpos >= before {
+                self.next = Some((lgpos, bytes));
+                return;
+            }
+            let rec = Record::decode_bytes(&bytes, lgpos, 0).unwrap();
+            if let Err(e) = self.store.record(lgpos, &rec, None) {
+                self.error.get_or_insert(e);
+            }
+            self.next = self.tx.next();
+        }
+    }
+    fn feed_page(&mut self, lgpos: Lgpos, bytes: &[u8]) {
+        let rec = Record::decode_bytes(bytes, lgpos, 0).unwrap();
+        let mut copy = Copy(&self.inner, BTreeMap::new());
+        if let Err(e) = self.store.record(lgpos, &rec, Some(&mut copy)) {
+            self.error.get_or_insert(e);
+        }
+    }
+}
+
+impl Sink for Undoing<'_> {
+    fn page_dbtime(&mut self, pgno: u32) -> Result<Option<u64>, SinkError> {
+        self.inner.page_dbtime(pgno)
+    }
+    fn redo(&mut self, op: &Redo<'_>) -> Result<(), SinkError> {
+        if op.macro_records.is_empty() {
+            self.feed_tx(op.lgpos);
+            self.feed_page(op.lgpos, op.bytes);
+        } else {
+            for r in op.macro_records {
+                self.feed_tx(r.lgpos);
+                self.feed_page(r.lgpos, &r.bytes);
+            }
+        }
+        self.inner.redo(op)
+    }
+    fn create_database(&mut self, lgpos: Lgpos, record: &[u8]) -> Result<(), SinkError> {
+        self.inner.create_database(lgpos, record)
+    }
+    fn database_record(&mut self, lgpos: Lgpos, record: &Record<'_>) -> Result<(), SinkError> {
+        self.inner.database_record(lgpos, record)
+    }
+    fn observe(&mut self, lgpos: Lgpos, dbtime: u64, objid: u32) {
+        self.inner.observe(lgpos, dbtime, objid)
+    }
+    fn take_stop(&mut self) -> Option<ReplayError> {
+        self.inner.take_stop()
+    }
+}
+
+/// Replays generation 1 up to `until`, then rolls back what is open there.
+/// Returns the report, the pages after redo (before undo), the rollback and the pages after it.
+type Recovered = (Report, BTreeMap<u32, Vec<u8>>, Result<RollbackOutcome, UndoError>, BTreeMap<u32, Vec<u8>>);
+
+fn recover_until(log: &[u8], until: Lgpos) -> Recovered {
+    let h = read_log_header(log, log.len() as u64).unwrap().header;
+    let start = Start {
+        lgpos: Lgpos { generation: 1, isec: h.header_sectors.max(1), ib: 0 },
+        whole_generation: false,
+        attachments: Vec::new(),
+        log_signature: h.log_signature,
+    };
+    let mut tx = Vec::new();
+    let mut w = RecordWalker::new(log).unwrap();
+    while let Some(r) = w.next_record() {
+        let r = r.unwrap();
+        if r.lgpos >= until {
+            break;
+        }
+        if matches!(
+            Record::decode(&r).unwrap(),
+            Record::Begin(_) | Record::Commit(_) | Record::Rollback(_) | Record::Init(_) | Record::Term(_)
+        ) {
+            tx.push((r.lgpos, r.bytes.to_vec()));
+        }
+    }
+    let mut tx = tx.into_iter();
+    let next = tx.next();
+    let mut sink = Undoing { inner: ApplySink::new(PAGE, None), store: VersionStore::default(), tx, next, error: None };
+    let report = replay(&Target::default(), &start, &mut Logs(Some(log.to_vec())), &mut sink, Some(until)).unwrap();
+    assert!(report.error.is_none(), "replay stopped: {:?}", report.error);
+    sink.feed_tx(until);
+    assert!(sink.error.is_none(), "version store: {:?}", sink.error);
+    let Undoing { inner, mut store, .. } = sink;
+    let out = inner.into_outcome();
+    let redone = out.pages.clone();
+    let mut pages = out.pages;
+    let rolled = store.rollback_all(&mut pages, out.dbtime_max);
+    (report, redone, rolled, pages)
+}
+
+/// Live rows per tree: leaf lines not flagged deleted, as (key, data), sorted, from every leaf
+/// page outside the space trees.
+/// (key, data) rows by objidFDP.
+type Rows = BTreeMap<u32, Vec<(Vec<u8>, Vec<u8>)>>;
+
+fn live_rows(pages: &BTreeMap<u32, Vec<u8>>) -> Rows {
+    let mut out = Rows::new();
+    for page in pages.values() {
+        let v = PageView::new(page).unwrap();
+        let f = v.flags();
+        if f.is_pre_init() || !f.is_leaf() || f.is_space_tree() || f.is_empty() {
+            continue;
+        }
+        let rows = out.entry(v.objid_fdp()).or_default();
+        for l in v.lines() {
+            let l = l.unwrap();
+            if !l.flags.contains(LineFlags::DELETED) {
+                rows.push((l.key().to_vec(), l.data.to_vec()));
+            }
+        }
+    }
+    for rows in out.values_mut() {
+        rows.sort();
+    }
+    out.retain(|_, r| !r.is_empty());
+    out
+}
+
+fn undo_equals_cut_before_begin0(begin0: Lgpos, cut: Lgpos, procid: u16, trx: u32, inserts: u64, objid: u32) {
+    let Some(log) = gen1() else { return };
+    let (before_report, _, before_roll, before_pages) = recover_until(&log, begin0);
+    assert_eq!(before_report.rollback.transactions, 0, "no transaction open just before the Begin0");
+    assert_eq!(before_roll.unwrap().undone, 0);
+    let (report, redone, roll, pages) = recover_until(&log, cut);
+    let roll = roll.unwrap();
+    // The same counts as the dry run's prediction (report.rollback).
+    assert_eq!((roll.transactions, roll.records), (report.rollback.transactions, report.rollback.records));
+    assert_eq!(roll.transactions, 1);
+    assert_eq!((roll.sessions[0].procid, roll.sessions[0].trx_begin0, roll.sessions[0].lgpos), (procid, trx, begin0));
+    assert_eq!(roll.undone, inserts, "one version per versioned Insert of the transaction");
+    let before = live_rows(&before_pages);
+    let after = live_rows(&pages);
+    assert_eq!(after, before, "the transaction's work is undone, nothing else is");
+    // Without the undo the rows differ: the transaction inserted its rows into objid `objid`.
+    let redone = live_rows(&redone);
+    let n = |m: &Rows| m.get(&objid).map_or(0, Vec::len) as u64;
+    assert_eq!(n(&redone), n(&before) + inserts);
+    assert_eq!(
+        redone.iter().filter(|(o, _)| **o != objid).collect::<Vec<_>>(),
+        before.iter().filter(|(o, _)| **o != objid).collect::<Vec<_>>()
+    );
+}
+
+#[test]
+fn trx_0x24_undone_equals_cut_before_its_begin0() {
+    undo_equals_cut_before_begin0(at(0xB, 0), at(0xB, 0x133), 5, 0x24, 3, 6);
+}
+
+#[test]
+fn trx_0x5c_undone_equals_cut_before_its_begin0() {
+    undo_equals_cut_before_begin0(at(0xD, 0), at(0xD, 0xD1), 6, 0x5c, 1, 7);
+}
+
+#[test]
+fn trx_0x68_creates_tables_and_is_refused() {
+    let Some(log) = gen1() else { return };
+    // The end of generation 1 (its last macro, which generation 2 completes, stays unapplied).
+    let (report, _, roll, _) = recover_until(&log, at(0xFFFF, 0));
+    assert_eq!((report.rollback.transactions, report.rollback.records), (1, 69));
+    match roll {
+        Err(UndoError::Refused { record: "CreateSingleExtentFDP", lgpos, procid: 5, why }) => {
+            assert_eq!(lgpos, at(0xD, 0x12F));
+            assert!(why.contains("trx 0x68"), "{why}");
+        }
+        other => panic!("expected a refusal naming CreateSingleExtentFDP, got {other:?}"),
+    }
+}
