@@ -35,11 +35,21 @@ use crate::set::{finish_report, open_read_only, prepare, read_at, DryRunOptions,
 pub trait Redoer: Sink {
     /// The pages and the header facts.
     fn into_outcome(self: Box<Self>) -> RedoOutcome;
+    /// Rolls back every transaction still open where the replay ended (the end of the logs or
+    /// `--until`), in memory, through the version store built during redo (docs/page-internals.md
+    /// §5). An error (a rollback the engine would do with logged DDL undo, a missing
+    /// before-image) means the copy must not be written. The default has nothing to roll back.
+    fn rollback(&mut self) -> Result<crate::undo::RollbackOutcome, ReplayError> {
+        Ok(crate::undo::RollbackOutcome::default())
+    }
 }
 
 impl Redoer for ApplySink<'_> {
     fn into_outcome(self: Box<Self>) -> RedoOutcome {
         ApplySink::into_outcome(*self)
+    }
+    fn rollback(&mut self) -> Result<crate::undo::RollbackOutcome, ReplayError> {
+        ApplySink::rollback(self)
     }
 }
 
@@ -487,17 +497,11 @@ pub fn recover_with(opts: &RecoverOptions, events: &mut dyn Events) -> Result<Re
         out.seconds = started.elapsed().as_secs_f64();
         return Ok(out);
     }
-    if report.rollback.records > 0 {
-        out.error = Some(ReplayError {
-            code: -1,
-            name: "esehdr_undo_missing",
-            lgpos: report.open_transactions.first().map(|t| t.lgpos),
-            pgno: None,
-            message: format!(
-                "{} transaction(s) are open at the end with {} page record(s) of this database; rolling them back (undo) is not implemented yet: recover --until a position before the first of them",
-                report.rollback.transactions, report.rollback.records
-            ),
-        });
+    // The transactions still open are rolled back in memory (the undo phase of recovery); the
+    // report's `rollback` keeps the replay's counts, which the dry run predicts.
+    let mut redoer = redoer;
+    if let Err(e) = redoer.rollback() {
+        out.error = Some(e);
         out.replay = report;
         out.seconds = started.elapsed().as_secs_f64();
         return Ok(out);
