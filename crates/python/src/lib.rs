@@ -32,7 +32,7 @@ use esehdr_cli::{Mode, Options, Status};
 use pyo3::create_exception;
 use pyo3::exceptions::{PyException, PyValueError};
 use pyo3::prelude::*;
-use pyo3::types::PyType;
+use pyo3::types::{PyDict, PyList, PyTuple, PyType};
 use self_cell::self_cell;
 
 use esehdr_cli::records::{read_log_for_records, LogForRecords, Refusal};
@@ -321,10 +321,14 @@ impl LogRecords {
         let Some(walk) = self.walk.as_mut() else { return Ok(None) };
         let (item, last) = walk.with_dependent_mut(|_, walker| match walker.next_record() {
             None => (Ok(None), true),
-            Some(Ok(rec)) => (pythonize::pythonize(py, &record_json(rec.lgpos, rec.bytes)).map(Some), false),
+            Some(Ok(rec)) => (
+                pythonize::pythonize(py, &record_json(rec.lgpos, rec.bytes)).map_err(PyErr::from).and_then(json_lists).map(Some),
+                false,
+            ),
             // As the CLI: the `{lgpos, error}` object is the last item.
             Some(Err(e)) => {
-                (pythonize::pythonize(py, &ErrorJson { lgpos: e.lgpos, error: &e.to_string() }).map(Some), true)
+                let item = pythonize::pythonize(py, &ErrorJson { lgpos: e.lgpos, error: &e.to_string() });
+                (item.map_err(PyErr::from).map(Some), true)
             }
         });
         if last {
@@ -332,6 +336,32 @@ impl LogRecords {
         }
         Ok(item?.map(Bound::unbind))
     }
+}
+
+/// The value as JSON has it: pythonize makes a Rust tuple (a record's `version`) a Python
+/// tuple, JSON an array, so tuples become lists, in dicts and lists at any depth.
+fn json_lists(v: Bound<'_, PyAny>) -> PyResult<Bound<'_, PyAny>> {
+    let py = v.py();
+    if let Ok(t) = v.cast::<PyTuple>() {
+        let items = t.iter().map(json_lists).collect::<PyResult<Vec<_>>>()?;
+        return Ok(PyList::new(py, items)?.into_any());
+    }
+    if let Ok(d) = v.cast::<PyDict>() {
+        let items: Vec<_> = d.iter().collect();
+        for (k, x) in items {
+            if x.is_instance_of::<PyTuple>() || x.is_instance_of::<PyDict>() || x.is_instance_of::<PyList>() {
+                d.set_item(k, json_lists(x)?)?;
+            }
+        }
+    } else if let Ok(l) = v.cast::<PyList>() {
+        let items: Vec<_> = l.iter().collect();
+        for (i, x) in items.into_iter().enumerate() {
+            if x.is_instance_of::<PyTuple>() || x.is_instance_of::<PyDict>() || x.is_instance_of::<PyList>() {
+                l.set_item(i, json_lists(x)?)?;
+            }
+        }
+    }
+    Ok(v)
 }
 
 /// The records of one log file, lazily: an iterator of dicts, each the JSON Lines object
