@@ -277,9 +277,11 @@ pub fn records(path: &Path, range: Option<(u32, u32)>) -> Outcome {
             _ => Problem::Unreadable,
         }),
     };
+    // Nothing on standard output (a refused file): no report, as for the other reports.
+    let report = (!(text.is_empty() && status == Status::Error)).then_some(Report::Records(text));
     Outcome {
         status,
-        report: Some(Report::Records(text)),
+        report,
         message: (!message.is_empty()).then_some(message),
         problem,
     }
