@@ -19,6 +19,7 @@
 //! Not yet here: `recover(db, out, ...)` (recovery on a copy, `esehdr recover --out COPY`): it
 //! comes as one function of [`esehdr_cli::api`] and one function here.
 
+use std::collections::VecDeque;
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 use std::sync::atomic::Ordering;
@@ -307,8 +308,30 @@ self_cell!(
 /// `esehdr ml FILE --records --json`.
 #[pyclass(module = "esehdr")]
 struct LogRecords {
-    /// `None` once the walk has ended.
+    /// The log being walked; `None` between logs and once the walk has ended.
     walk: Option<Walk>,
+    /// The logs still to walk (the rest of a base name's stream), in generation order.
+    pending: VecDeque<PathBuf>,
+}
+
+/// Reads a log whole (without the GIL) and starts a walk over its records; raises what the
+/// CLI refuses with exit code 2.
+fn open_log(py: Python<'_>, path: &Path) -> PyResult<Walk> {
+    match py.detach(|| read_log_for_records(path)) {
+        Ok(LogForRecords { file, header, verdict }) => {
+            Ok(Walk::new(file, |f| RecordWalker::with_verdict(f, &header, &verdict)))
+        }
+        Err((refusal, reason)) => {
+            let problem = match refusal {
+                Refusal::Unreadable => Problem::Unreadable,
+                Refusal::NotEse => Problem::NotEse,
+                Refusal::WrongKind => Problem::WrongKind,
+                Refusal::BadHeader => Problem::CorruptHeader,
+            };
+            let message = format!("{}: {reason}", path.display());
+            Err(error(class_of(py, problem), message, path, Status::Error as u8, None))
+        }
+    }
 }
 
 #[pymethods]
@@ -318,23 +341,42 @@ impl LogRecords {
     }
 
     fn __next__(&mut self, py: Python<'_>) -> PyResult<Option<Py<PyAny>>> {
-        let Some(walk) = self.walk.as_mut() else { return Ok(None) };
-        let (item, last) = walk.with_dependent_mut(|_, walker| match walker.next_record() {
+        loop {
+            let walk = match self.walk.as_mut() {
+                Some(walk) => walk,
+                None => {
+                    let Some(next) = self.pending.pop_front() else { return Ok(None) };
+                    self.walk.insert(open_log(py, &next)?)
+                }
+            };
+            let (item, last) = step(py, walk);
+            if last {
+                self.walk = None;
+            }
+            match item? {
+                Some(item) => return Ok(Some(item.unbind())),
+                None => continue,
+            }
+        }
+    }
+}
+
+/// One step of a walk: the next item, or `None` at the end; `true` when the walk of this log
+/// is over.
+fn step<'py>(py: Python<'py>, walk: &mut Walk) -> (PyResult<Option<Bound<'py, PyAny>>>, bool) {
+    {
+        walk.with_dependent_mut(|_, walker| match walker.next_record() {
             None => (Ok(None), true),
             Some(Ok(rec)) => (
                 pythonize::pythonize(py, &record_json(rec.lgpos, rec.bytes)).map_err(PyErr::from).and_then(json_lists).map(Some),
                 false,
             ),
-            // As the CLI: the `{lgpos, error}` object is the last item.
+            // As the CLI: the `{lgpos, error}` object is the last item of this log.
             Some(Err(e)) => {
                 let item = pythonize::pythonize(py, &ErrorJson { lgpos: e.lgpos, error: &e.to_string() });
                 (item.map_err(PyErr::from).map(Some), true)
             }
-        });
-        if last {
-            self.walk = None;
-        }
-        Ok(item?.map(Bound::unbind))
+        })
     }
 }
 
@@ -364,7 +406,7 @@ fn json_lists(v: Bound<'_, PyAny>) -> PyResult<Bound<'_, PyAny>> {
     Ok(v)
 }
 
-/// The records of one log file, lazily: an iterator of dicts, each the JSON Lines object
+/// The records of a log file, lazily: an iterator of dicts, each the JSON Lines object
 /// `esehdr ml FILE --records --json` prints for that record (docs/log-records.md): `lgpos`
 /// (`{generation, sector, offset}`), `type`, `name`, `size`, then the fields of its type
 /// (payloads as lowercase hex). The file is read and its content checked when this is called
@@ -373,22 +415,28 @@ fn json_lists(v: Bound<'_, PyAny>) -> PyResult<Bound<'_, PyAny>> {
 /// (nothing is raised, as the CLI exits 0). Raises, like the CLI's exit code 2: Unreadable (the
 /// file cannot be read, or is larger than a log can be), NotEseFile, WrongKind (a database,
 /// a checkpoint), CorruptHeader (the log header does not decode or its checksum is wrong).
+///
+/// A base name (`"/restore/logs/E00"`, as `esehdr ml BASE --records --json`) walks every log
+/// of the stream in generation order (`range=(first, last)`: those generations), each read when
+/// the walk reaches it; an unreadable record ends that log's items, and a log that cannot be
+/// read raises when reached (the CLI prints its line and goes on: `next()` after the exception
+/// goes on with the next log). A folder that cannot be listed raises Unreadable at the call.
 #[pyfunction]
-fn log_records(py: Python<'_>, path: PathBuf) -> PyResult<LogRecords> {
-    let read = py.detach(|| read_log_for_records(&path));
-    match read {
-        Ok(LogForRecords { file, header, verdict }) => Ok(LogRecords {
-            walk: Some(Walk::new(file, |f| RecordWalker::with_verdict(f, &header, &verdict))),
-        }),
-        Err((refusal, reason)) => {
-            let problem = match refusal {
-                Refusal::Unreadable => Problem::Unreadable,
-                Refusal::NotEse => Problem::NotEse,
-                Refusal::WrongKind => Problem::WrongKind,
-                Refusal::BadHeader => Problem::CorruptHeader,
-            };
-            let message = format!("{}: {reason}", path.display());
-            Err(error(class_of(py, problem), message, &path, Status::Error as u8, None))
+#[pyo3(signature = (path, *, range = None))]
+fn log_records(py: Python<'_>, path: PathBuf, range: Option<(u32, u32)>) -> PyResult<LogRecords> {
+    if !esehdr_cli::stream::is_base_name(&path) {
+        return Ok(LogRecords { walk: Some(open_log(py, &path)?), pending: VecDeque::new() });
+    }
+    if let Some((a, b)) = range {
+        if a > b {
+            return Err(PyValueError::new_err(format!("range: {a:#x} is above {b:#x}")));
+        }
+    }
+    match py.detach(|| esehdr_cli::stream::stream_files(&path, range)) {
+        Ok(logs) => Ok(LogRecords { walk: None, pending: logs.into() }),
+        Err(e) => {
+            let message = format!("{}: {e}", path.display());
+            Err(error(py.get_type::<Unreadable>(), message, &path, Status::Error as u8, None))
         }
     }
 }

@@ -350,6 +350,27 @@ def test_log_records_equal_cli(path):
     assert next(it, None) is None, "an ended iterator stays ended"
 
 
+@pytest.mark.parametrize("base", list(bases()))
+def test_log_records_of_a_stream_equal_cli(base):
+    code, want, err = run_cli_lines("ml", "--records", "--json", base)
+    assert code == 0, err
+    got = list(esehdr.log_records(base))
+    assert got == want and len(got) > 0, base
+    assert [list(r) for r in got] == [list(r) for r in want]
+
+
+def test_log_records_of_a_stream_range_equal_cli():
+    base = "testdata/logs/srum-win10/SRU"
+    code, want, _ = run_cli_lines("ml", "--records", "--json", "--range", "4-6", base)
+    got = list(esehdr.log_records(base, range=(4, 6)))
+    assert code == 0 and got == want
+    assert {r["lgpos"]["generation"] for r in got} == {4, 5, 6}
+    with pytest.raises(ValueError):
+        esehdr.log_records(base, range=(6, 4))
+    with pytest.raises(esehdr.Unreadable):
+        esehdr.log_records("testdata/no-such-folder/E00")
+
+
 def test_log_records_are_lazy_and_real():
     """The first record of a generation-1 log is its first record, read from the bytes; a
     partial walk needs no more than that."""

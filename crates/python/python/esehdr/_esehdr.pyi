@@ -125,7 +125,7 @@ class LogRecords(Iterator[Report]):
     def __iter__(self) -> "LogRecords": ...
     def __next__(self) -> Report: ...
 
-def log_records(path: _Path) -> LogRecords:
+def log_records(path: _Path, *, range: Optional[Tuple[int, int]] = None) -> LogRecords:
     """The records of one log file, lazily, each the JSON Lines object of
     ``esehdr ml FILE --records --json`` (``lgpos``, ``type``, ``name``, ``size``, then the fields
     of its type; payloads as lowercase hex).
@@ -135,6 +135,11 @@ def log_records(path: _Path) -> LogRecords:
     the last item is ``{"lgpos": ..., "error": "..."}`` (nothing is raised; the CLI exits 0).
     Raises Unreadable, NotEseFile, WrongKind, or CorruptHeader (a log header that does not
     decode or whose checksum is wrong), as the CLI's exit code 2.
+
+    A base name (``"/restore/logs/E00"``, as ``esehdr ml BASE --records --json``) walks every
+    log of the stream in generation order (``range=(first, last)``: those generations), each
+    read when reached; a log that cannot be read raises when reached (``next()`` afterwards
+    goes on with the next log, as the CLI goes on after printing its line).
     """
 
 def dry_run(
