@@ -279,12 +279,7 @@ pub fn records(path: &Path, range: Option<(u32, u32)>) -> Outcome {
     };
     // Nothing on standard output (a refused file): no report, as for the other reports.
     let report = (!(text.is_empty() && status == Status::Error)).then_some(Report::Records(text));
-    Outcome {
-        status,
-        report,
-        message: (!message.is_empty()).then_some(message),
-        problem,
-    }
+    Outcome { status, report, message: (!message.is_empty()).then_some(message), problem }
 }
 
 /// `esehdr recover --dry-run [DB] --logs LOGS [--system SYSTEM] [--base BASE] --json`: what soft

@@ -113,10 +113,11 @@ pub fn read_log_for_records(path: &Path) -> Result<LogForRecords, (Refusal, Stri
     let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     let sniffed = esehdr_format::sniff_named(&name, &file, file.len() as u64);
     if sniffed.kind != esehdr_format::FileKind::Log {
-        let refusal =
-            if matches!(sniffed.kind, esehdr_format::FileKind::NotEse | esehdr_format::FileKind::Empty) {
-                Refusal::NotEse
-            } else { Refusal::WrongKind };
+        let refusal = if matches!(sniffed.kind, esehdr_format::FileKind::NotEse | esehdr_format::FileKind::Empty) {
+            Refusal::NotEse
+        } else {
+            Refusal::WrongKind
+        };
         return Err((refusal, format!("not a readable log: {}", sniffed.reason)));
     }
     let log = read_log_header(file.get(..LOG_HEADER_SIZE).unwrap_or(&file), file.len() as u64)

@@ -368,7 +368,10 @@ fn step<'py>(py: Python<'py>, walk: &mut Walk) -> (PyResult<Option<Bound<'py, Py
         walk.with_dependent_mut(|_, walker| match walker.next_record() {
             None => (Ok(None), true),
             Some(Ok(rec)) => (
-                pythonize::pythonize(py, &record_json(rec.lgpos, rec.bytes)).map_err(PyErr::from).and_then(json_lists).map(Some),
+                pythonize::pythonize(py, &record_json(rec.lgpos, rec.bytes))
+                    .map_err(PyErr::from)
+                    .and_then(json_lists)
+                    .map(Some),
                 false,
             ),
             // As the CLI: the `{lgpos, error}` object is the last item of this log.
