@@ -91,6 +91,34 @@ int esehdr_stream_json(const char *base, unsigned int flags, char **out_json);
 // As [`esehdr_inspect_json`].
 int esehdr_plan_json(const char *dir, unsigned int flags, char **out_json);
 
+// `esehdr ml --records --json PATH`: every record of a log, as JSON Lines (one compact object
+// per line, each ending with a newline: the CLI's standard output byte for byte); for a base
+// name (`/restore/logs/E00`), the records of every log of the stream in generation order. A
+// record that cannot be read gives one `{"lgpos": ..., "error": ...}` line and ends that log's
+// lines, as in the CLI (exit code 0). Exit code 2 for a file that is not a readable log (no
+// JSON, the CLI's line in `esehdr_last_error`). No flags apply. As [`esehdr_inspect_json`].
+//
+// # Safety
+// As [`esehdr_inspect_json`].
+int esehdr_records_json(const char *path, unsigned int flags, char **out_json);
+
+// `esehdr recover --dry-run [DB] --logs LOGS [--system SYSTEM] --json`: what soft recovery
+// would do with the database `db` and the logs of the folder `logs`, read-only. `db` NULL:
+// the database the logs create; `system` NULL: the checkpoint is looked for in `logs`. The
+// stream is the only one of the folder (the CLI without `--base`). Returns 0 (would succeed),
+// 1 (would fail: the report's `error` says why), 2 (the inputs do not make a recovery set or
+// cannot be read: no JSON, the CLI's line in `esehdr_last_error`), -1 for an internal error.
+// No flags apply (pass 0). Release `*out_json` with `esehdr_free`.
+//
+// # Safety
+// `db` and `system` are NULL or NUL-terminated UTF-8 strings, `logs` is one; `out_json` is
+// valid for one pointer write.
+int esehdr_dry_run_json(const char *db,
+                        const char *logs,
+                        const char *system,
+                        unsigned int flags,
+                        char **out_json);
+
 // [`esehdr_inspect_json`] with a NUL-terminated UTF-16 path (Windows `wchar_t`).
 //
 // # Safety
@@ -132,6 +160,23 @@ int esehdr_stream_json_w(const uint16_t *base, unsigned int flags, char **out_js
 // # Safety
 // As [`esehdr_inspect_json_w`].
 int esehdr_plan_json_w(const uint16_t *dir, unsigned int flags, char **out_json);
+
+// [`esehdr_records_json`] with a UTF-16 path.
+//
+// # Safety
+// As [`esehdr_inspect_json_w`].
+int esehdr_records_json_w(const uint16_t *path, unsigned int flags, char **out_json);
+
+// [`esehdr_dry_run_json`] with UTF-16 paths (`db` and `system` may be NULL).
+//
+// # Safety
+// `db` and `system` are NULL or NUL-terminated UTF-16 strings, `logs` is one; `out_json` is
+// valid for one pointer write.
+int esehdr_dry_run_json_w(const uint16_t *db,
+                          const uint16_t *logs,
+                          const uint16_t *system,
+                          unsigned int flags,
+                          char **out_json);
 
 // Releases a string returned in `*out_json`. NULL is allowed (nothing happens).
 //

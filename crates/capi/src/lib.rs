@@ -24,16 +24,19 @@
 //! Every function is thread-safe; the error text is kept per thread. No Rust panic crosses the
 //! boundary: one is caught and returned as -1 with its message in `esehdr_last_error`.
 //!
-//! Not yet here: `esehdr_records_json` (log records) and `esehdr_recover_json` (recovery and its
-//! dry run): they come with the record decoder and the recovery of the CLI, as one variant of
-//! [`esehdr_cli::api::Kind`] and two entry points each.
+//! `esehdr_records_json` gives the JSON Lines of `esehdr ml FILE --records --json` (one object
+//! per line, not one document), `esehdr_dry_run_json` the report of `esehdr recover --dry-run
+//! --json`.
+//!
+//! Not yet here: `esehdr_recover_json` (recovery on a copy, `esehdr recover --out COPY`): it
+//! comes as one function of [`esehdr_cli::api`] and two entry points (UTF-8 and UTF-16).
 
 use std::cell::RefCell;
 use std::ffi::{c_char, c_int, c_uint, CStr, CString};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::PathBuf;
 
-use esehdr_cli::api::{Flags, Kind};
+use esehdr_cli::api::{Flags, Kind, Outcome};
 use esehdr_cli::plan::Expect;
 
 /// Flag: exit code 1 when a database is not in Clean Shutdown (`mh --fail-if-dirty`); for
@@ -163,6 +166,16 @@ unsafe fn call(
     flags: c_uint,
     out_json: *mut *mut c_char,
 ) -> c_int {
+    // SAFETY: the caller's guarantees are passed on unchanged.
+    unsafe { call_with(|| Ok(kind.run(&path()?, flags_of(flags)?)), out_json) }
+}
+
+/// Runs `run` and hands the JSON of its outcome to the caller: the common body of every entry
+/// point.
+///
+/// # Safety
+/// `out_json` is NULL or valid for one write of a pointer.
+unsafe fn call_with(run: impl FnOnce() -> Result<Outcome, String>, out_json: *mut *mut c_char) -> c_int {
     if out_json.is_null() {
         set_last_error(Some("out_json is NULL".to_string()));
         return -1;
@@ -170,9 +183,7 @@ unsafe fn call(
     // SAFETY: non-null, and the caller guarantees it is valid for a write.
     unsafe { out_json.write(std::ptr::null_mut()) };
     let ran = catch_unwind(AssertUnwindSafe(|| -> Result<(c_int, Option<CString>, Option<String>), String> {
-        let path = path()?;
-        let flags = flags_of(flags)?;
-        let outcome = kind.run(&path, flags);
+        let outcome = run()?;
         let json = match outcome.json() {
             None => None,
             Some(Ok(j)) => Some(CString::new(j).map_err(|e| format!("the JSON holds a NUL byte: {e}"))?),
@@ -286,6 +297,61 @@ pub unsafe extern "C" fn esehdr_plan_json(dir: *const c_char, flags: c_uint, out
     unsafe { call(Kind::Plan, || path_utf8(dir), flags, out_json) }
 }
 
+/// `esehdr ml --records --json PATH`: every record of a log, as JSON Lines (one compact object
+/// per line, each ending with a newline: the CLI's standard output byte for byte); for a base
+/// name (`/restore/logs/E00`), the records of every log of the stream in generation order. A
+/// record that cannot be read gives one `{"lgpos": ..., "error": ...}` line and ends that log's
+/// lines, as in the CLI (exit code 0). Exit code 2 for a file that is not a readable log (no
+/// JSON, the CLI's line in `esehdr_last_error`). No flags apply. As [`esehdr_inspect_json`].
+///
+/// # Safety
+/// As [`esehdr_inspect_json`].
+#[no_mangle]
+pub unsafe extern "C" fn esehdr_records_json(path: *const c_char, flags: c_uint, out_json: *mut *mut c_char) -> c_int {
+    // SAFETY: the caller's guarantees are passed on unchanged.
+    unsafe { call(Kind::Records, || path_utf8(path), flags, out_json) }
+}
+
+/// The dry run of [`esehdr_dry_run_json`] on paths already decoded (`None`: NULL).
+fn dry_run_of(db: Option<PathBuf>, logs: PathBuf, system: Option<PathBuf>, flags: c_uint) -> Result<Outcome, String> {
+    if flags != 0 {
+        return Err(format!("flags {flags:#x}: esehdr_dry_run_json takes none"));
+    }
+    Ok(esehdr_cli::api::dry_run(db.as_deref(), &logs, system.as_deref(), None))
+}
+
+/// `esehdr recover --dry-run [DB] --logs LOGS [--system SYSTEM] --json`: what soft recovery
+/// would do with the database `db` and the logs of the folder `logs`, read-only. `db` NULL:
+/// the database the logs create; `system` NULL: the checkpoint is looked for in `logs`. The
+/// stream is the only one of the folder (the CLI without `--base`). Returns 0 (would succeed),
+/// 1 (would fail: the report's `error` says why), 2 (the inputs do not make a recovery set or
+/// cannot be read: no JSON, the CLI's line in `esehdr_last_error`), -1 for an internal error.
+/// No flags apply (pass 0). Release `*out_json` with `esehdr_free`.
+///
+/// # Safety
+/// `db` and `system` are NULL or NUL-terminated UTF-8 strings, `logs` is one; `out_json` is
+/// valid for one pointer write.
+#[no_mangle]
+pub unsafe extern "C" fn esehdr_dry_run_json(
+    db: *const c_char,
+    logs: *const c_char,
+    system: *const c_char,
+    flags: c_uint,
+    out_json: *mut *mut c_char,
+) -> c_int {
+    // SAFETY: the caller's guarantees are passed on unchanged; NULL `db`/`system` are not read.
+    unsafe {
+        call_with(
+            || {
+                let db = if db.is_null() { None } else { Some(path_utf8(db)?) };
+                let system = if system.is_null() { None } else { Some(path_utf8(system)?) };
+                dry_run_of(db, path_utf8(logs).map_err(|e| format!("logs: {e}"))?, system, flags)
+            },
+            out_json,
+        )
+    }
+}
+
 /// [`esehdr_inspect_json`] with a NUL-terminated UTF-16 path (Windows `wchar_t`).
 ///
 /// # Safety
@@ -354,6 +420,42 @@ pub unsafe extern "C" fn esehdr_stream_json_w(base: *const u16, flags: c_uint, o
 pub unsafe extern "C" fn esehdr_plan_json_w(dir: *const u16, flags: c_uint, out_json: *mut *mut c_char) -> c_int {
     // SAFETY: the caller's guarantees are passed on unchanged.
     unsafe { call(Kind::Plan, || path_utf16(dir), flags, out_json) }
+}
+
+/// [`esehdr_records_json`] with a UTF-16 path.
+///
+/// # Safety
+/// As [`esehdr_inspect_json_w`].
+#[no_mangle]
+pub unsafe extern "C" fn esehdr_records_json_w(path: *const u16, flags: c_uint, out_json: *mut *mut c_char) -> c_int {
+    // SAFETY: the caller's guarantees are passed on unchanged.
+    unsafe { call(Kind::Records, || path_utf16(path), flags, out_json) }
+}
+
+/// [`esehdr_dry_run_json`] with UTF-16 paths (`db` and `system` may be NULL).
+///
+/// # Safety
+/// `db` and `system` are NULL or NUL-terminated UTF-16 strings, `logs` is one; `out_json` is
+/// valid for one pointer write.
+#[no_mangle]
+pub unsafe extern "C" fn esehdr_dry_run_json_w(
+    db: *const u16,
+    logs: *const u16,
+    system: *const u16,
+    flags: c_uint,
+    out_json: *mut *mut c_char,
+) -> c_int {
+    // SAFETY: the caller's guarantees are passed on unchanged; NULL `db`/`system` are not read.
+    unsafe {
+        call_with(
+            || {
+                let db = if db.is_null() { None } else { Some(path_utf16(db)?) };
+                let system = if system.is_null() { None } else { Some(path_utf16(system)?) };
+                dry_run_of(db, path_utf16(logs).map_err(|e| format!("logs: {e}"))?, system, flags)
+            },
+            out_json,
+        )
+    }
 }
 
 /// Releases a string returned in `*out_json`. NULL is allowed (nothing happens).

@@ -4,8 +4,11 @@
 //! on standard error. They run the same functions as the CLI, so the bindings cannot drift
 //! from it; `crates/python/tests` and `crates/capi/tests` compare them with the CLI's output.
 //!
-//! [`Kind`] is the table of reports: a new report (log records, recovery) is a variant there,
-//! a variant of [`Report`], and one function.
+//! [`Kind`] is the table of reports: a new report (recovery on a copy) is a variant there,
+//! a variant of [`Report`], and one function. The log records ([`Kind::Records`]) are JSON
+//! Lines, not one document: [`Outcome::json`] gives them as the CLI prints them; the Python
+//! binding walks them lazily itself ([`crate::records::read_log_for_records`]). The recovery
+//! dry run ([`dry_run`]) takes several paths, so it is a function beside the table.
 
 use std::path::Path;
 
@@ -34,6 +37,9 @@ pub enum Kind {
     Stream,
     /// `esehdr plan --json DIR`.
     Plan,
+    /// `esehdr ml --records --json FILE`: JSON Lines, one object per record of a log (of every
+    /// log of the stream for a base name).
+    Records,
 }
 
 /// Options the reports take, each as the CLI option of the same name.
@@ -74,6 +80,7 @@ impl Kind {
                 },
                 flags.expect,
             ),
+            Kind::Records => records(path, flags.range),
         }
     }
 }
@@ -89,6 +96,10 @@ pub enum Report {
     Pages(DatabaseScan),
     /// `esehdr plan --json DIR`.
     Plan(PlanReport),
+    /// `esehdr ml --records --json FILE`: the JSON Lines text (each line one object).
+    Records(String),
+    /// `esehdr recover --dry-run --json`.
+    DryRun(esehdr_recover::Report),
 }
 
 impl Serialize for Report {
@@ -98,6 +109,13 @@ impl Serialize for Report {
             Report::Stream(r) => r.serialize(s),
             Report::Pages(r) => r.report().serialize(s),
             Report::Plan(r) => r.serialize(s),
+            // One document for JSON Lines: the array of their objects.
+            Report::Records(text) => {
+                let lines: Result<Vec<serde_json::Value>, _> =
+                    text.lines().map(serde_json::from_str::<serde_json::Value>).collect();
+                lines.map_err(serde::ser::Error::custom)?.serialize(s)
+            }
+            Report::DryRun(r) => r.serialize(s),
         }
     }
 }
@@ -168,9 +186,13 @@ impl Outcome {
         Outcome { status: r.status, report: Some(Report::File(r)), message, problem }
     }
 
-    /// The JSON as the CLI prints it: pretty, with a final newline.
+    /// The JSON as the CLI prints it: pretty, with a final newline (JSON Lines for
+    /// [`Report::Records`], as printed).
     pub fn json(&self) -> Option<serde_json::Result<String>> {
-        self.report.as_ref().map(|r| serde_json::to_string_pretty(r).map(|j| j + "\n"))
+        self.report.as_ref().map(|r| match r {
+            Report::Records(text) => Ok(text.clone()),
+            r => serde_json::to_string_pretty(r).map(|j| j + "\n"),
+        })
     }
 }
 
@@ -220,5 +242,72 @@ pub fn plan(opts: &PlanOptions, expect: Option<Expect>) -> Outcome {
     match crate::plan::plan_report(opts, expect) {
         Ok((streams, status)) => Outcome::verdict(status, Report::Plan(PlanReport { streams })),
         Err(e) => Outcome::error(Problem::Unreadable, e.to_string()),
+    }
+}
+
+/// `esehdr ml --records --json PATH`: the JSON Lines of a log file, or of every log of a stream
+/// when `path` is a base name (`range`: `--range`). As in the CLI, a log that cannot be read
+/// gives status 2 and its line on standard error; the records of the others are kept.
+pub fn records(path: &Path, range: Option<(u32, u32)>) -> Outcome {
+    let mut out = Vec::new();
+    let mut err = Vec::new();
+    let result = if crate::stream::is_base_name(path) {
+        crate::stream::stream_files(path, range)
+            .and_then(|logs| crate::records::jsonl_parallel(&logs, &mut out, &mut err))
+    } else {
+        crate::records::run_jsonl(&[path], &mut out, &mut err)
+    };
+    let status = match result {
+        Ok(s) => s,
+        Err(e) => {
+            err.extend_from_slice(format!("esehdr: {}: {e}\n", path.display()).as_bytes());
+            Status::Error
+        }
+    };
+    let err = String::from_utf8_lossy(&err);
+    let message = err.lines().map(|l| l.strip_prefix("esehdr: ").unwrap_or(l)).collect::<Vec<_>>().join("\n");
+    let text = String::from_utf8_lossy(&out).into_owned();
+    let problem = match status {
+        Status::Ok => None,
+        _ if crate::stream::is_base_name(path) => Some(Problem::Unreadable),
+        _ => Some(match crate::records::read_log_for_records(path) {
+            Err((crate::records::Refusal::NotEse, _)) => Problem::NotEse,
+            Err((crate::records::Refusal::WrongKind, _)) => Problem::WrongKind,
+            Err((crate::records::Refusal::BadHeader, _)) => Problem::CorruptHeader,
+            _ => Problem::Unreadable,
+        }),
+    };
+    // Nothing on standard output (a refused file): no report, as for the other reports.
+    let report = (!(text.is_empty() && status == Status::Error)).then_some(Report::Records(text));
+    Outcome { status, report, message: (!message.is_empty()).then_some(message), problem }
+}
+
+/// `esehdr recover --dry-run [DB] --logs LOGS [--system SYSTEM] [--base BASE] --json`: what soft
+/// recovery would do, read-only. Status 0 (would succeed), 1 (would fail), 2 (the inputs do not
+/// make a recovery set, or cannot be read: no report, the CLI's line on standard error).
+///
+/// `esehdr recover --out COPY` (recovery itself) is not here yet.
+pub fn dry_run(db: Option<&Path>, logs: &Path, system: Option<&Path>, base: Option<&str>) -> Outcome {
+    let opts = esehdr_recover::DryRunOptions {
+        database: db.map(Path::to_path_buf),
+        logs: logs.to_path_buf(),
+        system: system.map(Path::to_path_buf),
+        base: base.map(str::to_string),
+    };
+    match esehdr_recover::dry_run(&opts) {
+        Ok(report) => {
+            let status = match report.verdict {
+                esehdr_recover::Verdict::WouldSucceed => Status::Ok,
+                esehdr_recover::Verdict::WouldFail => Status::No,
+            };
+            Outcome::verdict(status, Report::DryRun(report))
+        }
+        Err(e) => {
+            let problem = match e {
+                esehdr_recover::SetupError::Usage(_) => Problem::Usage,
+                _ => Problem::Unreadable,
+            };
+            Outcome::error(problem, format!("recover: {e}"))
+        }
     }
 }

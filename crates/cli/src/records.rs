@@ -80,22 +80,60 @@ pub fn read_content_and_records(path: &Path, log: &LogHeader) -> (Option<Content
     (Some(verdict), Some(summary))
 }
 
-/// JSON Lines of one log file to `out`; the reason on `err` when it is not a readable log.
-fn jsonl_of(path: &Path, out: &mut dyn Write) -> Result<(), String> {
-    let file = read_whole(path).ok_or("cannot read the file, or it is larger than a log can be")?;
+/// A log read whole for its records: the bytes, the decoded header and the content verdict
+/// (where the valid data end), as `ml FILE --records --json` walks them.
+#[derive(Debug)]
+pub struct LogForRecords {
+    /// The whole log file.
+    pub file: Vec<u8>,
+    /// Its header.
+    pub header: LgFileHeader,
+    /// Its content check.
+    pub verdict: ContentVerdict,
+}
+
+/// Why `ml FILE --records --json` prints no record of a file (the CLI's exit code 2).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Refusal {
+    /// The file cannot be read, or is larger than any log can be.
+    Unreadable,
+    /// Not an ESE file.
+    NotEse,
+    /// An ESE file of another kind.
+    WrongKind,
+    /// A log whose header does not decode or whose header checksum is wrong.
+    BadHeader,
+}
+
+/// Reads `path` whole as a log for its records; the refusal and the reason the CLI prints
+/// after `PATH: ` when it is not a readable log.
+pub fn read_log_for_records(path: &Path) -> Result<LogForRecords, (Refusal, String)> {
+    let file = read_whole(path)
+        .ok_or((Refusal::Unreadable, "cannot read the file, or it is larger than a log can be".to_string()))?;
     let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     let sniffed = esehdr_format::sniff_named(&name, &file, file.len() as u64);
     if sniffed.kind != esehdr_format::FileKind::Log {
-        return Err(format!("not a readable log: {}", sniffed.reason));
+        let refusal = if matches!(sniffed.kind, esehdr_format::FileKind::NotEse | esehdr_format::FileKind::Empty) {
+            Refusal::NotEse
+        } else {
+            Refusal::WrongKind
+        };
+        return Err((refusal, format!("not a readable log: {}", sniffed.reason)));
     }
     let log = read_log_header(file.get(..LOG_HEADER_SIZE).unwrap_or(&file), file.len() as u64)
-        .map_err(|e| format!("not a readable log: {e}"))?;
+        .map_err(|e| (Refusal::BadHeader, format!("not a readable log: {e}")))?;
     if !log.checksum_valid() {
-        return Err("not a readable log: its header checksum is wrong".to_string());
+        return Err((Refusal::BadHeader, "not a readable log: its header checksum is wrong".to_string()));
     }
     let header = log.header;
     let verdict = verify_log_content(&file, &header);
-    write_jsonl(out, &file, &header, &verdict).map_err(|e| e.to_string())?;
+    Ok(LogForRecords { file, header, verdict })
+}
+
+/// JSON Lines of one log file to `out`; the reason on `err` when it is not a readable log.
+fn jsonl_of(path: &Path, out: &mut dyn Write) -> Result<(), String> {
+    let log = read_log_for_records(path).map_err(|(_, e)| e)?;
+    write_jsonl(out, &log.file, &log.header, &log.verdict).map_err(|e| e.to_string())?;
     Ok(())
 }
 

@@ -12,9 +12,14 @@
 //! validate, damaged log contents) returns the report, whose `valid`/`findings` say so, and
 //! raises only with `strict=True`.
 //!
-//! Not yet here: `log_records` and `recover`/`dry_run`: they come with the record decoder and
-//! the recovery of the CLI, as one variant of [`esehdr_cli::api::Kind`] and one function here.
+//! `log_records(path)` is a lazy iterator: the log is read into memory (without the GIL) and
+//! walked in Rust, each `__next__` decoding and converting one record, the objects of
+//! `esehdr ml FILE --records --json`. `dry_run(...)` is `esehdr recover --dry-run --json`.
+//!
+//! Not yet here: `recover(db, out, ...)` (recovery on a copy, `esehdr recover --out COPY`): it
+//! comes as one function of [`esehdr_cli::api`] and one function here.
 
+use std::collections::VecDeque;
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 use std::sync::atomic::Ordering;
@@ -28,7 +33,12 @@ use esehdr_cli::{Mode, Options, Status};
 use pyo3::create_exception;
 use pyo3::exceptions::{PyException, PyValueError};
 use pyo3::prelude::*;
-use pyo3::types::PyType;
+use pyo3::types::{PyDict, PyList, PyTuple, PyType};
+use self_cell::self_cell;
+
+use esehdr_cli::records::{read_log_for_records, LogForRecords, Refusal};
+use esehdr_format::log::records::jsonl::{record_json, ErrorJson};
+use esehdr_format::log::records::walk::RecordWalker;
 
 create_exception!(esehdr, Error, PyException, "Base class of esehdr's errors: `str(e)` is the line the CLI prints (without `esehdr: `); `e.path`, `e.status` (the CLI's exit code) and `e.report` (the JSON report as a dict, or None) say more.");
 create_exception!(esehdr, NotEseFile, Error, "Not an ESE file: zeros, random bytes, too short (CLI exit code 2).");
@@ -285,6 +295,177 @@ fn plan(
     finish(py, &first, outcome, false)
 }
 
+self_cell!(
+    /// A log held in memory and the walker over its records (which borrows it).
+    struct Walk {
+        owner: Vec<u8>,
+        #[covariant]
+        dependent: RecordWalker,
+    }
+);
+
+/// The iterator `log_records` returns: one dict per record, as the JSON Lines of
+/// `esehdr ml FILE --records --json`.
+#[pyclass(module = "esehdr")]
+struct LogRecords {
+    /// The log being walked; `None` between logs and once the walk has ended.
+    walk: Option<Walk>,
+    /// The logs still to walk (the rest of a base name's stream), in generation order.
+    pending: VecDeque<PathBuf>,
+}
+
+/// Reads a log whole (without the GIL) and starts a walk over its records; raises what the
+/// CLI refuses with exit code 2.
+fn open_log(py: Python<'_>, path: &Path) -> PyResult<Walk> {
+    match py.detach(|| read_log_for_records(path)) {
+        Ok(LogForRecords { file, header, verdict }) => {
+            Ok(Walk::new(file, |f| RecordWalker::with_verdict(f, &header, &verdict)))
+        }
+        Err((refusal, reason)) => {
+            let problem = match refusal {
+                Refusal::Unreadable => Problem::Unreadable,
+                Refusal::NotEse => Problem::NotEse,
+                Refusal::WrongKind => Problem::WrongKind,
+                Refusal::BadHeader => Problem::CorruptHeader,
+            };
+            let message = format!("{}: {reason}", path.display());
+            Err(error(class_of(py, problem), message, path, Status::Error as u8, None))
+        }
+    }
+}
+
+#[pymethods]
+impl LogRecords {
+    fn __iter__(slf: PyRef<'_, Self>) -> PyRef<'_, Self> {
+        slf
+    }
+
+    fn __next__(&mut self, py: Python<'_>) -> PyResult<Option<Py<PyAny>>> {
+        loop {
+            let walk = match self.walk.as_mut() {
+                Some(walk) => walk,
+                None => {
+                    let Some(next) = self.pending.pop_front() else { return Ok(None) };
+                    self.walk.insert(open_log(py, &next)?)
+                }
+            };
+            let (item, last) = step(py, walk);
+            if last {
+                self.walk = None;
+            }
+            match item? {
+                Some(item) => return Ok(Some(item.unbind())),
+                None => continue,
+            }
+        }
+    }
+}
+
+/// One step of a walk: the next item, or `None` at the end; `true` when the walk of this log
+/// is over.
+fn step<'py>(py: Python<'py>, walk: &mut Walk) -> (PyResult<Option<Bound<'py, PyAny>>>, bool) {
+    {
+        walk.with_dependent_mut(|_, walker| match walker.next_record() {
+            None => (Ok(None), true),
+            Some(Ok(rec)) => (
+                pythonize::pythonize(py, &record_json(rec.lgpos, rec.bytes))
+                    .map_err(PyErr::from)
+                    .and_then(json_lists)
+                    .map(Some),
+                false,
+            ),
+            // As the CLI: the `{lgpos, error}` object is the last item of this log.
+            Some(Err(e)) => {
+                let item = pythonize::pythonize(py, &ErrorJson { lgpos: e.lgpos, error: &e.to_string() });
+                (item.map_err(PyErr::from).map(Some), true)
+            }
+        })
+    }
+}
+
+/// The value as JSON has it: pythonize makes a Rust tuple (a record's `version`) a Python
+/// tuple, JSON an array, so tuples become lists, in dicts and lists at any depth.
+fn json_lists(v: Bound<'_, PyAny>) -> PyResult<Bound<'_, PyAny>> {
+    let py = v.py();
+    if let Ok(t) = v.cast::<PyTuple>() {
+        let items = t.iter().map(json_lists).collect::<PyResult<Vec<_>>>()?;
+        return Ok(PyList::new(py, items)?.into_any());
+    }
+    if let Ok(d) = v.cast::<PyDict>() {
+        let items: Vec<_> = d.iter().collect();
+        for (k, x) in items {
+            if x.is_instance_of::<PyTuple>() || x.is_instance_of::<PyDict>() || x.is_instance_of::<PyList>() {
+                d.set_item(k, json_lists(x)?)?;
+            }
+        }
+    } else if let Ok(l) = v.cast::<PyList>() {
+        let items: Vec<_> = l.iter().collect();
+        for (i, x) in items.into_iter().enumerate() {
+            if x.is_instance_of::<PyTuple>() || x.is_instance_of::<PyDict>() || x.is_instance_of::<PyList>() {
+                l.set_item(i, json_lists(x)?)?;
+            }
+        }
+    }
+    Ok(v)
+}
+
+/// The records of a log file, lazily: an iterator of dicts, each the JSON Lines object
+/// `esehdr ml FILE --records --json` prints for that record (docs/log-records.md): `lgpos`
+/// (`{generation, sector, offset}`), `type`, `name`, `size`, then the fields of its type
+/// (payloads as lowercase hex). The file is read and its content checked when this is called
+/// (without the GIL); each step decodes one record. A record that cannot be read ends the
+/// iteration as it ends the CLI's output: the last item is `{"lgpos": ..., "error": "..."}`
+/// (nothing is raised, as the CLI exits 0). Raises, like the CLI's exit code 2: Unreadable (the
+/// file cannot be read, or is larger than a log can be), NotEseFile, WrongKind (a database,
+/// a checkpoint), CorruptHeader (the log header does not decode or its checksum is wrong).
+///
+/// A base name (`"/restore/logs/E00"`, as `esehdr ml BASE --records --json`) walks every log
+/// of the stream in generation order (`range=(first, last)`: those generations), each read when
+/// the walk reaches it; an unreadable record ends that log's items, and a log that cannot be
+/// read raises when reached (the CLI prints its line and goes on: `next()` after the exception
+/// goes on with the next log). A folder that cannot be listed raises Unreadable at the call.
+#[pyfunction]
+#[pyo3(signature = (path, *, range = None))]
+fn log_records(py: Python<'_>, path: PathBuf, range: Option<(u32, u32)>) -> PyResult<LogRecords> {
+    if !esehdr_cli::stream::is_base_name(&path) {
+        return Ok(LogRecords { walk: Some(open_log(py, &path)?), pending: VecDeque::new() });
+    }
+    if let Some((a, b)) = range {
+        if a > b {
+            return Err(PyValueError::new_err(format!("range: {a:#x} is above {b:#x}")));
+        }
+    }
+    match py.detach(|| esehdr_cli::stream::stream_files(&path, range)) {
+        Ok(logs) => Ok(LogRecords { walk: None, pending: logs.into() }),
+        Err(e) => {
+            let message = format!("{}: {e}", path.display());
+            Err(error(py.get_type::<Unreadable>(), message, &path, Status::Error as u8, None))
+        }
+    }
+}
+
+/// What soft recovery would do with a database and its logs, read-only, as
+/// `esehdr recover --dry-run [DB] --logs LOGS [--system SYSTEM] [--base BASE] --json` prints
+/// it: the start and end, the attach decisions, the page records to apply or already on disk,
+/// the transactions to roll back, and `verdict` (`"would_succeed"`, `"would_fail"` with
+/// `error`). `db=None`: the database the logs create. `system` holds the checkpoint (default:
+/// the log folder); `base` picks the stream when the folder holds several. A would-fail verdict
+/// (the CLI's exit code 1) is returned, not raised. Raises UsageError when the inputs do not
+/// make a recovery set (no CreateDB and no database, several streams and no base), Unreadable
+/// when a file or folder cannot be read (the CLI's exit code 2).
+#[pyfunction]
+#[pyo3(signature = (db = None, *, logs, system = None, base = None))]
+fn dry_run(
+    py: Python<'_>,
+    db: Option<PathBuf>,
+    logs: PathBuf,
+    system: Option<PathBuf>,
+    base: Option<String>,
+) -> PyResult<Py<PyAny>> {
+    let outcome = py.detach(|| api::dry_run(db.as_deref(), &logs, system.as_deref(), base.as_deref()));
+    finish(py, db.as_deref().unwrap_or(&logs), outcome, false)
+}
+
 /// Read Microsoft ESE (JET Blue) database, log and checkpoint headers, verify log streams and
 /// page checksums, and plan restores: the reports of the esehdr CLI as Python dicts (esehdr
 /// JSON contract version 1).
@@ -300,6 +481,9 @@ fn _esehdr(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(verify_log_stream, m)?)?;
     m.add_function(wrap_pyfunction!(scan_pages, m)?)?;
     m.add_function(wrap_pyfunction!(plan, m)?)?;
+    m.add_function(wrap_pyfunction!(log_records, m)?)?;
+    m.add_function(wrap_pyfunction!(dry_run, m)?)?;
+    m.add_class::<LogRecords>()?;
     m.add("Error", py.get_type::<Error>())?;
     m.add("NotEseFile", py.get_type::<NotEseFile>())?;
     m.add("WrongKind", py.get_type::<WrongKind>())?;

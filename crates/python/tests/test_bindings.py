@@ -320,3 +320,133 @@ def test_a_fifo_is_refused_at_once_as_by_the_cli(tmp_path):
         with pytest.raises(esehdr.Unreadable) as e:
             fn(fifo)
         assert str(e.value) == err and e.value.report == out
+
+
+def run_cli_lines(*args):
+    """(exit code, the JSON Lines of stdout parsed, stderr line without 'esehdr: ' or None)."""
+    p = subprocess.run([CLI, *map(str, args)], capture_output=True, text=True, cwd=ROOT, timeout=300)
+    lines = [json.loads(line) for line in p.stdout.splitlines()]
+    err = [line for line in p.stderr.splitlines() if line.strip()]
+    return p.returncode, lines, err[0].removeprefix("esehdr: ") if err else None
+
+
+LOG_FILES = sorted(f for f in FILES if f.lower().endswith(".log"))
+
+
+@pytest.mark.parametrize("path", LOG_FILES + ["testdata/corrupt/zero-filled.edb", "testdata/db/srum-server2022-clean.dat"])
+def test_log_records_equal_cli(path):
+    code, want, err = run_cli_lines("ml", "--records", "--json", path)
+    if code == 2:
+        with pytest.raises(esehdr.Error) as e:
+            esehdr.log_records(path)
+        assert str(e.value) == err and e.value.status == 2 and e.value.report is None
+        return
+    assert code == 0, (path, err)
+    it = esehdr.log_records(path)
+    assert iter(it) is it
+    got = list(it)
+    assert got == want, path
+    assert [list(r) for r in got] == [list(r) for r in want], "keys in the CLI's order"
+    assert next(it, None) is None, "an ended iterator stays ended"
+
+
+@pytest.mark.parametrize("base", list(bases()))
+def test_log_records_of_a_stream_equal_cli(base):
+    code, want, err = run_cli_lines("ml", "--records", "--json", base)
+    assert code == 0, err
+    got = list(esehdr.log_records(base))
+    assert got == want and len(got) > 0, base
+    assert [list(r) for r in got] == [list(r) for r in want]
+
+
+def test_log_records_of_a_stream_range_equal_cli():
+    base = "testdata/logs/srum-win10/SRU"
+    code, want, _ = run_cli_lines("ml", "--records", "--json", "--range", "4-6", base)
+    got = list(esehdr.log_records(base, range=(4, 6)))
+    assert code == 0 and got == want
+    assert {r["lgpos"]["generation"] for r in got} == {4, 5, 6}
+    with pytest.raises(ValueError):
+        esehdr.log_records(base, range=(6, 4))
+    with pytest.raises(esehdr.Unreadable):
+        esehdr.log_records("testdata/no-such-folder/E00")
+
+
+def test_log_records_are_lazy_and_real():
+    """The first record of a generation-1 log is its first record, read from the bytes; a
+    partial walk needs no more than that."""
+    path = "testdata/logs/srum-win10/SRU00003.log"
+    it = esehdr.log_records(path)
+    first = next(it)
+    assert first["lgpos"]["generation"] == 3
+    assert set(first) >= {"lgpos", "type", "name", "size"}
+    want = run_cli_lines("ml", "--records", "--json", path)[1]
+    assert len(want) > 100 and first == want[0]
+    assert list(it) == want[1:]
+
+
+def test_log_records_refusals():
+    for path, cls in [
+        ("testdata/corrupt/zero-filled.edb", esehdr.NotEseFile),
+        ("testdata/db/srum-server2022-clean.dat", esehdr.WrongKind),
+        ("testdata/corrupt/log-bad-header-checksum.log", esehdr.CorruptHeader),
+        ("testdata/no-such-file.log", esehdr.Unreadable),
+    ]:
+        code, out, err = run_cli_lines("ml", "--records", "--json", path)
+        assert code == 2 and out == [], path
+        with pytest.raises(cls) as e:
+            esehdr.log_records(path)
+        assert str(e.value) == err and e.value.path == path
+
+
+BELKASOFT = CORPUS / "AndrewRathbun-DFIRArtifactMuseum/Windows/SRUM/Win10/BelkasoftCTF_InsiderThreat/Dirty"
+BELK = ["SRU.chk", "SRU.log", "SRU0004E.log", "SRU0004F.log", "SRU00050.log", "SRU00051.log", "SRUDB.dat"]
+
+
+def check_dry_run(args, **kw):
+    code, out, err = run_cli("recover", "--dry-run", "--json", *args)
+    if code == 2:
+        with pytest.raises(esehdr.Error) as e:
+            esehdr.dry_run(**kw)
+        assert str(e.value) == err and e.value.status == 2 and e.value.report is None
+        return code, None
+    got = esehdr.dry_run(**kw)
+    assert got == out
+    assert list(got) == list(out)
+    return code, out
+
+
+@pytest.mark.skipif(not BELKASOFT.is_dir(), reason="no ../shared/corpus beside the checkout")
+def test_dry_run_equals_cli_on_belkasoft(tmp_path):
+    db = BELKASOFT / "SRUDB.dat"
+    code, out = check_dry_run([db, "--logs", BELKASOFT], db=db, logs=BELKASOFT)
+    assert code == 0 and out["verdict"] == "would_succeed" and out["base_name"] == "SRU"
+    code, out = check_dry_run(
+        [db, "--logs", BELKASOFT, "--system", BELKASOFT, "--base", "SRU"], db=str(db), logs=BELKASOFT, system=BELKASOFT, base="SRU"
+    )
+    assert code == 0
+    # Without its required log: would fail with -543 (exit code 1), returned, not raised.
+    for f in BELK:
+        if f != "SRU00051.log":
+            (tmp_path / f).write_bytes((BELKASOFT / f).read_bytes())
+    code, out = check_dry_run([tmp_path / "SRUDB.dat", "--logs", tmp_path], db=tmp_path / "SRUDB.dat", logs=tmp_path)
+    assert code == 1 and out["verdict"] == "would_fail" and out["error"]["code"] == -543
+
+
+@pytest.mark.parametrize("d", [rel(d) for d in LOG_DIRS])
+def test_dry_run_equals_cli_on_testdata(d):
+    check_dry_run(["--logs", d], logs=d)
+    dbs = sorted(p for p in (ROOT / d).iterdir() if p.suffix.lower() in (".dat", ".edb"))
+    for db in dbs:
+        check_dry_run([rel(db), "--logs", d], db=rel(db), logs=d)
+
+
+def test_dry_run_refusals():
+    logs = "testdata/logs/srum-server2022"
+    with pytest.raises(esehdr.UsageError) as e:
+        esehdr.dry_run(logs=logs)
+    assert "hold no CreateDB: name the database" in str(e.value)
+    code, _, err = run_cli("recover", "--dry-run", "--json", "--logs", "testdata/no-such-folder")
+    assert code == 2
+    with pytest.raises(esehdr.Unreadable) as e:
+        esehdr.dry_run(logs="testdata/no-such-folder")
+    assert str(e.value) == err

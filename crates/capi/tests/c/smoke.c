@@ -1,11 +1,12 @@
 /* The C library from C: compiled against include/esehdr.h and libesehdr, run by .ci/bindings
  * (under valgrind or the address sanitizer).
  *
- *   smoke DATABASE CORRUPT_DATABASE NOT_ESE LOG_BASE PLAN_DIR OUTDIR
+ *   smoke DATABASE CORRUPT_DATABASE NOT_ESE LOG_BASE PLAN_DIR LOG_FILE RECOVERY_DB RECOVERY_LOGS OUTDIR
  *
  * Checks the exit codes, the JSON and esehdr_last_error of every entry point, and writes the
  * JSON of each call to OUTDIR (mh-db.json, mh-corrupt.json, inspect-notese.json, stream.json,
- * plan.json, mk.json), which .ci/bindings compares byte for byte with the CLI's --json. */
+ * plan.json, mk.json, records.jsonl, dry-run.json, dry-run-nodb.status), which .ci/bindings
+ * compares byte for byte with the CLI's --json. */
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -61,12 +62,14 @@ static void *failing_call(void *path) {
 }
 
 int main(int argc, char **argv) {
-    if (argc != 7) {
-        fprintf(stderr, "usage: %s DATABASE CORRUPT NOT_ESE LOG_BASE PLAN_DIR OUTDIR\n", argv[0]);
+    if (argc != 10) {
+        fprintf(stderr, "usage: %s DATABASE CORRUPT NOT_ESE LOG_BASE PLAN_DIR LOG_FILE RECOVERY_DB RECOVERY_LOGS OUTDIR\n",
+                argv[0]);
         return 2;
     }
     const char *db = argv[1], *corrupt = argv[2], *notese = argv[3], *base = argv[4], *dir = argv[5];
-    outdir = argv[6];
+    const char *log = argv[6], *rdb = argv[7], *rlogs = argv[8];
+    outdir = argv[9];
     char *json = NULL;
     int rc;
 
@@ -126,6 +129,50 @@ int main(int argc, char **argv) {
     CHECK((rc == 0 || rc == 1) && json != NULL && strstr(json, "\"streams\"") != NULL);
     if (json) save("plan.json", json);
     esehdr_free(json);
+
+    /* The records of a log: JSON Lines, one object per line, exit code 0. */
+    rc = esehdr_records_json(log, 0, &json);
+    CHECK(rc == 0 && json != NULL && json[0] == '{' && strstr(json, "}\n{\"lgpos\":") != NULL);
+    CHECK(json != NULL && strlen(json) > 0 && json[strlen(json) - 1] == '\n');
+    CHECK(esehdr_last_error() == NULL);
+    if (json) save("records.jsonl", json);
+    char *records_w = NULL;
+    uint16_t *log_w = wide(log);
+    rc = esehdr_records_json_w(log_w, 0, &records_w);
+    CHECK(rc == 0 && json && records_w && strcmp(json, records_w) == 0);
+    free(log_w);
+    esehdr_free(records_w);
+    esehdr_free(json);
+    /* A database is not a log: exit code 2, no JSON (the CLI prints none), its line. */
+    json = (char *)1;
+    rc = esehdr_records_json(db, 0, &json);
+    CHECK(rc == 2 && json == NULL && strstr(err_or_empty(), "not a readable log") != NULL);
+
+    /* The recovery dry run of a database and its logs; then without the database. */
+    rc = esehdr_dry_run_json(rdb, rlogs, NULL, 0, &json);
+    CHECK((rc == 0 || rc == 1) && json != NULL && strstr(json, "\"verdict\": \"would_") != NULL);
+    if (json) save("dry-run.json", json);
+    char *dry_w = NULL;
+    uint16_t *rdb_w = wide(rdb), *rlogs_w = wide(rlogs);
+    int rc_w = esehdr_dry_run_json_w(rdb_w, rlogs_w, rlogs_w, 0, &dry_w);
+    CHECK(rc_w == rc && json && dry_w && strcmp(json, dry_w) == 0);
+    free(rdb_w);
+    free(rlogs_w);
+    esehdr_free(dry_w);
+    esehdr_free(json);
+    json = (char *)1;
+    rc = esehdr_dry_run_json(NULL, rlogs, NULL, 0, &json);
+    {
+        char status[64];
+        snprintf(status, sizeof status, "%d %s\n", rc, json ? "json" : "nojson");
+        save("dry-run-nodb.status", status);
+    }
+    CHECK((rc == 2 && json == NULL && esehdr_last_error() != NULL) || ((rc == 0 || rc == 1) && json != NULL));
+    if (rc != 2) esehdr_free(json);
+    rc = esehdr_dry_run_json(rdb, NULL, NULL, 0, &json);
+    CHECK(rc == -1 && json == NULL && strstr(err_or_empty(), "logs") != NULL);
+    rc = esehdr_dry_run_json(rdb, rlogs, NULL, 0x1, &json);
+    CHECK(rc == -1 && json == NULL && strstr(err_or_empty(), "flags") != NULL);
 
     /* A folder that cannot be listed: exit code 2, no JSON (the CLI prints none), a message. */
     json = (char *)1;

@@ -16,8 +16,11 @@ subclass whose message is the CLI's. A definite "no" (exit code 1: a header that
 validate, damaged log contents) returns the report (``valid``/``findings`` say so) and raises
 ``NotSound`` subclasses only with ``strict=True``.
 
-Not yet here: ``log_records``, ``recover`` and ``dry_run`` (coming with the log record decoder
-and recovery of the CLI).
+``log_records(path)`` iterates lazily over the records of a log, each the JSON Lines object of
+``esehdr ml FILE --records --json``; ``dry_run(db, logs=...)`` says what soft recovery would do
+(``esehdr recover --dry-run --json``).
+
+Not yet here: ``recover`` (recovery on a copy, ``esehdr recover --out COPY``).
 """
 
 from ._esehdr import (
@@ -33,7 +36,10 @@ from ._esehdr import (
     UsageError,
     WrongKind,
     __version__,
+    LogRecords,
+    dry_run,
     inspect,
+    log_records,
     plan,
     read_checkpoint,
     read_database_header,
@@ -54,8 +60,11 @@ __all__ = [
     "Unreadable",
     "UsageError",
     "WrongKind",
+    "LogRecords",
     "__version__",
+    "dry_run",
     "inspect",
+    "log_records",
     "plan",
     "read_checkpoint",
     "read_database_header",

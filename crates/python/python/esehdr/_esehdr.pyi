@@ -1,7 +1,7 @@
 """Type stubs of esehdr's extension module (re-exported by the package ``esehdr``)."""
 
 import os
-from typing import Any, Callable, Dict, Optional, Sequence, Tuple, Union
+from typing import Any, Callable, Dict, Iterator, Optional, Sequence, Tuple, Union
 
 _Path = Union[str, "os.PathLike[str]"]
 _Paths = Union[_Path, Sequence[_Path], None]
@@ -117,4 +117,42 @@ def plan(
     ``expect`` is ``"point-in-time"``, ``"roll-forward"``, ``"soft-recovery"`` or
     ``"without-logs"``: RestoreNotPossible is raised (its ``report`` is the plan) when that
     restore is not possible for every stream with a database. Raises Unreadable.
+    """
+
+class LogRecords(Iterator[Report]):
+    """The lazy iterator ``log_records`` returns: one dict per record of a log."""
+
+    def __iter__(self) -> "LogRecords": ...
+    def __next__(self) -> Report: ...
+
+def log_records(path: _Path, *, range: Optional[Tuple[int, int]] = None) -> LogRecords:
+    """The records of one log file, lazily, each the JSON Lines object of
+    ``esehdr ml FILE --records --json`` (``lgpos``, ``type``, ``name``, ``size``, then the fields
+    of its type; payloads as lowercase hex).
+
+    The file is read and its content checked at the call (without the GIL); each step decodes
+    one record. A record that cannot be read ends the iteration as it ends the CLI's output:
+    the last item is ``{"lgpos": ..., "error": "..."}`` (nothing is raised; the CLI exits 0).
+    Raises Unreadable, NotEseFile, WrongKind, or CorruptHeader (a log header that does not
+    decode or whose checksum is wrong), as the CLI's exit code 2.
+
+    A base name (``"/restore/logs/E00"``, as ``esehdr ml BASE --records --json``) walks every
+    log of the stream in generation order (``range=(first, last)``: those generations), each
+    read when reached; a log that cannot be read raises when reached (``next()`` afterwards
+    goes on with the next log, as the CLI goes on after printing its line).
+    """
+
+def dry_run(
+    db: Optional[_Path] = None,
+    *,
+    logs: _Path,
+    system: Optional[_Path] = None,
+    base: Optional[str] = None,
+) -> Report:
+    """What soft recovery would do, read-only, as
+    ``esehdr recover --dry-run [DB] --logs LOGS [--system SYSTEM] [--base BASE] --json`` prints it.
+
+    ``db=None``: the database the logs create. ``verdict`` is ``"would_succeed"`` or
+    ``"would_fail"`` (with ``error``); a would-fail verdict (exit code 1) is returned, not
+    raised. Raises UsageError (the inputs do not make a recovery set) or Unreadable (exit code 2).
     """
