@@ -202,9 +202,13 @@ fn roll_forward_of_the_first_server_2022_snapshot_gives_the_second() {
     assert_sound(&out);
     let engine = std::fs::read(c.join(SECOND).join("SRUDB.dat")).unwrap();
     let copy = std::fs::read(&out).unwrap();
-    assert_eq!(copy.len(), engine.len(), "the logged size: 160 pages");
+    // The copy has the logged size (142 pages after the two header copies); the engine's file
+    // is 16 pages longer, all zero (grown past the last logged extension): the same pages.
+    assert_eq!(copy.len(), 144 * PAGE);
+    assert_eq!(engine.len(), 160 * PAGE);
+    assert!(engine[copy.len()..].iter().all(|b| *b == 0), "the engine's pages past the copy are empty");
     let (mut identical, mut modulo_flush) = (0, 0);
-    for k in 2..engine.len() / PAGE {
+    for k in 2..copy.len() / PAGE {
         let (a, b) = (&copy[k * PAGE..(k + 1) * PAGE], &engine[k * PAGE..(k + 1) * PAGE]);
         if a == b {
             identical += 1;
@@ -229,7 +233,7 @@ fn roll_forward_of_the_first_server_2022_snapshot_gives_the_second() {
 #[test]
 fn roll_forward_with_the_early_copy_of_generation_2_stops_with_590() {
     let Some(d) = roll_forward_set("rf-early", true) else { return };
-    let j = assert_fails(&d, Some(&d.db()), -590, "JET_errInvalidLogSequence");
+    let j = assert_fails(&d, Some(&d.db()), -590, "JET_errLogSequenceChecksumMismatch");
     // The stream check stops before generation 3 (the early copy ends at the detach).
     assert_eq!(j["error"]["lgpos"]["generation"], 3, "{j}");
     let dry = dry_run(Some(&d.db()), &d.set());
@@ -292,6 +296,7 @@ fn a_page_older_than_the_log_expects_stops_with_566() {
     eprintln!("page {pgno}: dbtime {dbtime:#x} lowered to 1");
     let j = assert_fails(&d, Some(&d.db()), -566, "JET_errDbTimeTooOld");
     assert!(j["error"]["lgpos"].is_object(), "{j}");
+    assert_eq!(j["error"]["pgno"], pgno, "the error names the page: {j}");
     assert_eq!(dry_run(Some(&d.db()), &d.set())["error"], j["error"], "the dry run predicts -566 at the same place");
 }
 
@@ -315,4 +320,29 @@ fn both_dirty_srum_sets_recover_as_the_dry_run_said() {
         assert_eq!(dry["rollback"], j["rollback"], "{name}");
         assert_sound(&out);
     }
+}
+
+#[test]
+fn the_dry_run_starts_where_recover_starts_when_the_logs_create_the_database() {
+    // testdata/logs/srum-server2022: no database, a checkpoint past the CreateDB. Recovery
+    // creates the database from the lowest log (issue 11 item 4); the dry run predicts exactly
+    // that run, from the same start, with the same counts.
+    let d = Dir::copy_from("create", &repo().join("testdata/logs/srum-server2022"));
+    let before = d.snapshot();
+    let dry = dry_run(None, &d.set());
+    let (code, j, text) = recover(None, &d.set(), &d.path("X.dat"));
+    assert_eq!(code, 0, "{text}");
+    assert_eq!(d.snapshot(), before);
+    assert_eq!(dry["create"], true, "{dry}");
+    assert_eq!(j["created"], true);
+    // The start: generation 1, the lowest log (testdata/expected-recover.tsv, server2022-create).
+    assert_eq!(dry["start"], serde_json::json!({"generation": 1, "sector": 1, "offset": 0}), "{dry}");
+    assert_eq!(dry["verdict"], "would_succeed");
+    assert_eq!(dry["apply"], j["applied"]);
+    for k in ["start", "end", "already_on_disk", "rollback", "base_name"] {
+        assert_eq!(dry[k], j[k], "{k}");
+    }
+    // The same with a database path that does not exist (the CreateDB's file name).
+    let absent = d.path("SRUDB.dat");
+    assert_eq!(dry_run(Some(&absent), &d.set())["apply"], j["applied"]);
 }
