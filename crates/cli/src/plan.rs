@@ -706,11 +706,12 @@ pub fn render_text(w: &mut dyn Write, plans: &[StreamReport]) -> io::Result<()> 
                     }
                 }
             }
+            let soft = label == "soft recovery";
             let label = if v.possible { "mounting without these actions" } else { "mounting now" };
             for e in &v.predicted_errors {
                 writeln!(w, "      {label}: {} ({}) [{}] {}", e.code, e.name, e.rule, e.message)?;
             }
-            if label == "soft recovery" {
+            if soft {
                 for c in &r.recover_commands {
                     writeln!(w, "      to read it without touching the evidence: {c}")?;
                 }

@@ -346,3 +346,29 @@ fn the_dry_run_starts_where_recover_starts_when_the_logs_create_the_database() {
     let absent = d.path("SRUDB.dat");
     assert_eq!(dry_run(Some(&absent), &d.set())["apply"], j["applied"]);
 }
+
+#[test]
+fn plan_offers_recover_for_a_dirty_shutdown_database_and_the_command_works() {
+    let Some(c) = corpus() else { return };
+    let d = Dir::copy_from("plan", &c.join(BELK));
+    let (code, text, e) = esehdr(&[os("plan"), d.set().as_os_str()]);
+    assert!(code == 0 || code == 1, "{text}{e}");
+    let want = format!("esehdr recover {} --logs {} --out COPY", d.db().display(), d.set().display());
+    assert!(text.contains(&format!("to read it without touching the evidence: {want}")), "{text}");
+    let (_, json, _) = esehdr(&[os("plan"), os("--json"), d.set().as_os_str()]);
+    let j: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let commands = &j["streams"][0]["recover_commands"];
+    assert_eq!(commands, &serde_json::json!([want]), "{json}");
+    // The command, COPY chosen, does what it says.
+    let out = d.path("X.dat");
+    let args: Vec<String> = want.replace("COPY", &out.display().to_string()).split(' ').skip(1).map(String::from).collect();
+    let before = d.snapshot();
+    let (code, o, e) = esehdr(&args.iter().map(|s| os(s)).collect::<Vec<_>>());
+    assert_eq!(code, 0, "{o}{e}");
+    assert_eq!(d.snapshot(), before);
+    assert_sound(&out);
+    // A Clean Shutdown database gets none.
+    let (_, json, _) = esehdr(&[os("plan"), os("--json"), c.join(FIRST).as_os_str()]);
+    let j: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(j["streams"][0]["recover_commands"], serde_json::json!([]), "{json}");
+}
