@@ -361,7 +361,8 @@ fn plan_offers_recover_for_a_dirty_shutdown_database_and_the_command_works() {
     assert_eq!(commands, &serde_json::json!([want]), "{json}");
     // The command, COPY chosen, does what it says.
     let out = d.path("X.dat");
-    let args: Vec<String> = want.replace("COPY", &out.display().to_string()).split(' ').skip(1).map(String::from).collect();
+    let args: Vec<String> =
+        want.replace("COPY", &out.display().to_string()).split(' ').skip(1).map(String::from).collect();
     let before = d.snapshot();
     let (code, o, e) = esehdr(&args.iter().map(|s| os(s)).collect::<Vec<_>>());
     assert_eq!(code, 0, "{o}{e}");
