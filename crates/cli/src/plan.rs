@@ -66,7 +66,46 @@ impl std::str::FromStr for Expect {
 #[derive(Debug, Serialize)]
 pub struct PlanReport {
     /// One plan per stream.
-    pub streams: Vec<StreamPlan>,
+    pub streams: Vec<StreamReport>,
+}
+
+/// One item of `streams`: the planner's plan, and how to read its Dirty Shutdown databases
+/// without touching them (issue 12 item 4).
+#[derive(Debug, Clone, Serialize)]
+pub struct StreamReport {
+    /// The plan (its keys at the item's top level).
+    #[serde(flatten)]
+    pub plan: StreamPlan,
+    /// `recover_commands`: one `esehdr recover DB --logs DIR --out COPY` command line per Dirty
+    /// Shutdown database of this stream (its log signature matching) when the stream has logs;
+    /// recovery on a copy leaves the database, the logs and the checkpoint as they are. `COPY`
+    /// is for the user to choose (never beside the evidence's logs).
+    pub recover_commands: Vec<String>,
+}
+
+/// A path as one shell word: double-quoted when it holds a space, a quote or a shell character.
+fn shell_word(s: &str) -> String {
+    if !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || "/\\._-:+,=@".contains(c)) {
+        s.to_string()
+    } else {
+        format!("\"{}\"", s.replace('"', "\\\""))
+    }
+}
+
+/// The `esehdr recover` commands that make the stream's Dirty Shutdown databases readable on a
+/// copy (none when the stream has no log folder).
+fn recover_commands(input: &StreamInput, plan: &StreamPlan) -> Vec<String> {
+    if input.log_folder.is_empty() {
+        return Vec::new();
+    }
+    plan.databases
+        .iter()
+        .zip(&input.databases)
+        .filter(|(d, i)| d.log_signature_matches && i.header_valid && i.state_code == 2)
+        .map(|(d, _)| {
+            format!("esehdr recover {} --logs {} --out COPY", shell_word(&d.file), shell_word(&input.log_folder))
+        })
+        .collect()
 }
 
 #[derive(Default)]
@@ -471,13 +510,19 @@ fn found_with(db: &Path, streams: &[StreamInput], among: &[usize]) -> Option<usi
 
 /// The plans of `esehdr plan` (one per stream) and the exit status for `expect`; `Err` is what
 /// the CLI prints after `esehdr: ` with exit status 2. `PlanReport { streams }` is the JSON.
-pub fn plan_report(opts: &PlanOptions, expect: Option<Expect>) -> io::Result<(Vec<StreamPlan>, Status)> {
+pub fn plan_report(opts: &PlanOptions, expect: Option<Expect>) -> io::Result<(Vec<StreamReport>, Status)> {
     for p in &opts.inputs {
         if !p.exists() {
             return Err(io::Error::new(io::ErrorKind::NotFound, format!("{}: no such file or folder", p.display())));
         }
     }
-    let plans: Vec<StreamPlan> = streams(scan(opts), opts).iter().map(plan).collect();
+    let plans: Vec<StreamReport> = streams(scan(opts), opts)
+        .iter()
+        .map(|s| {
+            let p = plan(s);
+            StreamReport { recover_commands: recover_commands(s, &p), plan: p }
+        })
+        .collect();
     let possible = |p: &StreamPlan| match expect {
         Some(Expect::PointInTime) => p.verdicts.point_in_time.possible,
         Some(Expect::RollForward) => p.verdicts.roll_forward.possible,
@@ -490,7 +535,7 @@ pub fn plan_report(opts: &PlanOptions, expect: Option<Expect>) -> io::Result<(Ve
                 || p.verdicts.without_logs.possible
         }
     };
-    let with_db: Vec<&StreamPlan> = plans.iter().filter(|p| !p.databases.is_empty()).collect();
+    let with_db: Vec<&StreamPlan> = plans.iter().map(|r| &r.plan).filter(|p| !p.databases.is_empty()).collect();
     let status = if !with_db.is_empty() && with_db.iter().all(|p| possible(p)) { Status::Ok } else { Status::No };
     Ok((plans, status))
 }
@@ -540,11 +585,12 @@ fn yes(b: bool) -> &'static str {
 }
 
 /// The text report.
-pub fn render_text(w: &mut dyn Write, plans: &[StreamPlan]) -> io::Result<()> {
+pub fn render_text(w: &mut dyn Write, plans: &[StreamReport]) -> io::Result<()> {
     if plans.is_empty() {
         writeln!(w, "No ESE database, log or checkpoint found.")?;
     }
-    for p in plans {
+    for r in plans {
+        let p = &r.plan;
         let name = if p.base_name.is_empty() { "(no logs)".to_string() } else { p.base_name.clone() };
         writeln!(w, "Log stream {name}")?;
         if let Some(s) = &p.log_signature {
@@ -660,9 +706,15 @@ pub fn render_text(w: &mut dyn Write, plans: &[StreamPlan]) -> io::Result<()> {
                     }
                 }
             }
+            let soft = label == "soft recovery";
             let label = if v.possible { "mounting without these actions" } else { "mounting now" };
             for e in &v.predicted_errors {
                 writeln!(w, "      {label}: {} ({}) [{}] {}", e.code, e.name, e.rule, e.message)?;
+            }
+            if soft {
+                for c in &r.recover_commands {
+                    writeln!(w, "      to read it without touching the evidence: {c}")?;
+                }
             }
         }
         writeln!(w, "  Recovery case: {}", p.case.map_or("none".into(), |c| c.to_string()))?;

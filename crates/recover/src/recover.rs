@@ -432,10 +432,8 @@ pub fn recover_with(opts: &RecoverOptions, events: &mut dyn Events) -> Result<Re
         base: opts.base.clone(),
     };
     // A database absent (or not given) is created from the logs: replay from the first log.
-    let absent = opts
-        .database
-        .as_ref()
-        .is_none_or(|p| matches!(std::fs::metadata(p), Err(e) if e.kind() == io::ErrorKind::NotFound));
+    // The dry run starts at the same place (set.rs).
+    let absent = crate::set::starts_from_lowest(&dry);
     let mut out = RecoverReport { output: opts.out.display().to_string(), ..RecoverReport::default() };
     let p = match prepare(&dry, absent)? {
         Setup::Replay(p) => p,

@@ -138,9 +138,18 @@ pub(crate) enum Setup {
     Stopped(Box<Report>),
 }
 
+/// Where replay starts, shared by the dry run and `recover` (issue 12 item 4: the prediction
+/// is what recovery does): a database not given, or given but absent, is created from the logs,
+/// so replay starts at the lowest log whatever the checkpoint says (issue 11 item 4: the
+/// CreateDB is in the stream's first generation); otherwise at the checkpoint, else the lowest
+/// log (docs/log-records.md §5.1).
+pub(crate) fn starts_from_lowest(opts: &DryRunOptions) -> bool {
+    opts.database.as_ref().is_none_or(|p| matches!(std::fs::metadata(p), Err(e) if e.kind() == io::ErrorKind::NotFound))
+}
+
 /// Runs the dry run: what soft recovery would do with these files.
 pub fn dry_run(opts: &DryRunOptions) -> Result<Report, SetupError> {
-    let p = match prepare(opts, false)? {
+    let p = match prepare(opts, starts_from_lowest(opts))? {
         Setup::Replay(p) => p,
         Setup::Stopped(r) => return Ok(*r),
     };
