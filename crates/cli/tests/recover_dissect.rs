@@ -130,3 +130,36 @@ fn generations_1_5_give_the_rows_of_the_second_snapshot() {
     let copy = d.recover();
     assert_same_rows(&rows(&python, &copy), &rows(&python, &later.join("SRUDB.dat")));
 }
+
+/// The two Dirty Shutdown SRUM sets: recovery applies nothing to their pages (the attach and the
+/// header), so dissect.esedb reads every table of the Clean Shutdown copy whole, with the rows it
+/// reads in the dirty original.
+#[test]
+fn recovered_dirty_srum_databases_read_whole() {
+    let Some(python) = dissect_python() else { return };
+    let Some(corpus) = corpus() else { return };
+    for (name, set) in [
+        ("win11", "AndrewRathbun-DFIRArtifactMuseum/Windows/SRUM/Win11/RathbunVM/Dirty"),
+        ("belkasoft", "AndrewRathbun-DFIRArtifactMuseum/Windows/SRUM/Win10/BelkasoftCTF_InsiderThreat/Dirty"),
+    ] {
+        let d = Dir::new(name);
+        for e in std::fs::read_dir(corpus.join(set)).unwrap().flatten() {
+            if e.file_type().unwrap().is_file() {
+                d.log(&e.path(), &e.file_name().to_string_lossy());
+            }
+        }
+        let db = d.0.join("logs/SRUDB.dat");
+        let out = d.0.join("copy.dat");
+        let o = Command::new(env!("CARGO_BIN_EXE_esehdr"))
+            .arg("recover")
+            .arg(&db)
+            .arg("--logs")
+            .arg(d.0.join("logs"))
+            .arg("--out")
+            .arg(&out)
+            .output()
+            .unwrap();
+        assert_eq!(o.status.code(), Some(0), "{name}: {}", String::from_utf8_lossy(&o.stderr));
+        assert_same_rows(&rows(&python, &out), &rows(&python, &db));
+    }
+}
