@@ -102,7 +102,7 @@ pub enum Report {
     /// `esehdr recover --dry-run --json`.
     DryRun(esehdr_recover::Report),
     /// `esehdr recover --out COPY --json`.
-    Recover(esehdr_recover::RecoverReport),
+    Recover(Box<esehdr_recover::RecoverReport>),
 }
 
 impl Serialize for Report {
@@ -355,10 +355,10 @@ pub fn recover(args: &RecoverArgs<'_>) -> Outcome {
     opts.until = until;
     opts.force = args.force;
     match esehdr_recover::recover(&opts) {
-        Ok(report) if report.ok => Outcome::verdict(Status::Ok, Report::Recover(report)),
+        Ok(report) if report.ok => Outcome::verdict(Status::Ok, Report::Recover(Box::new(report))),
         Ok(report) => Outcome {
             status: Status::No,
-            report: Some(Report::Recover(report)),
+            report: Some(Report::Recover(Box::new(report))),
             message: None,
             problem: Some(Problem::RecoveryFailed),
         },

@@ -511,17 +511,18 @@ fn recover(
         // The CLI prints no line for exit code 1 (the JSON says why); the exception's text is
         // the report's error, as the text report words it.
         if let Some(api::Report::Recover(r)) = &outcome.report {
-            outcome.message = r.error.as_ref().map(|e| {
-                format!("recover: recovery is not possible: {} ({}) because {}", e.code, e.name, e.message)
-            });
+            outcome.message = r
+                .error
+                .as_ref()
+                .map(|e| format!("recover: recovery is not possible: {} ({}) because {}", e.code, e.name, e.message));
         }
     }
     finish(py, &out, outcome, strict)
 }
 
 /// Read Microsoft ESE (JET Blue) database, log and checkpoint headers, verify log streams and
-/// page checksums, plan restores and recover copies: the reports of the esehdr CLI as Python dicts (esehdr
-/// JSON contract version 1).
+/// page checksums, plan restores and recover copies: the reports of the esehdr CLI as Python
+/// dicts (esehdr JSON contract version 1).
 #[pymodule]
 fn _esehdr(m: &Bound<'_, PyModule>) -> PyResult<()> {
     let py = m.py();
