@@ -649,6 +649,15 @@ mod tests {
     }
 
     #[test]
+    fn force_is_a_recover_flag_only() {
+        assert!(flags_of(ESEHDR_FORCE).is_err(), "mh and the others refuse ESEHDR_FORCE");
+        let err = recover_of(None, PathBuf::from("logs"), PathBuf::from("out"), None, None, ESEHDR_HEADERS_ONLY)
+            .err()
+            .unwrap_or_default();
+        assert!(err.contains("ESEHDR_FORCE only"), "{err}");
+    }
+
+    #[test]
     fn utf16_paths_decode() {
         let wide: Vec<u16> = "dir/E00.log\0".encode_utf16().collect();
         // SAFETY: a NUL-terminated buffer that lives across the call.

@@ -460,8 +460,8 @@ def without(report, *keys):
 
 
 def state_code(path):
-    """`le_dbstate`, u32 at 0x34 of the database header (FORMAT.md, as testdata/derive-expected.py
-    reads it), read with struct: 3 is JET_dbstateCleanShutdown."""
+    """`le_dbstate`, u32 at 0x34 of the database header (docs/format-database.md, as
+    testdata/derive-expected.py reads it), read with struct: 3 is JET_dbstateCleanShutdown."""
     return struct.unpack_from("<I", Path(path).read_bytes(), 0x34)[0]
 
 
