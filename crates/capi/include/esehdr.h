@@ -19,6 +19,9 @@
 // database a running server may shrink; for `esehdr_k_json`.
 #define ESEHDR_NO_MMAP 4
 
+// Flag: replace an existing COPY (`recover --force`); for `esehdr_recover_json` only.
+#define ESEHDR_FORCE 8
+
 // Flag: `plan --expect point-in-time` (exit code 0 only when that restore is possible).
 #define ESEHDR_EXPECT_POINT_IN_TIME 16
 
@@ -119,6 +122,33 @@ int esehdr_dry_run_json(const char *db,
                         unsigned int flags,
                         char **out_json);
 
+// `esehdr recover [DB] --logs LOGS --out OUT [--system SYSTEM] [--until UNTIL] [--force]
+// --json`: soft recovery on a copy. The logs of the folder `logs` are replayed into a copy of
+// `db` (NULL: the database the logs create), verified, and renamed to `out` only when recovery
+// and verification succeeded; `db` and the logs are never written. `system` NULL: the
+// checkpoint is looked for in `logs`; `until` NULL: replay to the end, else a log position in
+// eseutil's notation (`"0x1,5,1A0"`) before which replay stops. The stream is the only one of
+// the folder (the CLI without `--base`). Flags: `ESEHDR_FORCE` (replace an existing `out`).
+//
+// Returns 0 (`out` written, `"ok": true`), 1 (recovery not possible: `"ok": false`, `error`
+// says why, nothing written; `esehdr_last_error` is NULL, as the CLI prints no line), 2 (the
+// inputs do not make a recovery set, `out` is an input or exists without `ESEHDR_FORCE`,
+// `until` is not a log position, a file cannot be read or written: no JSON, the CLI's line in
+// `esehdr_last_error`), -1 for an internal error. The JSON's `seconds` is the wall time. No
+// signal handler is installed (the CLI's Ctrl-C handler is not); the temporary copy is removed
+// on every error. Release `*out_json` with `esehdr_free`.
+//
+// # Safety
+// `db`, `system` and `until` are NULL or NUL-terminated UTF-8 strings, `logs` and `out` are
+// ones; `out_json` is valid for one pointer write.
+int esehdr_recover_json(const char *db,
+                        const char *logs,
+                        const char *out,
+                        const char *system,
+                        const char *until,
+                        unsigned int flags,
+                        char **out_json);
+
 // [`esehdr_inspect_json`] with a NUL-terminated UTF-16 path (Windows `wchar_t`).
 //
 // # Safety
@@ -175,6 +205,19 @@ int esehdr_records_json_w(const uint16_t *path, unsigned int flags, char **out_j
 int esehdr_dry_run_json_w(const uint16_t *db,
                           const uint16_t *logs,
                           const uint16_t *system,
+                          unsigned int flags,
+                          char **out_json);
+
+// [`esehdr_recover_json`] with UTF-16 strings (`db`, `system` and `until` may be NULL).
+//
+// # Safety
+// `db`, `system` and `until` are NULL or NUL-terminated UTF-16 strings, `logs` and `out` are
+// ones; `out_json` is valid for one pointer write.
+int esehdr_recover_json_w(const uint16_t *db,
+                          const uint16_t *logs,
+                          const uint16_t *out,
+                          const uint16_t *system,
+                          const uint16_t *until,
                           unsigned int flags,
                           char **out_json);
 

@@ -26,10 +26,7 @@
 //!
 //! `esehdr_records_json` gives the JSON Lines of `esehdr ml FILE --records --json` (one object
 //! per line, not one document), `esehdr_dry_run_json` the report of `esehdr recover --dry-run
-//! --json`.
-//!
-//! Not yet here: `esehdr_recover_json` (recovery on a copy, `esehdr recover --out COPY`): it
-//! comes as one function of [`esehdr_cli::api`] and two entry points (UTF-8 and UTF-16).
+//! --json`, `esehdr_recover_json` soft recovery on a copy (`esehdr recover --out COPY --json`).
 
 use std::cell::RefCell;
 use std::ffi::{c_char, c_int, c_uint, CStr, CString};
@@ -48,6 +45,8 @@ pub const ESEHDR_HEADERS_ONLY: c_uint = 0x2;
 /// Flag: read the database in plain chunks instead of mapping it (`k --no-mmap`), for a
 /// database a running server may shrink; for `esehdr_k_json`.
 pub const ESEHDR_NO_MMAP: c_uint = 0x4;
+/// Flag: replace an existing COPY (`recover --force`); for `esehdr_recover_json` only.
+pub const ESEHDR_FORCE: c_uint = 0x8;
 /// Flag: `plan --expect point-in-time` (exit code 0 only when that restore is possible).
 pub const ESEHDR_EXPECT_POINT_IN_TIME: c_uint = 0x10;
 /// Flag: `plan --expect roll-forward`.
@@ -352,6 +351,85 @@ pub unsafe extern "C" fn esehdr_dry_run_json(
     }
 }
 
+/// The recovery of [`esehdr_recover_json`] on arguments already decoded (`None`: NULL).
+fn recover_of(
+    db: Option<PathBuf>,
+    logs: PathBuf,
+    out: PathBuf,
+    system: Option<PathBuf>,
+    until: Option<String>,
+    flags: c_uint,
+) -> Result<Outcome, String> {
+    if flags & !ESEHDR_FORCE != 0 {
+        return Err(format!("flags {:#x}: esehdr_recover_json takes ESEHDR_FORCE only", flags & !ESEHDR_FORCE));
+    }
+    Ok(esehdr_cli::api::recover(&esehdr_cli::api::RecoverArgs {
+        db: db.as_deref(),
+        logs: &logs,
+        out: &out,
+        system: system.as_deref(),
+        base: None,
+        until: until.as_deref(),
+        force: flags & ESEHDR_FORCE != 0,
+    }))
+}
+
+/// `esehdr recover [DB] --logs LOGS --out OUT [--system SYSTEM] [--until UNTIL] [--force]
+/// --json`: soft recovery on a copy. The logs of the folder `logs` are replayed into a copy of
+/// `db` (NULL: the database the logs create), verified, and renamed to `out` only when recovery
+/// and verification succeeded; `db` and the logs are never written. `system` NULL: the
+/// checkpoint is looked for in `logs`; `until` NULL: replay to the end, else a log position in
+/// eseutil's notation (`"0x1,5,1A0"`) before which replay stops. The stream is the only one of
+/// the folder (the CLI without `--base`). Flags: `ESEHDR_FORCE` (replace an existing `out`).
+///
+/// Returns 0 (`out` written, `"ok": true`), 1 (recovery not possible: `"ok": false`, `error`
+/// says why, nothing written; `esehdr_last_error` is NULL, as the CLI prints no line), 2 (the
+/// inputs do not make a recovery set, `out` is an input or exists without `ESEHDR_FORCE`,
+/// `until` is not a log position, a file cannot be read or written: no JSON, the CLI's line in
+/// `esehdr_last_error`), -1 for an internal error. The JSON's `seconds` is the wall time. No
+/// signal handler is installed (the CLI's Ctrl-C handler is not); the temporary copy is removed
+/// on every error. Release `*out_json` with `esehdr_free`.
+///
+/// # Safety
+/// `db`, `system` and `until` are NULL or NUL-terminated UTF-8 strings, `logs` and `out` are
+/// ones; `out_json` is valid for one pointer write.
+#[no_mangle]
+pub unsafe extern "C" fn esehdr_recover_json(
+    db: *const c_char,
+    logs: *const c_char,
+    out: *const c_char,
+    system: *const c_char,
+    until: *const c_char,
+    flags: c_uint,
+    out_json: *mut *mut c_char,
+) -> c_int {
+    // SAFETY: the caller's guarantees are passed on unchanged; NULL `db`/`system`/`until` are
+    // not read.
+    unsafe {
+        call_with(
+            || {
+                let db = if db.is_null() { None } else { Some(path_utf8(db)?) };
+                let system = if system.is_null() { None } else { Some(path_utf8(system)?) };
+                let until = if until.is_null() { None } else { Some(text_utf8(until)?) };
+                let logs = path_utf8(logs).map_err(|e| format!("logs: {e}"))?;
+                let out = path_utf8(out).map_err(|e| format!("out: {e}"))?;
+                recover_of(db, logs, out, system, until, flags)
+            },
+            out_json,
+        )
+    }
+}
+
+/// A NUL-terminated UTF-8 string (not a path: `until`).
+///
+/// # Safety
+/// `s` is non-NULL and points to a NUL-terminated string valid for reads.
+unsafe fn text_utf8(s: *const c_char) -> Result<String, String> {
+    // SAFETY: the caller guarantees a non-null NUL-terminated string valid for reads.
+    let bytes = unsafe { CStr::from_ptr(s) }.to_bytes();
+    String::from_utf8(bytes.to_vec()).map_err(|e| format!("until is not valid UTF-8: {e}"))
+}
+
 /// [`esehdr_inspect_json`] with a NUL-terminated UTF-16 path (Windows `wchar_t`).
 ///
 /// # Safety
@@ -458,6 +536,43 @@ pub unsafe extern "C" fn esehdr_dry_run_json_w(
     }
 }
 
+/// [`esehdr_recover_json`] with UTF-16 strings (`db`, `system` and `until` may be NULL).
+///
+/// # Safety
+/// `db`, `system` and `until` are NULL or NUL-terminated UTF-16 strings, `logs` and `out` are
+/// ones; `out_json` is valid for one pointer write.
+#[no_mangle]
+pub unsafe extern "C" fn esehdr_recover_json_w(
+    db: *const u16,
+    logs: *const u16,
+    out: *const u16,
+    system: *const u16,
+    until: *const u16,
+    flags: c_uint,
+    out_json: *mut *mut c_char,
+) -> c_int {
+    // SAFETY: the caller's guarantees are passed on unchanged; NULL `db`/`system`/`until` are
+    // not read.
+    unsafe {
+        call_with(
+            || {
+                let db = if db.is_null() { None } else { Some(path_utf16(db)?) };
+                let system = if system.is_null() { None } else { Some(path_utf16(system)?) };
+                let until = if until.is_null() {
+                    None
+                } else {
+                    let p = path_utf16(until).map_err(|e| format!("until: {e}"))?;
+                    Some(p.to_str().ok_or("until is not valid UTF-16")?.to_string())
+                };
+                let logs = path_utf16(logs).map_err(|e| format!("logs: {e}"))?;
+                let out = path_utf16(out).map_err(|e| format!("out: {e}"))?;
+                recover_of(db, logs, out, system, until, flags)
+            },
+            out_json,
+        )
+    }
+}
+
 /// Releases a string returned in `*out_json`. NULL is allowed (nothing happens).
 ///
 /// # Safety
@@ -531,6 +646,15 @@ mod tests {
         assert!(esehdr_last_error().is_null());
         // SAFETY: as above.
         unsafe { esehdr_free(out) };
+    }
+
+    #[test]
+    fn force_is_a_recover_flag_only() {
+        assert!(flags_of(ESEHDR_FORCE).is_err(), "mh and the others refuse ESEHDR_FORCE");
+        let err = recover_of(None, PathBuf::from("logs"), PathBuf::from("out"), None, None, ESEHDR_HEADERS_ONLY)
+            .err()
+            .unwrap_or_default();
+        assert!(err.contains("ESEHDR_FORCE only"), "{err}");
     }
 
     #[test]

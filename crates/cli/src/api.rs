@@ -8,7 +8,8 @@
 //! a variant of [`Report`], and one function. The log records ([`Kind::Records`]) are JSON
 //! Lines, not one document: [`Outcome::json`] gives them as the CLI prints them; the Python
 //! binding walks them lazily itself ([`crate::records::read_log_for_records`]). The recovery
-//! dry run ([`dry_run`]) takes several paths, so it is a function beside the table.
+//! dry run ([`dry_run`]) and the recovery on a copy ([`recover`]) take several paths, so they
+//! are functions beside the table.
 
 use std::path::Path;
 
@@ -100,6 +101,8 @@ pub enum Report {
     Records(String),
     /// `esehdr recover --dry-run --json`.
     DryRun(esehdr_recover::Report),
+    /// `esehdr recover --out COPY --json`.
+    Recover(Box<esehdr_recover::RecoverReport>),
 }
 
 impl Serialize for Report {
@@ -116,6 +119,7 @@ impl Serialize for Report {
                 lines.map_err(serde::ser::Error::custom)?.serialize(s)
             }
             Report::DryRun(r) => r.serialize(s),
+            Report::Recover(r) => r.serialize(s),
         }
     }
 }
@@ -139,6 +143,9 @@ pub enum Problem {
     DamagedLog,
     /// Exit 1: a database not in Clean Shutdown, under `fail_if_dirty`.
     Dirty,
+    /// Exit 1: recovery on a copy is not possible (the report's `ok` is false, its `error` says
+    /// why; nothing was written).
+    RecoveryFailed,
 }
 
 impl Problem {
@@ -285,8 +292,6 @@ pub fn records(path: &Path, range: Option<(u32, u32)>) -> Outcome {
 /// `esehdr recover --dry-run [DB] --logs LOGS [--system SYSTEM] [--base BASE] --json`: what soft
 /// recovery would do, read-only. Status 0 (would succeed), 1 (would fail), 2 (the inputs do not
 /// make a recovery set, or cannot be read: no report, the CLI's line on standard error).
-///
-/// `esehdr recover --out COPY` (recovery itself) is not here yet.
 pub fn dry_run(db: Option<&Path>, logs: &Path, system: Option<&Path>, base: Option<&str>) -> Outcome {
     let opts = esehdr_recover::DryRunOptions {
         database: db.map(Path::to_path_buf),
@@ -305,6 +310,64 @@ pub fn dry_run(db: Option<&Path>, logs: &Path, system: Option<&Path>, base: Opti
         Err(e) => {
             let problem = match e {
                 esehdr_recover::SetupError::Usage(_) => Problem::Usage,
+                _ => Problem::Unreadable,
+            };
+            Outcome::error(problem, format!("recover: {e}"))
+        }
+    }
+}
+
+/// What [`recover`] recovers, and where: the options of `esehdr recover [DB] --logs LOGS --out
+/// COPY [--system SYSTEM] [--base BASE] [--until LGPOS] [--force] --json`.
+#[derive(Debug, Clone, Copy)]
+pub struct RecoverArgs<'a> {
+    /// DB (`None`: the database the logs create).
+    pub db: Option<&'a Path>,
+    /// `--logs`.
+    pub logs: &'a Path,
+    /// `--out`: the copy to write.
+    pub out: &'a Path,
+    /// `--system`.
+    pub system: Option<&'a Path>,
+    /// `--base`.
+    pub base: Option<&'a str>,
+    /// `--until`, in eseutil's notation (`0x1,5,1A0`), parsed here as the CLI parses it.
+    pub until: Option<&'a str>,
+    /// `--force`: replace an existing COPY.
+    pub force: bool,
+}
+
+/// `esehdr recover [DB] --logs LOGS --out COPY ... --json`: soft recovery on a copy. Status 0
+/// (COPY written, `ok` true), 1 (recovery not possible: `ok` false, `error` says why, nothing
+/// written; no line on standard error, as in the CLI), 2 (usage or I/O: COPY is an input or
+/// exists without `force`, a file cannot be read or written, `until` is not a log position: no
+/// report, the CLI's line). Unlike the CLI, no Ctrl-C handler is installed (the caller owns the
+/// process's signals); the temporary copy is removed on every error return.
+pub fn recover(args: &RecoverArgs<'_>) -> Outcome {
+    let until = match args.until.map(esehdr_recover::parse_lgpos).transpose() {
+        Ok(u) => u,
+        Err(e) => return Outcome::error(Problem::Usage, format!("recover: --until: {e}")),
+    };
+    let mut opts = esehdr_recover::RecoverOptions::new(args.logs.to_path_buf(), args.out.to_path_buf());
+    opts.database = args.db.map(Path::to_path_buf);
+    opts.system = args.system.map(Path::to_path_buf);
+    opts.base = args.base.map(str::to_string);
+    opts.until = until;
+    opts.force = args.force;
+    match esehdr_recover::recover(&opts) {
+        Ok(report) if report.ok => Outcome::verdict(Status::Ok, Report::Recover(Box::new(report))),
+        Ok(report) => Outcome {
+            status: Status::No,
+            report: Some(Report::Recover(Box::new(report))),
+            message: None,
+            problem: Some(Problem::RecoveryFailed),
+        },
+        Err(e) => {
+            use esehdr_recover::output::OutputError;
+            use esehdr_recover::{RecoverError, SetupError};
+            let problem = match e {
+                RecoverError::Setup(SetupError::Usage(_))
+                | RecoverError::Output(OutputError::SameAsInput { .. } | OutputError::Exists(_)) => Problem::Usage,
                 _ => Problem::Unreadable,
             };
             Outcome::error(problem, format!("recover: {e}"))

@@ -14,10 +14,8 @@
 //!
 //! `log_records(path)` is a lazy iterator: the log is read into memory (without the GIL) and
 //! walked in Rust, each `__next__` decoding and converting one record, the objects of
-//! `esehdr ml FILE --records --json`. `dry_run(...)` is `esehdr recover --dry-run --json`.
-//!
-//! Not yet here: `recover(db, out, ...)` (recovery on a copy, `esehdr recover --out COPY`): it
-//! comes as one function of [`esehdr_cli::api`] and one function here.
+//! `esehdr ml FILE --records --json`. `dry_run(...)` is `esehdr recover --dry-run --json`,
+//! `recover(...)` is `esehdr recover --out COPY --json` (soft recovery on a copy).
 
 use std::collections::VecDeque;
 use std::path::{Path, PathBuf};
@@ -71,6 +69,12 @@ create_exception!(esehdr, DamagedLog, NotSound, "A log whose header is sound but
 create_exception!(esehdr, DirtyDatabase, NotSound, "A database not in Clean Shutdown, with fail_if_dirty=True.");
 create_exception!(
     esehdr,
+    RecoveryFailed,
+    NotSound,
+    "recover(..., strict=True): recovery is not possible (the report's `ok` is false, `error` says why; nothing was written)."
+);
+create_exception!(
+    esehdr,
     RestoreNotPossible,
     NotSound,
     "plan(..., expect=...): the expected restore is not possible for every stream with a database."
@@ -105,6 +109,7 @@ fn class_of(py: Python<'_>, problem: Problem) -> Bound<'_, PyType> {
         Problem::CorruptHeader => py.get_type::<CorruptHeader>(),
         Problem::DamagedLog => py.get_type::<DamagedLog>(),
         Problem::Dirty => py.get_type::<DirtyDatabase>(),
+        Problem::RecoveryFailed => py.get_type::<RecoveryFailed>(),
     }
 }
 
@@ -466,9 +471,58 @@ fn dry_run(
     finish(py, db.as_deref().unwrap_or(&logs), outcome, false)
 }
 
+/// Soft recovery on a copy, as `esehdr recover [DB] --logs LOGS --out COPY [--system SYSTEM]
+/// [--base BASE] [--until LGPOS] [--force] --json` prints it: the logs are replayed into a copy
+/// of `db` (`db=None`: the database the logs create), verified, and renamed to `out` only when
+/// recovery and verification succeeded; `db` and the logs are never written. `until` (eseutil's
+/// notation, `"0x1,5,1A0"`) stops before that record; `force=True` replaces an existing `out`.
+/// The report holds `ok`, `error`, the `header` written and the `verify` counts; `seconds` is
+/// the wall time. Recovery not possible (the CLI's exit code 1: `ok` False, `error` says why,
+/// nothing written) is returned, and raised as RecoveryFailed only with strict=True. Raises
+/// UsageError (the inputs do not make a recovery set, `out` is an input or exists without
+/// force, `until` is not a log position) or Unreadable (a file cannot be read or written): the
+/// CLI's exit code 2. Runs without the GIL; no signal handler is installed (the CLI's Ctrl-C
+/// handler is not), and the temporary copy is removed on every error.
+#[pyfunction]
+#[pyo3(signature = (db = None, *, logs, out, system = None, base = None, until = None, force = false, strict = false))]
+#[allow(clippy::too_many_arguments)]
+fn recover(
+    py: Python<'_>,
+    db: Option<PathBuf>,
+    logs: PathBuf,
+    out: PathBuf,
+    system: Option<PathBuf>,
+    base: Option<String>,
+    until: Option<String>,
+    force: bool,
+    strict: bool,
+) -> PyResult<Py<PyAny>> {
+    let args = api::RecoverArgs {
+        db: db.as_deref(),
+        logs: &logs,
+        out: &out,
+        system: system.as_deref(),
+        base: base.as_deref(),
+        until: until.as_deref(),
+        force,
+    };
+    let mut outcome = py.detach(|| api::recover(&args));
+    if outcome.status == Status::No && outcome.message.is_none() {
+        // The CLI prints no line for exit code 1 (the JSON says why); the exception's text is
+        // the report's error, as the text report words it.
+        if let Some(api::Report::Recover(r)) = &outcome.report {
+            outcome.message = r
+                .error
+                .as_ref()
+                .map(|e| format!("recover: recovery is not possible: {} ({}) because {}", e.code, e.name, e.message));
+        }
+    }
+    finish(py, &out, outcome, strict)
+}
+
 /// Read Microsoft ESE (JET Blue) database, log and checkpoint headers, verify log streams and
-/// page checksums, and plan restores: the reports of the esehdr CLI as Python dicts (esehdr
-/// JSON contract version 1).
+/// page checksums, plan restores and recover copies: the reports of the esehdr CLI as Python
+/// dicts (esehdr JSON contract version 1).
 #[pymodule]
 fn _esehdr(m: &Bound<'_, PyModule>) -> PyResult<()> {
     let py = m.py();
@@ -483,6 +537,7 @@ fn _esehdr(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(plan, m)?)?;
     m.add_function(wrap_pyfunction!(log_records, m)?)?;
     m.add_function(wrap_pyfunction!(dry_run, m)?)?;
+    m.add_function(wrap_pyfunction!(recover, m)?)?;
     m.add_class::<LogRecords>()?;
     m.add("Error", py.get_type::<Error>())?;
     m.add("NotEseFile", py.get_type::<NotEseFile>())?;
@@ -494,5 +549,6 @@ fn _esehdr(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("DamagedLog", py.get_type::<DamagedLog>())?;
     m.add("DirtyDatabase", py.get_type::<DirtyDatabase>())?;
     m.add("RestoreNotPossible", py.get_type::<RestoreNotPossible>())?;
+    m.add("RecoveryFailed", py.get_type::<RecoveryFailed>())?;
     Ok(())
 }

@@ -9,6 +9,8 @@ The CLI binary is $ESEHDR_CLI, else target/release/esehdr, else target/debug/ese
 import csv
 import json
 import os
+import shutil
+import struct
 import subprocess
 import threading
 from pathlib import Path
@@ -450,3 +452,92 @@ def test_dry_run_refusals():
     with pytest.raises(esehdr.Unreadable) as e:
         esehdr.dry_run(logs="testdata/no-such-folder")
     assert str(e.value) == err
+
+
+def without(report, *keys):
+    """A recovery report without its wall time and its output path (two copies, two runs)."""
+    return {k: v for k, v in report.items() if k not in keys}
+
+
+def state_code(path):
+    """`le_dbstate`, u32 at 0x34 of the database header (docs/format-database.md, as
+    testdata/derive-expected.py reads it), read with struct: 3 is JET_dbstateCleanShutdown."""
+    return struct.unpack_from("<I", Path(path).read_bytes(), 0x34)[0]
+
+
+def check_recover(tmp_path, cli_args, **kw):
+    """recover(**kw) into tmp_path/py.dat, the CLI into tmp_path/cli.dat: the same report but for
+    `seconds` and `output`, keys in the same order."""
+    py_out, cli_out = tmp_path / "py.dat", tmp_path / "cli.dat"
+    code, out, err = run_cli("recover", "--json", *cli_args, "--out", cli_out)
+    assert code in (0, 1), (code, err)
+    got = esehdr.recover(**kw, out=py_out)
+    assert list(got) == list(out)
+    assert without(got, "seconds", "output") == without(out, "seconds", "output")
+    assert got["output"] == str(py_out) and out["output"] == str(cli_out)
+    assert isinstance(got["seconds"], float) and got["seconds"] >= 0
+    assert py_out.exists() == got["ok"] and cli_out.exists() == out["ok"]
+    return code, got
+
+
+def test_recover_equals_cli_without_the_database(tmp_path):
+    logs = "testdata/logs/srum-server2022"
+    code, got = check_recover(tmp_path, ["--logs", logs], logs=logs)
+    assert code == 0 and got["ok"] and got["error"] is None and got["created"]
+    assert got["header"]["state"] == "clean_shutdown" and got["verify"]["bad_checksums"] == 0
+    assert state_code(tmp_path / "py.dat") == 3
+    # COPY exists: refused without force (the CLI's line, exit code 2), replaced with force.
+    code, out, err = run_cli("recover", "--json", "--logs", logs, "--out", tmp_path / "py.dat")
+    assert code == 2 and out is None and err.endswith("exists; give --force to replace it")
+    with pytest.raises(esehdr.UsageError) as e:
+        esehdr.recover(logs=logs, out=tmp_path / "py.dat")
+    assert str(e.value) == err and e.value.status == 2 and e.value.report is None
+    assert esehdr.recover(logs=logs, out=tmp_path / "py.dat", force=True)["ok"]
+    # COPY may never be an input.
+    with pytest.raises(esehdr.UsageError):
+        esehdr.recover(logs=logs, out=Path(logs) / "SRU00001.log", force=True)
+    assert (Path(logs) / "SRU00001.log").read_bytes()[:4] != b"\0\0\0\0"
+
+
+def test_recover_until_and_refusals(tmp_path):
+    logs = "testdata/logs/srum-server2022"
+    with pytest.raises(esehdr.UsageError) as e:
+        esehdr.recover(logs=logs, out=tmp_path / "x.dat", until="not a position")
+    assert "--until" in str(e.value) and not (tmp_path / "x.dat").exists()
+    code, got = check_recover(tmp_path, ["--logs", logs, "--until", "0x2,1,0"], logs=logs, until="0x2,1,0")
+    end = got["end"]
+    assert (end["generation"], end["sector"], end["offset"]) <= (2, 1, 0)
+    with pytest.raises(esehdr.Unreadable):
+        esehdr.recover(logs="testdata/no-such-folder", out=tmp_path / "y.dat")
+
+
+WIN11_DIRTY = CORPUS / "AndrewRathbun-DFIRArtifactMuseum/Windows/SRUM/Win11/RathbunVM/Dirty"
+
+
+@pytest.mark.skipif(not WIN11_DIRTY.is_dir(), reason="no ../shared/corpus beside the checkout")
+def test_recover_win11_dirty_srum_gives_a_clean_copy(tmp_path):
+    src = tmp_path / "set"
+    shutil.copytree(WIN11_DIRTY, src)
+    before = (src / "SRUDB.dat").read_bytes()
+    assert state_code(src / "SRUDB.dat") == 2  # JET_dbstateDirtyShutdown
+    code, got = check_recover(tmp_path, [src / "SRUDB.dat", "--logs", src], db=src / "SRUDB.dat", logs=src)
+    assert code == 0 and got["ok"] and got["header"]["state"] == "clean_shutdown"
+    assert got["header"]["log_required"] == {"min": 0, "max": 0}
+    assert state_code(tmp_path / "py.dat") == 3 and state_code(tmp_path / "cli.dat") == 3
+    assert (src / "SRUDB.dat").read_bytes() == before  # the input is never written
+
+
+@pytest.mark.skipif(not BELKASOFT.is_dir(), reason="no ../shared/corpus beside the checkout")
+def test_recover_not_possible_is_returned_or_raised_with_strict(tmp_path):
+    src = tmp_path / "set"
+    src.mkdir()
+    for f in BELK:
+        if f != "SRU00051.log":
+            shutil.copy(BELKASOFT / f, src / f)
+    code, got = check_recover(tmp_path, [src / "SRUDB.dat", "--logs", src], db=src / "SRUDB.dat", logs=src)
+    assert code == 1 and not got["ok"] and got["error"]["code"] == -543 and got["header"] is None
+    with pytest.raises(esehdr.RecoveryFailed) as e:
+        esehdr.recover(src / "SRUDB.dat", logs=src, out=tmp_path / "strict.dat", strict=True)
+    assert isinstance(e.value, esehdr.NotSound) and e.value.status == 1
+    assert "JET_errRequiredLogFilesMissing" in str(e.value)
+    assert e.value.report["error"]["code"] == -543 and not (tmp_path / "strict.dat").exists()

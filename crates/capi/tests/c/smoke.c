@@ -1,12 +1,15 @@
 /* The C library from C: compiled against include/esehdr.h and libesehdr, run by .ci/bindings
  * (under valgrind or the address sanitizer).
  *
- *   smoke DATABASE CORRUPT_DATABASE NOT_ESE LOG_BASE PLAN_DIR LOG_FILE RECOVERY_DB RECOVERY_LOGS OUTDIR
+ *   smoke DATABASE CORRUPT_DATABASE NOT_ESE LOG_BASE PLAN_DIR LOG_FILE RECOVERY_DB RECOVERY_LOGS
+ *         CREATE_LOGS OUTDIR
  *
  * Checks the exit codes, the JSON and esehdr_last_error of every entry point, and writes the
  * JSON of each call to OUTDIR (mh-db.json, mh-corrupt.json, inspect-notese.json, stream.json,
  * plan.json, mk.json, records.jsonl, dry-run.json, dry-run-nodb.status), which .ci/bindings
- * compares byte for byte with the CLI's --json. */
+ * compares byte for byte with the CLI's --json, and recover.json (the recovery of CREATE_LOGS,
+ * logs that create their database, into OUTDIR/recover.dat), which it compares with the CLI's
+ * but for `seconds` and `output`. */
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -62,14 +65,15 @@ static void *failing_call(void *path) {
 }
 
 int main(int argc, char **argv) {
-    if (argc != 10) {
-        fprintf(stderr, "usage: %s DATABASE CORRUPT NOT_ESE LOG_BASE PLAN_DIR LOG_FILE RECOVERY_DB RECOVERY_LOGS OUTDIR\n",
+    if (argc != 11) {
+        fprintf(stderr,
+                "usage: %s DATABASE CORRUPT NOT_ESE LOG_BASE PLAN_DIR LOG_FILE RECOVERY_DB RECOVERY_LOGS CREATE_LOGS OUTDIR\n",
                 argv[0]);
         return 2;
     }
     const char *db = argv[1], *corrupt = argv[2], *notese = argv[3], *base = argv[4], *dir = argv[5];
-    const char *log = argv[6], *rdb = argv[7], *rlogs = argv[8];
-    outdir = argv[9];
+    const char *log = argv[6], *rdb = argv[7], *rlogs = argv[8], *clogs = argv[9];
+    outdir = argv[10];
     char *json = NULL;
     int rc;
 
@@ -173,6 +177,43 @@ int main(int argc, char **argv) {
     CHECK(rc == -1 && json == NULL && strstr(err_or_empty(), "logs") != NULL);
     rc = esehdr_dry_run_json(rdb, rlogs, NULL, 0x1, &json);
     CHECK(rc == -1 && json == NULL && strstr(err_or_empty(), "flags") != NULL);
+
+    /* Recovery on a copy: logs that create their database, into OUTDIR/recover.dat. */
+    char copy[4096];
+    snprintf(copy, sizeof copy, "%s/recover.dat", outdir);
+    remove(copy);
+    rc = esehdr_recover_json(NULL, clogs, copy, NULL, NULL, 0, &json);
+    CHECK(rc == 0 && esehdr_last_error() == NULL);
+    CHECK(json != NULL && strstr(json, "\"ok\": true") != NULL && strstr(json, "\"error\": null") != NULL);
+    CHECK(json != NULL && strstr(json, "\"created\": true") != NULL);
+    CHECK(json != NULL && strstr(json, "\"state\": \"clean_shutdown\"") != NULL);
+    CHECK(json != NULL && strstr(json, "\"bad_checksums\": 0") != NULL && strstr(json, "\"seconds\": ") != NULL);
+    CHECK(json != NULL && strstr(json, copy) != NULL);
+    if (json) save("recover.json", json);
+    esehdr_free(json);
+    {
+        FILE *f = fopen(copy, "rb");
+        CHECK(f != NULL);
+        if (f) fclose(f);
+    }
+    /* The copy exists: refused (exit code 2, no JSON, the CLI's line); replaced with ESEHDR_FORCE. */
+    json = (char *)1;
+    rc = esehdr_recover_json(NULL, clogs, copy, NULL, NULL, 0, &json);
+    CHECK(rc == 2 && json == NULL && strstr(err_or_empty(), "exists; give --force to replace it") != NULL);
+    uint16_t *clogs_w = wide(clogs), *copy_w = wide(copy);
+    rc = esehdr_recover_json_w(NULL, clogs_w, copy_w, NULL, NULL, ESEHDR_FORCE, &json);
+    CHECK(rc == 0 && json != NULL && strstr(json, "\"ok\": true") != NULL && esehdr_last_error() == NULL);
+    esehdr_free(json);
+    free(clogs_w);
+    free(copy_w);
+    /* A bad --until: exit code 2; flags other than ESEHDR_FORCE: -1; no logs: -1. */
+    rc = esehdr_recover_json(NULL, clogs, copy, NULL, "not a position", ESEHDR_FORCE, &json);
+    CHECK(rc == 2 && json == NULL && strstr(err_or_empty(), "--until") != NULL);
+    rc = esehdr_recover_json(NULL, clogs, copy, NULL, NULL, ESEHDR_HEADERS_ONLY, &json);
+    CHECK(rc == -1 && json == NULL && strstr(err_or_empty(), "flags") != NULL);
+    rc = esehdr_recover_json(NULL, NULL, copy, NULL, NULL, 0, &json);
+    CHECK(rc == -1 && json == NULL && strstr(err_or_empty(), "logs") != NULL);
+    remove(copy);
 
     /* A folder that cannot be listed: exit code 2, no JSON (the CLI prints none), a message. */
     json = (char *)1;

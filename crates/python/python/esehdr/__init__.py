@@ -18,9 +18,8 @@ validate, damaged log contents) returns the report (``valid``/``findings`` say s
 
 ``log_records(path)`` iterates lazily over the records of a log, each the JSON Lines object of
 ``esehdr ml FILE --records --json``; ``dry_run(db, logs=...)`` says what soft recovery would do
-(``esehdr recover --dry-run --json``).
-
-Not yet here: ``recover`` (recovery on a copy, ``esehdr recover --out COPY``).
+(``esehdr recover --dry-run --json``); ``recover(db, logs=..., out=...)`` recovers into a copy
+(``esehdr recover --out COPY --json``), leaving the database and the logs untouched.
 """
 
 from ._esehdr import (
@@ -31,6 +30,7 @@ from ._esehdr import (
     Error,
     NotEseFile,
     NotSound,
+    RecoveryFailed,
     RestoreNotPossible,
     Unreadable,
     UsageError,
@@ -44,6 +44,7 @@ from ._esehdr import (
     read_checkpoint,
     read_database_header,
     read_log,
+    recover,
     scan_pages,
     verify_log_stream,
 )
@@ -56,6 +57,7 @@ __all__ = [
     "Error",
     "NotEseFile",
     "NotSound",
+    "RecoveryFailed",
     "RestoreNotPossible",
     "Unreadable",
     "UsageError",
@@ -69,6 +71,7 @@ __all__ = [
     "read_checkpoint",
     "read_database_header",
     "read_log",
+    "recover",
     "scan_pages",
     "verify_log_stream",
 ]

@@ -48,6 +48,10 @@ class DirtyDatabase(NotSound):
 class RestoreNotPossible(NotSound):
     """``plan(expect=...)``: that restore is not possible for every stream with a database."""
 
+class RecoveryFailed(NotSound):
+    """``recover(..., strict=True)``: recovery is not possible (``report["ok"]`` is False,
+    ``report["error"]`` says why; nothing was written)."""
+
 def inspect(path: _Path, *, fail_if_dirty: bool = False, strict: bool = False) -> Report:
     """The report of whatever the file is, as ``esehdr --json PATH`` prints it.
 
@@ -155,4 +159,29 @@ def dry_run(
     ``db=None``: the database the logs create. ``verdict`` is ``"would_succeed"`` or
     ``"would_fail"`` (with ``error``); a would-fail verdict (exit code 1) is returned, not
     raised. Raises UsageError (the inputs do not make a recovery set) or Unreadable (exit code 2).
+    """
+
+def recover(
+    db: Optional[_Path] = None,
+    *,
+    logs: _Path,
+    out: _Path,
+    system: Optional[_Path] = None,
+    base: Optional[str] = None,
+    until: Optional[str] = None,
+    force: bool = False,
+    strict: bool = False,
+) -> Report:
+    """Soft recovery on a copy, as ``esehdr recover [DB] --logs LOGS --out OUT [--system SYSTEM]
+    [--base BASE] [--until LGPOS] [--force] --json`` prints it.
+
+    The logs are replayed into a copy of ``db`` (``None``: the database the logs create),
+    verified, and renamed to ``out`` only when recovery and verification succeeded; ``db`` and
+    the logs are never written. ``until`` (eseutil's notation, ``"0x1,5,1A0"``) stops before
+    that record; ``force=True`` replaces an existing ``out``. The report holds ``ok``,
+    ``error``, the ``header`` written, the ``verify`` counts and ``seconds`` (wall time).
+    Recovery not possible (exit code 1: ``ok`` False, nothing written) is returned, and raised
+    as RecoveryFailed only with ``strict=True``. Raises UsageError (no recovery set, ``out`` is
+    an input or exists without ``force``, a bad ``until``) or Unreadable (exit code 2). Runs
+    without the GIL; installs no signal handler.
     """
