@@ -24,29 +24,12 @@ fn fuzz_artifacts_do_not_panic() {
 
 #[test]
 fn real_logs_whole_changed_and_cut_do_not_panic() {
-    let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
-    let mut next = move || {
-        state ^= state << 13;
-        state ^= state >> 7;
-        state ^= state << 17;
-        state
-    };
-    for rel in ["catroot2-server2003/edb0007E.log", "srum-server2022/SRU00001.log", "srum-win10/SRU.log"] {
-        let log = std::fs::read(repo().join("testdata/logs").join(rel)).unwrap();
-        esehdr_recover::fuzzing::replay_log(&log);
-        for _ in 0..40 {
-            let mut m = log.clone();
-            for _ in 0..1 + next() % 8 {
-                // Past the 4 KiB header, so that the log still decodes and its records are replayed.
-                let at = 4096 + (next() as usize) % (m.len() - 4096);
-                m[at] ^= 1 + (next() % 255) as u8;
-            }
-            if next() % 4 == 0 {
-                m.truncate(4096 + (next() as usize) % (m.len() - 4096));
-            }
-            esehdr_recover::fuzzing::replay_log(&m);
-        }
-    }
+    real_logs_changed_and_cut(
+        0x9E37_79B9_7F4A_7C15,
+        &["catroot2-server2003/edb0007E.log", "srum-server2022/SRU00001.log", "srum-win10/SRU.log"],
+        40,
+        esehdr_recover::fuzzing::replay_log,
+    );
 }
 
 /// Every committed finding of the `redo` and `page_ops` targets, through their bodies.
@@ -70,41 +53,19 @@ fn redo_and_page_ops_artifacts_do_not_panic() {
 /// Redo of the real logs, whole, with bytes changed and cut short, into the page-applying sink.
 #[test]
 fn redo_of_real_logs_changed_and_cut_does_not_panic() {
-    let mut state: u64 = 0x2545_F491_4F6C_DD1D;
-    let mut next = move || {
-        state ^= state << 13;
-        state ^= state >> 7;
-        state ^= state << 17;
-        state
-    };
-    for rel in ["catroot2-server2003/edb0007E.log", "srum-server2022/SRU00001.log", "srum-server2022/SRU.log"] {
-        let log = std::fs::read(repo().join("testdata/logs").join(rel)).unwrap();
-        esehdr_recover::fuzzing::redo_log(&log);
-        for _ in 0..24 {
-            let mut m = log.clone();
-            for _ in 0..1 + next() % 8 {
-                let at = 4096 + (next() as usize) % (m.len() - 4096);
-                m[at] ^= 1 + (next() % 255) as u8;
-            }
-            if next() % 4 == 0 {
-                m.truncate(4096 + (next() as usize) % (m.len() - 4096));
-            }
-            esehdr_recover::fuzzing::redo_log(&m);
-        }
-    }
+    real_logs_changed_and_cut(
+        0x2545_F491_4F6C_DD1D,
+        &["catroot2-server2003/edb0007E.log", "srum-server2022/SRU00001.log", "srum-server2022/SRU.log"],
+        24,
+        esehdr_recover::fuzzing::redo_log,
+    );
 }
 
 /// Page operations on real pages and on random bytes (the `page_ops` body).
 #[test]
 fn page_ops_on_real_and_random_pages_do_not_panic() {
     let db = std::fs::read(repo().join("testdata/db/srum-server2022-clean.dat")).unwrap();
-    let mut state: u64 = 0x1234_5678_9ABC_DEF1;
-    let mut next = move || {
-        state ^= state << 13;
-        state ^= state >> 7;
-        state ^= state << 17;
-        state
-    };
+    let mut next = xorshift(0x1234_5678_9ABC_DEF1);
     for k in 2..db.len() / 4096 {
         let mut input = vec![1u8];
         input.extend_from_slice(&db[k * 4096..(k + 1) * 4096]);
@@ -114,5 +75,37 @@ fn page_ops_on_real_and_random_pages_do_not_panic() {
         esehdr_recover::fuzzing::page_ops(&input);
         let random: Vec<u8> = (0..4096 + 300).map(|_| next() as u8).collect();
         esehdr_recover::fuzzing::page_ops(&random);
+    }
+}
+
+/// A fixed pseudo-random sequence (xorshift64), so a failure reads the same on every run.
+fn xorshift(mut state: u64) -> impl FnMut() -> u64 {
+    move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    }
+}
+
+/// Feeds `body` the real logs `rels` of `testdata/logs`, whole, then `rounds` times with up to
+/// eight bytes changed past the 4 KiB header (so the log still decodes and its records are
+/// replayed) and, one time in four, cut short.
+fn real_logs_changed_and_cut(seed: u64, rels: &[&str], rounds: usize, body: fn(&[u8])) {
+    let mut next = xorshift(seed);
+    for rel in rels {
+        let log = std::fs::read(repo().join("testdata/logs").join(rel)).unwrap();
+        body(&log);
+        for _ in 0..rounds {
+            let mut m = log.clone();
+            for _ in 0..1 + next() % 8 {
+                let at = 4096 + (next() as usize) % (m.len() - 4096);
+                m[at] ^= 1 + (next() % 255) as u8;
+            }
+            if next() % 4 == 0 {
+                m.truncate(4096 + (next() as usize) % (m.len() - 4096));
+            }
+            body(&m);
+        }
     }
 }
