@@ -28,7 +28,7 @@ use crate::header::{created_header, finish_header, logtime_utc, CreateFacts, Fin
 use crate::output::{refuse_inputs, OutputError, TempCopy};
 use crate::redo::{ApplySink, PageSource, RedoOutcome};
 use crate::report::{Apply, ReplayError, Report, Rollback};
-use crate::set::{finish_report, open_read_only, prepare, read_at, DryRunOptions, Setup, SetupError};
+use crate::set::{finish_report, open_read_only, prepare, read_at, read_full_at, DryRunOptions, Setup, SetupError};
 
 /// A sink that applies redo and hands back the pages it changed ([`ApplySink`]; tests inject
 /// others).
@@ -82,17 +82,7 @@ impl FilePages {
 
 impl PageSource for FilePages {
     fn read_page(&self, pgno: u32, buf: &mut [u8]) -> io::Result<bool> {
-        let at = (u64::from(pgno) + 1).saturating_mul(self.page_size);
-        let mut got = 0;
-        while got < buf.len() {
-            match read_at(&self.file, buf.get_mut(got..).unwrap_or_default(), at + got as u64) {
-                Ok(0) => return Ok(false),
-                Ok(n) => got += n,
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                Err(e) => return Err(e),
-            }
-        }
-        Ok(true)
+        read_full_at(&self.file, buf, (u64::from(pgno) + 1).saturating_mul(self.page_size))
     }
     fn page_count(&self) -> u32 {
         self.count

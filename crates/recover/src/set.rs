@@ -480,6 +480,21 @@ pub struct DryRunSink {
 /// `dbtimeDirtied` is at page offset 8 (docs/page-internals.md §1.2).
 const DBTIME_OFFSET: u64 = 8;
 
+/// Fills `buf` from `offset` (retrying short and interrupted reads); `Ok(false)` when the file
+/// ends first.
+pub(crate) fn read_full_at(file: &File, buf: &mut [u8], offset: u64) -> io::Result<bool> {
+    let mut got = 0;
+    while got < buf.len() {
+        match read_at(file, buf.get_mut(got..).unwrap_or_default(), offset + got as u64) {
+            Ok(0) => return Ok(false),
+            Ok(n) => got += n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(true)
+}
+
 #[cfg(unix)]
 pub(crate) fn read_at(file: &File, buf: &mut [u8], offset: u64) -> io::Result<usize> {
     std::os::unix::fs::FileExt::read_at(file, buf, offset)
@@ -509,17 +524,13 @@ impl Sink for DryRunSink {
         // Page pgno is at file offset (pgno + 1) * page size (the two header pages come first).
         let offset = (u64::from(pgno) + 1).saturating_mul(self.page_size).saturating_add(DBTIME_OFFSET);
         let mut buf = [0u8; 8];
-        let mut got = 0;
-        while got < buf.len() {
-            match read_at(file, buf.get_mut(got..).unwrap_or_default(), offset + got as u64) {
-                Ok(0) => {
-                    self.read.insert(pgno, None);
-                    return Ok(None);
-                }
-                Ok(n) => got += n,
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                Err(e) => return Err(SinkError(format!("page {pgno} (file offset {offset:#x}): {e}"))),
+        match read_full_at(file, &mut buf, offset) {
+            Ok(true) => {}
+            Ok(false) => {
+                self.read.insert(pgno, None);
+                return Ok(None);
             }
+            Err(e) => return Err(SinkError(format!("page {pgno} (file offset {offset:#x}): {e}"))),
         }
         let dbtime = u64::from_le_bytes(buf);
         self.read.insert(pgno, Some(dbtime));

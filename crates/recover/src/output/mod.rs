@@ -29,8 +29,8 @@ use esehdr_format::page::{page_flags, write_page_checksum, FLAGS_OFFSET};
 /// the first of the engine's cycle. The engine's value counts the page's writes and cannot be
 /// derived from the logs (docs/page-internals.md §10 F7).
 pub const FLUSH_TYPE: u32 = 1;
-/// `maskFlushType` (docs/page-internals.md §1.4).
-pub const FLUSH_TYPE_MASK: u32 = 0x18000;
+/// `maskFlushType` (docs/page-internals.md §1.4), from the page layout.
+pub const FLUSH_TYPE_MASK: u32 = crate::page::PageFlags::FLUSH_TYPE_MASK;
 
 /// Temporary files alive in this process (removed by [`remove_registered`]).
 static REGISTERED: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
