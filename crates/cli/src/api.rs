@@ -298,6 +298,7 @@ pub fn dry_run(db: Option<&Path>, logs: &Path, system: Option<&Path>, base: Opti
         logs: logs.to_path_buf(),
         system: system.map(Path::to_path_buf),
         base: base.map(str::to_string),
+        until: None,
     };
     match esehdr_recover::dry_run(&opts) {
         Ok(report) => {

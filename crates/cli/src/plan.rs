@@ -262,6 +262,7 @@ fn dry_run_facts(db: &Path, stream: &StreamInput) -> DryRun {
         logs: PathBuf::from(&stream.log_folder),
         system,
         base: Some(stream.base_name.clone()),
+        until: None,
     };
     match esehdr_recover::dry_run(&opts) {
         Ok(r) => DryRun {

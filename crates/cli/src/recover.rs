@@ -53,6 +53,7 @@ pub fn run_recover(opts: &RecoverOptions, out: &mut dyn Write, err: &mut dyn Wri
         logs: opts.logs.clone(),
         system: opts.system.clone(),
         base: opts.base.clone(),
+        until: opts.until,
     }) {
         Ok(r) => r,
         Err(e) => {

@@ -163,3 +163,36 @@ fn recovered_dirty_srum_databases_read_whole() {
         assert_same_rows(&rows(&python, &out), &rows(&python, &db));
     }
 }
+
+/// Two secedit.sdb streams of generation 1 (Windows security database, 4 KiB pages) re-create
+/// their database through the corpus's only real Merge2 records (EmptyPage merges) and two
+/// EmptyTree records. No engine-written file of those machines exists, so the oracle is an
+/// engine-written secedit.sdb of another machine (`nishthebish-OS_HS`): every table it has, the
+/// copy has; the tables secedit fills the same way everywhere (the 15 section names, the
+/// locales) hold the same rows; and `esehdr k` and `esehdr check` pass the copy.
+#[test]
+fn secedit_streams_re_create_a_database_dissect_reads() {
+    let Some(python) = dissect_python() else { return };
+    let Some(corpus) = corpus() else { return };
+    let engine = rows(&python, &corpus.join("nishthebish-OS_HS/secedit.sdb"));
+    for folder in ["wildryry-math", "linuxwindows1234585-sys-github"] {
+        let d = Dir::new(folder);
+        d.log(&corpus.join(folder).join("edb.log"), "edb.log");
+        let copy = d.recover();
+        for mode in ["k", "check"] {
+            let o = Command::new(env!("CARGO_BIN_EXE_esehdr")).arg(mode).arg(&copy).output().unwrap();
+            assert_eq!(o.status.code(), Some(0), "{folder}: esehdr {mode}: {}", String::from_utf8_lossy(&o.stdout));
+        }
+        let ours = rows(&python, &copy);
+        let (a, b) = (ours.as_object().unwrap(), engine.as_object().unwrap());
+        for table in b.keys() {
+            assert!(a.contains_key(table), "{folder}: table {table} missing");
+        }
+        for table in ["SmTblSection", "MSysLocales"] {
+            assert_eq!(a[table], b[table], "{folder}: table {table}");
+        }
+        assert_eq!(a["SmTblSection"].as_array().map(Vec::len), Some(15));
+        let counts: Vec<String> = a.iter().map(|(t, r)| format!("{t} {}", r.as_array().map_or(0, Vec::len))).collect();
+        eprintln!("{folder}: dissect.esedb reads {}", counts.join(", "));
+    }
+}

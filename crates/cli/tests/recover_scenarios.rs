@@ -373,3 +373,50 @@ fn plan_offers_recover_for_a_dirty_shutdown_database_and_the_command_works() {
     let j: serde_json::Value = serde_json::from_str(&json).unwrap();
     assert_eq!(j["streams"][0]["recover_commands"], serde_json::json!([]), "{json}");
 }
+
+/// `recover --dry-run --until C` predicts `recover --until C` (issue 12 item 4): generation 1 of
+/// the Server 2022 stream alone (testdata/logs/srum-server2022/SRU00001.log, as the current log),
+/// cut inside trx 0x24 (Begin0 at (1,B,0), three versioned Inserts; docs/log-records.md §5.6):
+/// the same counts, end and open transaction, and the copy is written. To the end of the log,
+/// both stop on the open trx 0x68, which created tables (-1001: esehdr refuses catalog-level
+/// undo, docs/page-internals.md §7), and nothing is written.
+#[test]
+fn dry_run_until_predicts_recover_until() {
+    let d = Dir::new("until");
+    d.put(&repo().join("testdata/logs/srum-server2022/SRU00001.log"), "SRU.log");
+    let out = d.path("X.dat");
+    let set = d.set();
+    let args = |dry: bool, until: Option<&str>| {
+        let mut a = vec![os("recover"), os("--logs"), set.as_os_str(), os("--json")];
+        if dry {
+            a.push(os("--dry-run"));
+        } else {
+            a.extend([os("--out"), out.as_os_str(), os("--force")]);
+        }
+        if let Some(u) = until {
+            a.extend([os("--until"), os(u)]);
+        }
+        let (code, stdout, stderr) = esehdr(&a);
+        (code, serde_json::from_str::<serde_json::Value>(&stdout).unwrap_or_else(|e| panic!("{e}: {stdout}{stderr}")))
+    };
+    let (dc, dry) = args(true, Some("0x1,B,133"));
+    let (rc, rec) = args(false, Some("0x1,B,133"));
+    assert_eq!((dc, rc), (0, 0), "{dry}\n{rec}");
+    assert_eq!(rec["ok"], true);
+    assert_eq!(dry["apply"], rec["applied"]);
+    for k in ["start", "end", "already_on_disk", "rollback"] {
+        assert_eq!(dry[k], rec[k], "{k}");
+    }
+    assert_eq!(dry["end"], serde_json::json!({"generation": 1, "sector": 11, "offset": 0x133}));
+    assert_eq!(dry["rollback"]["transactions"], 1);
+    assert_eq!(dry["rollback"]["records"], 3);
+
+    std::fs::remove_file(&out).unwrap();
+    let (dc, dry) = args(true, None);
+    let (rc, rec) = args(false, None);
+    assert_eq!((dc, rc), (1, 1), "{dry}\n{rec}");
+    assert_eq!(dry["error"], rec["error"]);
+    assert_eq!(dry["error"]["code"], -1001);
+    assert_eq!(dry["error"]["lgpos"], serde_json::json!({"generation": 1, "sector": 13, "offset": 0x12F}));
+    assert!(!out.exists(), "nothing written");
+}

@@ -6,9 +6,10 @@
 //! checkpoint, else the lowest log), takes the engine's decisions for the database (attach,
 //! defer, skip or fail; which records apply; the dbtime rule on every page; split and merge
 //! macros; the transactions left open), and hands each page operation that needs redo to a
-//! [`Sink`]. The dry run's sink ([`set::DryRunSink`]) only reads the dbtime of the pages the
-//! logs touch and counts; soft recovery on a copy (issue 12) will plug in a sink that applies,
-//! so the prediction and the recovery share every decision.
+//! [`Sink`]. The dry run and soft recovery on a copy use the same sink, the redo engine
+//! ([`ApplySink`], in memory, on the pages the logs touch), and the same rollback of the
+//! transactions left open, so the prediction and the recovery share every decision and every
+//! error; only recovery writes (a copy).
 //!
 //! Sources: docs/log-records.md §5 (redo semantics) and §8, docs/page-internals.md
 //! §1.2 and §4.1, docs/README.md §1 (database header), §5 (checkpoint), §7.3 and §8 (the

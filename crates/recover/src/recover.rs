@@ -15,7 +15,7 @@ use std::cell::RefCell;
 use std::collections::HashSet;
 use std::fs::File;
 use std::io;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 use esehdr_format::log::header::{read_log_header, LOG_HEADER_SIZE};
@@ -374,6 +374,12 @@ impl Sink for UntilSink<'_, '_, '_> {
     fn observe(&mut self, lgpos: Lgpos, dbtime: u64, objid: u32) {
         self.inner.observe(lgpos, dbtime, objid);
     }
+    fn version(&mut self, lgpos: Lgpos, record: &Record<'_>, redone: bool) -> Result<(), SinkError> {
+        if self.until.is_some_and(|u| lgpos >= u) {
+            return Ok(());
+        }
+        self.inner.version(lgpos, record, redone)
+    }
     fn take_stop(&mut self) -> Option<ReplayError> {
         self.inner.take_stop()
     }
@@ -420,6 +426,7 @@ pub fn recover_with(opts: &RecoverOptions, events: &mut dyn Events) -> Result<Re
         logs: opts.logs.clone(),
         system: opts.system.clone(),
         base: opts.base.clone(),
+        until: opts.until,
     };
     // A database absent (or not given) is created from the logs: replay from the first log.
     // The dry run starts at the same place (set.rs).
@@ -445,14 +452,8 @@ pub fn recover_with(opts: &RecoverOptions, events: &mut dyn Events) -> Result<Re
         None => None,
     };
     let base_ref: Option<&dyn PageSource> = base.as_ref().map(|b| b as &dyn PageSource);
-    // A database the logs create has the page size of its stream (the log header's
-    // `le_cbPageSize`, 0 read as 4096).
-    let stream = stream_header(opts);
-    let redo_page_size = if base.is_some() {
-        page_size
-    } else {
-        stream.as_ref().map_or(4096, |h| if h.page_size_field == 0 { 4096 } else { u64::from(h.page_size_field) })
-    };
+    let stream = stream_header(&opts.logs, opts.base.as_deref());
+    let redo_page_size = crate::set::redo_page_size(page_size, base.is_some(), &opts.logs, opts.base.as_deref());
     let redoer = (opts.redo)(usize::try_from(redo_page_size).unwrap_or(4096), base_ref);
     let events = RefCell::new(events);
     let mut src = FactsSource {
@@ -668,14 +669,14 @@ fn write_copy(
 
 /// The header of the stream's lowest readable log (its `signLog` and `le_cbPageSize`, for a
 /// database the logs create).
-fn stream_header(opts: &RecoverOptions) -> Option<esehdr_format::log::header::LgFileHeader> {
+pub(crate) fn stream_header(logs: &Path, base: Option<&str>) -> Option<esehdr_format::log::header::LgFileHeader> {
     let mut names: Vec<PathBuf> =
-        std::fs::read_dir(&opts.logs).map(|rd| rd.flatten().map(|e| e.path()).collect()).unwrap_or_default();
+        std::fs::read_dir(logs).map(|rd| rd.flatten().map(|e| e.path()).collect()).unwrap_or_default();
     names.sort();
     let mut best: Option<esehdr_format::log::header::LgFileHeader> = None;
     for p in names {
         let name = p.file_name().map(|n| n.to_string_lossy().to_ascii_lowercase()).unwrap_or_default();
-        if !name.ends_with(".log") || opts.base.as_ref().is_some_and(|b| !name.starts_with(&b.to_ascii_lowercase())) {
+        if !name.ends_with(".log") || base.is_some_and(|b| !name.starts_with(&b.to_ascii_lowercase())) {
             continue;
         }
         let Ok(f) = open_read_only(&p) else { continue };

@@ -19,8 +19,10 @@ use esehdr_format::log::names::{classify, enumerate, LogName};
 use esehdr_format::log::stream::{check_stream, LogInput, Spares};
 use esehdr_format::{read_database_header, DbFileHeader, Lgpos, DB_HEADER_READ_LEN};
 
-use crate::driver::{replay, InitialAttachment, LogItem, LogSource, Redo, Sink, SinkError, Start, Target};
+use crate::driver::{replay, InitialAttachment, LogItem, LogSource, SinkError, Start, Target};
 use crate::errors::{CHECKPOINT_CORRUPT, MISSING_LOG_FILE};
+use crate::recover::FilePages;
+use crate::redo::{ApplySink, PageSource};
 use crate::report::{ReplayError, Report, Verdict};
 
 /// The largest log file read whole (v8 logs are at most a few MiB; this bounds a hostile size).
@@ -37,6 +39,8 @@ pub struct DryRunOptions {
     pub system: Option<PathBuf>,
     /// The stream's base name (default: the only stream in the log folder).
     pub base: Option<String>,
+    /// Stop before this record, as `recover --until` does (`None`: the end of the logs).
+    pub until: Option<Lgpos>,
 }
 
 /// Why a dry run could not be made (usage or I/O: exit 2).
@@ -147,17 +151,51 @@ pub(crate) fn starts_from_lowest(opts: &DryRunOptions) -> bool {
     opts.database.as_ref().is_none_or(|p| matches!(std::fs::metadata(p), Err(e) if e.kind() == io::ErrorKind::NotFound))
 }
 
-/// Runs the dry run: what soft recovery would do with these files.
+/// Runs the dry run: what soft recovery would do with these files. The records are applied in
+/// memory by the same redo engine as `recover` ([`ApplySink`], on the pages the logs touch, read
+/// from the database file), then the transactions left open are rolled back, so a record the
+/// pages refuse (-626, say) stops the dry run where it stops recovery, with the same counts
+/// (issue 12 item 4). Nothing is written; memory follows the pages the logs touch.
 pub fn dry_run(opts: &DryRunOptions) -> Result<Report, SetupError> {
     let p = match prepare(opts, starts_from_lowest(opts))? {
         Setup::Replay(p) => p,
         Setup::Stopped(r) => return Ok(*r),
     };
     let Prepared { target, start, mut source, db_file, page_size, prefix } = *p;
-    let mut sink =
-        DryRunSink { file: db_file, page_size, overlay: HashMap::new(), read: HashMap::new(), created: false };
-    let report = replay(&target, &start, &mut source, &mut sink, None)?;
+    let base = db_file
+        .map(|f| FilePages::new(f, u32::try_from(page_size).unwrap_or(0)))
+        .transpose()
+        .map_err(|e| SetupError::Io { path: opts.database.clone().unwrap_or_default(), source: e })?;
+    let base_ref: Option<&dyn PageSource> = base.as_ref().map(|b| b as &dyn PageSource);
+    let page_size = redo_page_size(page_size, base.is_some(), &opts.logs, opts.base.as_deref());
+    let mut sink = ApplySink::new(usize::try_from(page_size).unwrap_or(4096), base_ref);
+    let mut report = replay(&target, &start, &mut source, &mut sink, opts.until)?;
+    if let Some(u) = opts.until {
+        report.end = report.end.min(u);
+    }
+    if report.error.is_none() {
+        // The undo phase, as `recover` runs it: a rollback esehdr refuses is the dry run's error.
+        if let Err(e) = sink.rollback() {
+            report.error = Some(e);
+            report.verdict = Verdict::WouldFail;
+        }
+    }
     finish_report(report, prefix, opts)
+}
+
+/// The page size redo works with: the database's, or for a database the logs create, the
+/// stream's (the log header's `le_cbPageSize`, 0 read as 4096).
+pub(crate) fn redo_page_size(db_page_size: u64, has_database: bool, logs: &Path, base: Option<&str>) -> u64 {
+    if has_database {
+        return db_page_size;
+    }
+    crate::recover::stream_header(logs, base).map_or(4096, |h| {
+        if h.page_size_field == 0 {
+            4096
+        } else {
+            u64::from(h.page_size_field)
+        }
+    })
 }
 
 /// The report of a replay, completed with what the setup knows.
@@ -465,21 +503,6 @@ impl LogSource for FileLogs {
     }
 }
 
-/// The dry run's sink: reads the dbtime of the pages the logs touch from the database file (by
-/// pgno, one small read each), and remembers the dbtime each page would have after redo.
-#[derive(Debug)]
-pub struct DryRunSink {
-    file: Option<File>,
-    page_size: u64,
-    overlay: HashMap<u32, u64>,
-    /// The dbtimes already read from the file (a page the logs touch often is read once).
-    read: HashMap<u32, Option<u64>>,
-    created: bool,
-}
-
-/// `dbtimeDirtied` is at page offset 8 (docs/page-internals.md §1.2).
-const DBTIME_OFFSET: u64 = 8;
-
 /// Fills `buf` from `offset` (retrying short and interrupted reads); `Ok(false)` when the file
 /// ends first.
 pub(crate) fn read_full_at(file: &File, buf: &mut [u8], offset: u64) -> io::Result<bool> {
@@ -510,43 +533,4 @@ pub(crate) fn read_at(mut file: &File, buf: &mut [u8], offset: u64) -> io::Resul
     use std::io::Seek;
     file.seek(io::SeekFrom::Start(offset))?;
     file.read(buf)
-}
-
-impl Sink for DryRunSink {
-    fn page_dbtime(&mut self, pgno: u32) -> Result<Option<u64>, SinkError> {
-        if let Some(d) = self.overlay.get(&pgno) {
-            return Ok(Some(*d));
-        }
-        if let Some(d) = self.read.get(&pgno) {
-            return Ok(*d);
-        }
-        let Some(file) = self.file.as_ref().filter(|_| !self.created) else { return Ok(None) };
-        // Page pgno is at file offset (pgno + 1) * page size (the two header pages come first).
-        let offset = (u64::from(pgno) + 1).saturating_mul(self.page_size).saturating_add(DBTIME_OFFSET);
-        let mut buf = [0u8; 8];
-        match read_full_at(file, &mut buf, offset) {
-            Ok(true) => {}
-            Ok(false) => {
-                self.read.insert(pgno, None);
-                return Ok(None);
-            }
-            Err(e) => return Err(SinkError(format!("page {pgno} (file offset {offset:#x}): {e}"))),
-        }
-        let dbtime = u64::from_le_bytes(buf);
-        self.read.insert(pgno, Some(dbtime));
-        Ok(Some(dbtime))
-    }
-
-    fn redo(&mut self, op: &Redo<'_>) -> Result<(), SinkError> {
-        for (pgno, dbtime) in op.pages {
-            self.overlay.insert(*pgno, *dbtime);
-        }
-        Ok(())
-    }
-
-    fn create_database(&mut self, _lgpos: Lgpos, _record: &[u8]) -> Result<(), SinkError> {
-        self.created = true;
-        self.overlay.clear();
-        Ok(())
-    }
 }

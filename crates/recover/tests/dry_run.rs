@@ -58,8 +58,14 @@ impl Set {
         self.dir.join(name)
     }
     fn run(&self, db: Option<&str>) -> Report {
-        dry_run(&DryRunOptions { database: db.map(|d| self.path(d)), logs: self.dir.clone(), system: None, base: None })
-            .unwrap()
+        dry_run(&DryRunOptions {
+            database: db.map(|d| self.path(d)),
+            logs: self.dir.clone(),
+            system: None,
+            base: None,
+            until: None,
+        })
+        .unwrap()
     }
 }
 
@@ -221,6 +227,29 @@ fn server2022_stream_creates_the_database_and_applies_every_page_record() {
     check("server2022-create-gen1", &r);
     let t = r.open_transactions.first().unwrap();
     assert_eq!((t.procid, t.trx_begin0, lgpos(&t.lgpos)), (5, 0x68, "1,13,221".into()));
+}
+
+/// Two secedit.sdb streams (generation 1 alone, no database): the corpus's only real Merge2
+/// records, all EmptyPage merges (a page emptied by deletes, unlinked from its siblings, its
+/// pointer deleted from the parent), and two EmptyTree records. The dry run applies them in
+/// memory as recovery does: it once predicted success where the page model refused the third
+/// merge (-626, NDEmptyPage's null prefix set while lines still used the old one), because it
+/// read only page dbtimes. The oracle's rows count every record and page.
+#[test]
+fn secedit_streams_create_their_database_through_emptypage_merges() {
+    let Some(c) = corpus() else { return };
+    for (set_name, folder, merges) in [
+        ("secedit-wildryry-create", "wildryry-math", 20),
+        ("secedit-linuxwindows-create", "linuxwindows1234585-sys-github", 22),
+    ] {
+        let set = Set::new(set_name, &c.join(folder), &["edb.log"]);
+        let r = set.run(None);
+        check(set_name, &r);
+        assert_eq!(r.verdict, Verdict::WouldSucceed, "{set_name}: {:?}", r.error);
+        assert!(r.create);
+        assert_eq!(r.apply.by_type.get("Merge2").copied(), Some(merges), "{set_name}");
+        assert_eq!(r.database.as_deref(), Some("C:\\WINDOWS\\Security\\Database\\secedit.sdb"));
+    }
 }
 
 #[test]

@@ -249,3 +249,68 @@ fn trx_0x68_creates_tables_and_is_refused() {
         other => panic!("expected a refusal naming CreateSingleExtentFDP, got {other:?}"),
     }
 }
+
+/// The same through [`esehdr_recover::recover`], the code behind `esehdr recover --until`: the
+/// copy written for a cut inside the transaction has the live rows of the copy written for a cut
+/// just before its Begin0, and a transaction that created tables is refused (-1001) with nothing
+/// written. (The library's own wrapper once dropped the version store's feed, so a copy kept the
+/// rows of an open transaction; these tests run the whole path, not the sinks alone.)
+fn recover_copy(dir: &std::path::Path, name: &str, until: Lgpos) -> (esehdr_recover::RecoverReport, Option<Rows>) {
+    let mut opts = esehdr_recover::RecoverOptions::new(dir.join("logs"), dir.join(name));
+    opts.until = Some(until);
+    let r = esehdr_recover::recover(&opts).unwrap();
+    let rows = r.ok.then(|| {
+        let bytes = std::fs::read(dir.join(name)).unwrap();
+        // Page pgno is at file offset (pgno + 1) × page size (docs/page-internals.md §1).
+        let pages: BTreeMap<u32, Vec<u8>> = bytes
+            .chunks_exact(PAGE)
+            .enumerate()
+            .skip(2)
+            .filter(|(_, p)| p.iter().any(|b| *b != 0))
+            .map(|(k, p)| (k as u32 - 1, p.to_vec()))
+            .collect();
+        live_rows(&pages)
+    });
+    (r, rows)
+}
+
+fn end_to_end_dir(name: &str, log: &[u8]) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("esehdr-undo-e2e-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(dir.join("logs")).unwrap();
+    // Generation 1 alone, as the current log.
+    std::fs::write(dir.join("logs/SRU.log"), log).unwrap();
+    dir
+}
+
+#[test]
+fn recover_until_inside_a_transaction_writes_the_rows_of_before_its_begin0() {
+    let Some(log) = gen1() else { return };
+    for (name, begin0, cut, trx, objid) in
+        [("0x24", at(0xB, 0), at(0xB, 0x133), 0x24u32, 6u32), ("0x5c", at(0xD, 0), at(0xD, 0xD1), 0x5c, 7)]
+    {
+        let dir = end_to_end_dir(name, &log);
+        let (before_r, before) = recover_copy(&dir, "before.dat", begin0);
+        let (cut_r, after) = recover_copy(&dir, "cut.dat", cut);
+        assert!(before_r.ok && cut_r.ok, "trx {trx:#x}: {:?} {:?}", before_r.error, cut_r.error);
+        assert_eq!(cut_r.rollback.transactions, 1, "trx {trx:#x} is open at the cut");
+        let (before, after) = (before.unwrap(), after.unwrap());
+        assert_eq!(
+            after, before,
+            "trx {trx:#x}: its work (rows of objid {objid}) is undone in the copy, nothing else is"
+        );
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}
+
+#[test]
+fn recover_to_the_end_of_generation_1_refuses_the_table_creating_transaction() {
+    let Some(log) = gen1() else { return };
+    let dir = end_to_end_dir("0x68", &log);
+    let (r, rows) = recover_copy(&dir, "end.dat", at(0xFFFF, 0));
+    assert!(rows.is_none() && !r.ok);
+    let e = r.error.unwrap();
+    assert_eq!((e.code, e.lgpos), (-1001, Some(at(0xD, 0x12F))), "{}", e.message);
+    assert!(!dir.join("end.dat").exists(), "nothing written");
+    let _ = std::fs::remove_dir_all(&dir);
+}

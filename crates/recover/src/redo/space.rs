@@ -248,13 +248,7 @@ pub fn convert_fdp(sink: &mut ApplySink<'_>, t: LrType, f: &Fdp, needs: &dyn Fn(
 
 /// `NDEmptyPage` (§3.2): null prefix, every line deleted (last first), `fPageEmpty`.
 pub(crate) fn empty_page(p: &mut PageMut<'_>, pgno: u32) -> RedoResult {
-    p.set_prefix(&[]).map_err(|e| Fail::page(pgno, e))?;
-    while p.view().line_count() > 0 {
-        let last = p.view().line_count() - 1;
-        p.delete(last).map_err(|e| Fail::page(pgno, e))?;
-    }
-    p.set_empty();
-    Ok(())
+    p.empty_page().map_err(|e| Fail::page(pgno, e))
 }
 
 /// EmptyTree (`ErrLGRIRedoFreeEmptyPages`, §4.6): each listed page decided with its own

@@ -825,8 +825,8 @@ impl VersionStore {
                     lgpos: d.lgpos,
                     procid: *procid,
                     why: format!(
-                        "the transaction (trx {:#x}, Begin0 at {}) is still open at the end and created or deleted a tree; rolling that back needs catalog-level undo, which esehdr does not do",
-                        s.trx, s.begin
+                        "the transaction (trx {:#x}, Begin0 at {}) is still open at the end and created or deleted a tree; rolling that back needs catalog-level undo, which esehdr does not do (recovering with --until {} stops before that transaction)",
+                        s.trx, s.begin, s.begin
                     ),
                 });
             }
