@@ -129,40 +129,62 @@ pub struct MacroRecord {
     pub bytes: Vec<u8>,
 }
 
-/// What the driver needs from the database: page dbtimes, and somewhere to put redo.
+/// What the driver needs from the database: page dbtimes, and somewhere to put redo. No method
+/// has a default body: a sink that wraps another must pass every call on (a wrapper that
+/// silently dropped [`Sink::version`] once wrote copies without undo).
 pub trait Sink {
     /// The page's `dbtimeDirtied` as replay sees it now (after what this sink applied);
     /// `None` for a page beyond the end of the file or never initialised (read as 0).
     fn page_dbtime(&mut self, pgno: u32) -> Result<Option<u64>, SinkError>;
-    /// Apply (or, in a dry run, only note) a page operation.
+    /// Apply a page operation.
     fn redo(&mut self, op: &Redo<'_>) -> Result<(), SinkError>;
     /// Create the database from a CreateDB record (the file is absent).
     fn create_database(&mut self, lgpos: Lgpos, record: &[u8]) -> Result<(), SinkError>;
     /// A record of the attached target that changes the database file rather than a page
     /// (ExtendDB, ShrinkDB*, TrimDB, ExtentFreed*, SetDbVersion, CreateDBFinish;
-    /// docs/log-records.md §3.20, §5.7). The dry run ignores them.
-    fn database_record(&mut self, _lgpos: Lgpos, _record: &Record<'_>) -> Result<(), SinkError> {
-        Ok(())
-    }
+    /// docs/log-records.md §3.20, §5.7).
+    fn database_record(&mut self, lgpos: Lgpos, record: &Record<'_>) -> Result<(), SinkError>;
     /// The counters of docs/log-records.md §5.2: every page record of the attached target,
     /// replayed or skipped, with its dbtime and objidFDP (0 when it has none).
-    fn observe(&mut self, _lgpos: Lgpos, _dbtime: u64, _objid: u32) {}
+    fn observe(&mut self, lgpos: Lgpos, dbtime: u64, objid: u32);
     /// The version store's feed (docs/log-records.md §5.6, [`crate::undo`]), in log order:
     /// every transaction record (Begin, Begin0, Commit, Commit0, Rollback, and Init, Term,
     /// RecoveryQuit, which end every session; `redone` = the target is attached), and every
     /// page record of the attached target that passes the filters of docs/page-internals.md
     /// §4.1 (UndoInfo included; a macro's records once each at its MacroCommit), with `redone`
-    /// = whether its page needs redo, always **before** [`Sink::redo`] applies it. The dry
-    /// run ignores it.
-    fn version(&mut self, _lgpos: Lgpos, _record: &Record<'_>, _redone: bool) -> Result<(), SinkError> {
-        Ok(())
-    }
+    /// = whether its page needs redo, always **before** [`Sink::redo`] applies it.
+    fn version(&mut self, lgpos: Lgpos, record: &Record<'_>, redone: bool) -> Result<(), SinkError>;
     /// An engine error the sink stopped on (a record it cannot apply): the driver ends the
     /// replay with it, as with its own errors. Polled after every call above.
-    fn take_stop(&mut self) -> Option<ReplayError> {
-        None
-    }
+    fn take_stop(&mut self) -> Option<ReplayError>;
 }
+
+/// The rest of a [`Sink`] that only follows page dbtimes (the fuzz targets' and unit tests'
+/// sinks): no database records, no counters, no version store, never a stop of its own.
+macro_rules! dbtime_only_sink {
+    () => {
+        fn database_record(
+            &mut self,
+            _: esehdr_format::Lgpos,
+            _: &esehdr_format::log::records::Record<'_>,
+        ) -> Result<(), $crate::driver::SinkError> {
+            Ok(())
+        }
+        fn observe(&mut self, _: esehdr_format::Lgpos, _: u64, _: u32) {}
+        fn version(
+            &mut self,
+            _: esehdr_format::Lgpos,
+            _: &esehdr_format::log::records::Record<'_>,
+            _: bool,
+        ) -> Result<(), $crate::driver::SinkError> {
+            Ok(())
+        }
+        fn take_stop(&mut self) -> Option<$crate::report::ReplayError> {
+            None
+        }
+    };
+}
+pub(crate) use dbtime_only_sink;
 
 /// The attach state of the target database.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -916,6 +938,7 @@ mod tests {
         fn create_database(&mut self, _: Lgpos, _: &[u8]) -> Result<(), SinkError> {
             Ok(())
         }
+        crate::driver::dbtime_only_sink!();
     }
 
     fn driver(target: &Target) -> Driver<'_> {

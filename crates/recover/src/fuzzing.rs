@@ -45,6 +45,7 @@ impl Sink for Pages {
         self.pages.clear();
         Ok(())
     }
+    crate::driver::dbtime_only_sink!();
 }
 
 /// Replays `data` as the first log of a stream (started as without a checkpoint, from its

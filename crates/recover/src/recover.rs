@@ -797,6 +797,7 @@ mod tests {
         fn create_database(&mut self, _: Lgpos, _: &[u8]) -> Result<(), SinkError> {
             Ok(())
         }
+        crate::driver::dbtime_only_sink!();
     }
     impl Redoer for Failing {
         fn into_outcome(self: Box<Self>) -> RedoOutcome {
@@ -820,6 +821,7 @@ mod tests {
         fn create_database(&mut self, _: Lgpos, _: &[u8]) -> Result<(), SinkError> {
             Ok(())
         }
+        crate::driver::dbtime_only_sink!();
     }
     impl Redoer for BadPage {
         fn into_outcome(self: Box<Self>) -> RedoOutcome {
@@ -843,6 +845,7 @@ mod tests {
         fn create_database(&mut self, _: Lgpos, _: &[u8]) -> Result<(), SinkError> {
             Ok(())
         }
+        crate::driver::dbtime_only_sink!();
     }
     impl Redoer for GarbageRoot {
         fn into_outcome(self: Box<Self>) -> RedoOutcome {

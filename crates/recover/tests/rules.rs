@@ -7,10 +7,11 @@
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
+use esehdr_format::log::records::Record;
 use esehdr_format::{read_database_header, DbFileHeader, DbState, Lgpos};
 use esehdr_recover::attach::{decide, AttachInput, AttachSource, Decision, Reason};
 use esehdr_recover::driver::InitialAttachment;
-use esehdr_recover::{replay, LogItem, LogSource, Redo, Report, Sink, SinkError, Start, Target, Verdict};
+use esehdr_recover::{replay, LogItem, LogSource, Redo, ReplayError, Report, Sink, SinkError, Start, Target, Verdict};
 
 fn testdata() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../testdata")
@@ -66,6 +67,17 @@ impl Sink for Pages {
     }
     fn create_database(&mut self, _: Lgpos, _: &[u8]) -> Result<(), SinkError> {
         panic!("the database exists")
+    }
+    // Only the decisions are under test: no database records, counters or version store.
+    fn database_record(&mut self, _: Lgpos, _: &Record<'_>) -> Result<(), SinkError> {
+        Ok(())
+    }
+    fn observe(&mut self, _: Lgpos, _: u64, _: u32) {}
+    fn version(&mut self, _: Lgpos, _: &Record<'_>, _: bool) -> Result<(), SinkError> {
+        Ok(())
+    }
+    fn take_stop(&mut self) -> Option<ReplayError> {
+        None
     }
 }
 
