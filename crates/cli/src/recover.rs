@@ -159,6 +159,9 @@ pub fn render_text(w: &mut dyn Write, r: &Report) -> io::Result<()> {
         _ => {
             let what = if r.attach.is_empty() {
                 "no attachment of the replayed logs names this database; recovery would leave it as it is".to_string()
+            } else if !r.attach.iter().any(|a| a.decision == Decision::Attach) && !r.create {
+                "no attachment of the replayed logs is taken (the database was made consistent after them); recovery would leave it as it is"
+                    .to_string()
             } else if r.apply.records == 0 && r.already_on_disk == 0 && !r.create {
                 "no page record of this database follows its attach; recovery would attach it and update its header"
                     .to_string()

@@ -186,3 +186,53 @@ fn usage_and_io_errors_exit_2() {
     let (code, out, err) = run(&["--logs".as_ref(), logs.as_os_str(), "--dry-run".as_ref()]);
     assert_eq!(code, 0, "{out}{err}");
 }
+
+/// CatRoot2 keeps two databases named `catdb`, one per GUID folder, in one log stream
+/// (`edb*.log` of the Windows 2003 corpus set). The stream's AttachDB records of generation 0x83
+/// name `{F750E6C3-...}\catdb` with that database's signature (Rand 79816 in both, `ml --records`
+/// and `mh`), never the other one; the log headers' attachment lists name both folders. So the
+/// `{127D0A1D-...}` database (Clean Shutdown, detached at (0x83,2A,12C)) is named by no replayed
+/// attachment: recovery leaves it as it is. It was once matched by file name alone and predicted
+/// -1216. The `{F750E6C3-...}` one is deferred at both attachments (its Last Consistent,
+/// (0x83,2F,7B), is later: ConsistentFuture), which ends without error.
+#[test]
+fn catroot2_two_catdb_files_are_told_apart_by_their_folder() {
+    let Some(c) = corpus() else { return };
+    let dir = c.join("itdaniher-08673BEB64A2AFC69D33B9FB03ECD0833856E6D4/WINDOWS/system32/CatRoot2");
+    let dry = |guid: &str| {
+        let db = dir.join(guid).join("catdb");
+        let (code, stdout, stderr) = run(&[
+            std::ffi::OsStr::new("--dry-run"),
+            db.as_os_str(),
+            std::ffi::OsStr::new("--logs"),
+            dir.as_os_str(),
+            std::ffi::OsStr::new("--json"),
+        ]);
+        (code, serde_json::from_str::<serde_json::Value>(&stdout).unwrap_or_else(|e| panic!("{e}: {stdout}{stderr}")))
+    };
+    let (code, j) = dry("{127D0A1D-4EF2-11D1-8608-00C04FC295EE}");
+    assert_eq!(code, 0, "{j}");
+    assert_eq!(j["verdict"], "would_succeed", "{j}");
+    assert_eq!(j["attach"], serde_json::json!([]), "{j}");
+    assert_eq!(j["apply"]["records"], 0);
+
+    let (code, j) = dry("{F750E6C3-38EE-11D1-85E5-00C04FC295EE}");
+    assert_eq!(code, 0, "{j}");
+    assert_eq!(j["verdict"], "would_succeed", "{j}");
+    let at: Vec<String> = j["attach"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| {
+            format!(
+                "{}@{},{},{}={}",
+                a["dbid"],
+                a["lgpos"]["generation"],
+                a["lgpos"]["sector"],
+                a["lgpos"]["offset"],
+                a["decision"].as_str().unwrap()
+            )
+        })
+        .collect();
+    assert_eq!(at, ["1@131,44,63=defer", "1@131,46,464=defer"], "{j}");
+}

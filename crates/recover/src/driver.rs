@@ -33,6 +33,13 @@ pub struct Target {
     /// paths in CreateDB/AttachDB records and attachment lists (`None`: no database given; the
     /// first CreateDB of the logs is the target).
     pub file_name: Option<String>,
+    /// The name of the database's own folder, when the stream's attachment lists (log headers,
+    /// checkpoint) name a database of the same file name in a folder of that name: then a record
+    /// whose path has this file name in another folder is for another database of the stream,
+    /// unless its signature is the database's. (CatRoot2 keeps two `catdb` files, one per GUID
+    /// folder, in one stream.) `None`: the file name alone decides, as for a database restored
+    /// to a folder of another name.
+    pub dir_name: Option<String>,
 }
 
 impl Target {
@@ -42,12 +49,20 @@ impl Target {
         }
         match &self.file_name {
             Some(name) => {
-                let last = path.rsplit(['\\', '/']).next().unwrap_or(path);
-                last.eq_ignore_ascii_case(name)
+                let (dir, file) = folder_and_file(path);
+                file.eq_ignore_ascii_case(name) && self.dir_name.as_ref().is_none_or(|d| dir.eq_ignore_ascii_case(d))
             }
             None => false,
         }
     }
+}
+
+/// The last two components of a logged path (its folder and file name), as `Target::dir_name`
+/// compares them.
+pub fn folder_and_file(path: &str) -> (&str, &str) {
+    let mut parts = path.rsplit(['\\', '/']);
+    let file = parts.next().unwrap_or(path);
+    (parts.next().unwrap_or_default(), file)
 }
 
 /// An initial attachment (checkpoint list, or the first log header's without a checkpoint).

@@ -73,10 +73,12 @@ pub fn replay_log(data: &[u8]) {
     };
     let base = data.get(8..16).map(|b| b.iter().fold(0u64, |a, &x| a << 8 | u64::from(x)));
     let targets = [
-        Target { header: None, file_name: None },
+        Target { header: None, file_name: None, dir_name: None },
         Target {
             header: None,
             file_name: h.attached.first().map(|a| a.path.rsplit(['\\', '/']).next().unwrap_or_default().to_string()),
+            // The folder of the header's second attachment: two databases of one file name.
+            dir_name: h.attached.get(1).map(|a| crate::driver::folder_and_file(&a.path).0.to_string()),
         },
     ];
     for (k, target) in targets.iter().enumerate() {
@@ -118,7 +120,7 @@ pub fn redo_log(data: &[u8]) {
             logs.0.push((h.generation.wrapping_add(1), data.to_vec()));
         }
         let mut sink = crate::redo::ApplySink::new(page_size, None);
-        let target = Target { header: None, file_name: None };
+        let target = Target { header: None, file_name: None, dir_name: None };
         let _ = replay(&target, &start, &mut logs, &mut sink, None);
         for page in sink.into_outcome().pages.values() {
             if page.len() == page_size {

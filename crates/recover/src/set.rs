@@ -19,7 +19,7 @@ use esehdr_format::log::names::{classify, enumerate, LogName};
 use esehdr_format::log::stream::{check_stream, LogInput, Spares};
 use esehdr_format::{read_database_header, DbFileHeader, Lgpos, DB_HEADER_READ_LEN};
 
-use crate::driver::{replay, InitialAttachment, LogItem, LogSource, SinkError, Start, Target};
+use crate::driver::{folder_and_file, replay, InitialAttachment, LogItem, LogSource, SinkError, Start, Target};
 use crate::errors::{CHECKPOINT_CORRUPT, MISSING_LOG_FILE};
 use crate::recover::FilePages;
 use crate::redo::{ApplySink, PageSource};
@@ -341,6 +341,25 @@ pub(crate) fn prepare(opts: &DryRunOptions, from_lowest: bool) -> Result<Setup, 
                 start.lgpos = Lgpos { generation: h.generation, isec: h.header_sectors.max(1), ib: 0 };
                 start.attachments = h.attached.iter().map(initial).collect();
                 report_prefix.start_from = format!("lowest log {}", l.name);
+            }
+        }
+    }
+    // Several databases of this file name in the stream (CatRoot2's two `catdb`): the one whose
+    // folder has the database's folder name is ours (driver::Target::dir_name).
+    if let (Some(path), Some(name)) = (&opts.database, &target.file_name) {
+        let dir = path.parent().and_then(Path::file_name).map(|d| d.to_string_lossy().into_owned());
+        let listed = logs
+            .iter()
+            .flat_map(|l| l.header.header.attached.iter().map(|a| a.path.as_str()))
+            .chain(start.attachments.iter().map(|a| a.path.as_str()))
+            .map(folder_and_file)
+            .filter(|(_, f)| f.eq_ignore_ascii_case(name))
+            .collect::<Vec<_>>();
+        if let Some(dir) = dir {
+            let named = listed.iter().any(|(d, _)| d.eq_ignore_ascii_case(&dir));
+            let others = listed.iter().any(|(d, _)| !d.eq_ignore_ascii_case(&dir));
+            if named && others {
+                target.dir_name = Some(dir);
             }
         }
     }

@@ -107,9 +107,10 @@ struct Run {
 /// database) or into a crash image, then rolls back what is open there.
 fn run(logs: &[(i32, Vec<u8>)], image: Option<(BTreeMap<u32, Vec<u8>>, Lgpos)>, until: Lgpos) -> Run {
     let (base, target) = match image {
-        Some((pages, create)) => {
-            (Some(Pages(pages)), Target { header: Some(crash_header(create)), file_name: Some("SRUDB.dat".into()) })
-        }
+        Some((pages, create)) => (
+            Some(Pages(pages)),
+            Target { header: Some(crash_header(create)), file_name: Some("SRUDB.dat".into()), dir_name: None },
+        ),
         None => (None, Target::default()),
     };
     let mut sink = ApplySink::new(PAGE, base.as_ref().map(|b| b as &dyn PageSource));

@@ -327,7 +327,7 @@ fn crash_header(create: Lgpos) -> esehdr_format::DbFileHeader {
 fn recover(logs: &[(i32, Vec<u8>)], pages: BTreeMap<u32, Vec<u8>>, create: Lgpos) -> BTreeMap<u32, Vec<u8>> {
     let base = Pages(pages, u32::MAX);
     let mut sink = ApplySink::new(PAGE, Some(&base as &dyn PageSource));
-    let target = Target { header: Some(crash_header(create)), file_name: Some("SRUDB.dat".into()) };
+    let target = Target { header: Some(crash_header(create)), file_name: Some("SRUDB.dat".into()), dir_name: None };
     let report = replay(&target, &start_of(logs), &mut Logs(logs.iter().cloned()), &mut sink, None).unwrap();
     assert!(report.error.is_none(), "recovery of a crash image stopped: {:?}", report.error);
     let out = sink.into_outcome();

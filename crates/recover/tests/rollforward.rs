@@ -122,7 +122,7 @@ fn roll_forward(db: &[u8], logs: &[(i32, Vec<u8>)], crashed: bool) -> (Report, B
         let b = read(&second().join("SRUDB.dat"));
         header = esehdr_format::read_database_header(&b).unwrap().header().unwrap().clone();
     }
-    let target = Target { header: Some(header), file_name: Some("SRUDB.dat".into()) };
+    let target = Target { header: Some(header), file_name: Some("SRUDB.dat".into()), dir_name: None };
     let base = FilePages(db.to_vec());
     let mut sink = ApplySink::new(PAGE, Some(&base as &dyn PageSource));
     let report = replay(&target, &start_of(logs), &mut Logs(logs.iter().cloned()), &mut sink, None).unwrap();

@@ -84,7 +84,7 @@ impl Sink for Pages {
 fn run(max: i32, sink: &mut Pages) -> Report {
     let h = header(max);
     let sig = h.log_signature;
-    let target = Target { header: Some(h), file_name: Some("SRUDB.dat".into()) };
+    let target = Target { header: Some(h), file_name: Some("SRUDB.dat".into()), dir_name: None };
     let start = Start {
         lgpos: Lgpos { generation: 1, isec: 1, ib: 0 },
         whole_generation: false,
