@@ -167,6 +167,12 @@ def record_pages(t, r):
         return [(pg, None)] + [(u32(r, o), None) for o in (36, 40) if u32(r, o)]
     if t in (25, 95):
         return [(pg, None)]
+    if t == 48:                                        # EmptyTree: LR §3.15 @44 le_cbEmptyPageList,
+        n = u16(r, 44)                                 # EMPTYPAGE {i64 dbtimeBefore, u32 pgno, u32
+        pages = [(pg, before)]                         # flags} from @46; each page decided apart (PG §4.6)
+        for o in range(46, 46 + n - n % 16, 16):
+            pages.append((u32(r, o + 8), u64(r, o)))
+        return pages
     if t in (26, 58):
         return [(pg, before)] + [(u32(r, o), None) for o in (36, 40) if u32(r, o)]
     return [(pg, before)]

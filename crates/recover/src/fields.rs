@@ -79,6 +79,12 @@ pub(crate) fn record_pages(r: &Record<'_>, k: &PageKey) -> Vec<(u32, Option<u64>
             .chain(new_roots(f.pgno_oe, f.pgno_ae).map(|p| (p, None)))
             .collect(),
         Record::NewPage(_) => vec![(k.pgno, None)],
+        // EmptyTree: the root, and each page it empties with its own dbtimeBefore (PG §4.6,
+        // `ErrLGRIRedoFreeEmptyPages` decides each page apart: a root already on disk does not
+        // mean its emptied pages are).
+        Record::EmptyTree(e) => std::iter::once((k.pgno, Some(k.dbtime_before)))
+            .chain(e.empty_pages.iter().map(|p| (p.pgno, Some(p.dbtime_before))))
+            .collect(),
         Record::RootPageMove(_) => Vec::new(),
         _ => vec![(k.pgno, Some(k.dbtime_before))],
     }
