@@ -6,7 +6,6 @@
 
 use std::fmt;
 
-use byteorder::{ByteOrder, LittleEndian};
 use serde::{Serialize, Serializer};
 
 /// `lrtypMax`: types 0..=101 exist; a byte >= 102 where a record is expected is corruption.
@@ -46,13 +45,13 @@ impl LenField {
     }
 
     /// The field's value in `rec` (which must hold the fixed part), or `None` when it is short.
+    #[inline]
     fn read(self, rec: &[u8]) -> Option<u64> {
-        let o = self.offset();
-        let b = rec.get(o..o.checked_add(self.width())?)?;
+        let at = rec.get(self.offset()..)?;
         Some(match self {
-            Self::U16(_) => u64::from(LittleEndian::read_u16(b)),
-            Self::U16Low15(_) => u64::from(LittleEndian::read_u16(b) & 0x7FFF),
-            Self::U32(_) => u64::from(LittleEndian::read_u32(b)),
+            Self::U16(_) => u64::from(u16::from_le_bytes(*at.first_chunk()?)),
+            Self::U16Low15(_) => u64::from(u16::from_le_bytes(*at.first_chunk()?) & 0x7FFF),
+            Self::U32(_) => u64::from(u32::from_le_bytes(*at.first_chunk()?)),
         })
     }
 }
@@ -351,6 +350,37 @@ impl LrType {
     pub fn fixed_size(self) -> Option<usize> {
         self.info().map(|i| i.fixed)
     }
+
+    /// `CbLGSizeOfRec` of a type whose every record has the same size ([`SizeRule::Fixed`]:
+    /// NOP, Begin, Commit, Checksum, ...), `None` for a type whose size depends on its length
+    /// fields, has no rule, or is undefined. One lookup in a table built from [`TYPES`] at
+    /// compile time: the walker and the decoder size most records with it instead of
+    /// [`record_size`].
+    #[inline]
+    pub fn fixed_record_size(self) -> Option<usize> {
+        match FIXED_RECORD_SIZE.get(usize::from(self.0)).copied() {
+            Some(0) | None => None,
+            Some(n) => Some(usize::from(n)),
+        }
+    }
+}
+
+/// [`LrType::fixed_record_size`] by type byte, 0 where there is none (no record is 0 bytes).
+static FIXED_RECORD_SIZE: [u16; 256] = fixed_record_sizes();
+
+const fn fixed_record_sizes() -> [u16; 256] {
+    let mut out = [0u16; 256];
+    // Row i of TYPES is type byte i (a test checks): it fills slot i.
+    let mut rows: &[TypeInfo] = &TYPES;
+    let mut slots: &mut [u16] = &mut out;
+    while let ([row, more_rows @ ..], [slot, more_slots @ ..]) = (rows, slots) {
+        if matches!(row.rule, SizeRule::Fixed) {
+            *slot = row.fixed as u16; // at most 576 (Init2)
+        }
+        rows = more_rows;
+        slots = more_slots;
+    }
+    out
 }
 
 impl fmt::Display for LrType {
@@ -397,7 +427,11 @@ pub fn record_size(rec: &[u8]) -> Result<u64, SizeError> {
         SizeRule::Fixed => Ok(fixed),
         SizeRule::None => Err(SizeError::NoSizeRule),
         SizeRule::Plus(fields) => {
-            fields.iter().try_fold(fixed, |acc, f| f.read(rec).map(|v| acc.saturating_add(v)).ok_or(short))
+            let mut size = fixed;
+            for f in fields {
+                size = size.saturating_add(f.read(rec).ok_or(short)?);
+            }
+            Ok(size)
         }
         SizeRule::CreateDb => {
             let cb_path = U16(40).read(rec).ok_or(short)?; // @40 mle_cbPath
@@ -558,5 +592,33 @@ mod tests {
         assert_eq!(record_size(&[29; 10]), Err(SizeError::FixedPartShort { needed: 50, available: 10 }));
         // A hostile u32 length is reported, never used to size anything here.
         assert_eq!(record_size(&[71, 0xFF, 0xFF, 0xFF, 0xFF]), Ok(5 + 0xFFFF_FFFF));
+    }
+
+    #[test]
+    fn the_fixed_record_size_table_is_the_spec_whole_size_column() {
+        // Oracle: the "whole size" column of the table in docs/log-records.md §2; a plain
+        // number there is a type whose records all have that size.
+        let doc = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/log-records.md")).unwrap();
+        let mut spec = [None; 256];
+        for line in doc.lines().filter(|l| l.starts_with("| ")) {
+            let cells: Vec<&str> = line.split('|').map(str::trim).collect();
+            if let (Ok(t), Some(Ok(whole))) = (cells[1].parse::<usize>(), cells.get(6).map(|c| c.parse::<usize>())) {
+                spec[t] = (whole != 0).then_some(whole);
+            }
+        }
+        assert_eq!(spec.iter().flatten().count(), 45, "rows with a plain whole size in §2");
+        for t in 0..=255u8 {
+            assert_eq!(LrType(t).fixed_record_size(), spec[usize::from(t)], "lrtyp {t}");
+            // And the walker's shortcut gives what the full rule gives, whatever the bytes.
+            for fill in [0u8, 0xFF] {
+                let mut r = [fill; 600];
+                r[0] = t;
+                if let Some(n) = LrType(t).fixed_record_size() {
+                    assert_eq!(record_size(&r), Ok(n as u64), "lrtyp {t}");
+                }
+            }
+        }
+        assert_eq!(LrType::NOP.fixed_record_size(), Some(1));
+        assert_eq!(LrType::INSERT.fixed_record_size(), None);
     }
 }

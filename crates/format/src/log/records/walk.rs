@@ -151,6 +151,11 @@ pub struct RecordWalker<'a> {
     next_checksum: Option<usize>,
     /// v7: that checksum has no backward range (rule 7).
     next_no_backward_range: bool,
+    /// v7: a record that starts at `pos` and ends at or before this offset needs no look at the
+    /// checksum chain: the end of the data, or the next `LRCHECKSUM` (the start of its sector
+    /// when it has no backward range), whichever comes first. 0 turns the shortcut off (v8, a
+    /// stopped walk).
+    fast_end: usize,
     chain: Option<Chain>,
     frag: Vec<u8>,
     acct: Accounting,
@@ -205,6 +210,8 @@ impl<'a> RecordWalker<'a> {
             next_lgpos: start,
             next_checksum: Some(start),
             next_no_backward_range: false,
+            // The first record must be the chain's first LRCHECKSUM: no shortcut before it.
+            fast_end: if segmented { 0 } else { start.min(end) },
             chain: None,
             frag: Vec::new(),
             acct: Accounting::default(),
@@ -230,6 +237,7 @@ impl<'a> RecordWalker<'a> {
         self.segmented
     }
 
+    #[inline]
     fn lgpos(&self, offset: usize) -> Lgpos {
         // Sector sizes are powers of two (512..4096): shifts instead of a division per record.
         if self.cb_sec.is_power_of_two() {
@@ -244,7 +252,47 @@ impl<'a> RecordWalker<'a> {
     }
 
     /// The next record, or the error that ends the walk, or `None` when it has ended.
+    #[inline]
     pub fn next_record(&mut self) -> Option<Result<RawRecord<'_>, RecordError>> {
+        if let Some(rec) = self.next_legacy_plain() {
+            return Some(Ok(rec));
+        }
+        self.next_record_framed()
+    }
+
+    /// v7, the common case: a record that lies wholly before `fast_end`, so that
+    /// the checksum chain has nothing to say about it (it is not the next `LRCHECKSUM`, does
+    /// not overlap it and does not reach into a sector that a checksum without a backward range
+    /// leaves untrusted). Most v7 records are sized by one table lookup
+    /// ([`LrType::fixed_record_size`]: NOP, Begin, Commit, ...). Anything else (the checksum
+    /// itself, a record near the end of data or the next checksum, a record that cannot be
+    /// sized) gives `None` and goes the full way (`step_legacy`), which returns
+    /// the same record or the error.
+    #[inline]
+    fn next_legacy_plain(&mut self) -> Option<RawRecord<'a>> {
+        let pos = self.pos;
+        let rest = self.file.get(pos..self.fast_end)?;
+        let lrtyp = LrType(*rest.first()?);
+        let size = match lrtyp.fixed_record_size() {
+            Some(n) => n,
+            None => usize::try_from(record_size(rest).ok()?).ok()?,
+        };
+        // `record_size` reads only the fixed part, which `rest` holds when it answers: the
+        // same size as for the bytes up to the end of the data. A size of 0 (no rule) or one
+        // running past `fast_end` goes the full way.
+        let bytes = rest.get(..size).filter(|b| !b.is_empty())?;
+        let lgpos = self.lgpos(pos);
+        self.pos = pos + size;
+        self.acct.records += 1;
+        self.acct.record_bytes += size as u64;
+        self.last_record = Some(lgpos);
+        self.last_good_end = self.pos;
+        Some(RawRecord { lgpos, offset: pos as u64, lrtyp, bytes, fragmented: false })
+    }
+
+    /// [`RecordWalker::next_record`] for everything `next_legacy_plain` leaves.
+    #[inline(never)]
+    fn next_record_framed(&mut self) -> Option<Result<RawRecord<'_>, RecordError>> {
         if self.stop.is_some() {
             return None;
         }
@@ -283,6 +331,7 @@ impl<'a> RecordWalker<'a> {
     }
 
     fn finish(&mut self, reason: StopReason, at: usize, error: Option<RecordError>) {
+        self.fast_end = 0;
         self.acct.data = (at.max(self.start) - self.start) as u64;
         self.stop = Some(Stop {
             reason,
@@ -309,6 +358,11 @@ impl<'a> RecordWalker<'a> {
     fn size_at(&self, pos: usize, limit: usize, lgpos: Lgpos) -> Result<usize, Step> {
         let avail = self.file.get(pos..limit).unwrap_or_default();
         let t = avail.first().copied();
+        // Most records have their type's fixed size: one table lookup, the same answer as
+        // `record_size` (which also explains a record that does not fit).
+        if let Some(n) = t.and_then(|t| LrType(t).fixed_record_size()).filter(|&n| n <= avail.len()) {
+            return Ok(n);
+        }
         let left = avail.len() as u64;
         match record_size(avail) {
             Ok(0) => Err(self.error(lgpos, pos, t, "lrtyp", RecordErrorKind::NoSizeRule)),
@@ -359,6 +413,12 @@ impl<'a> RecordWalker<'a> {
                     self.next_no_backward_range = self.next_checksum.is_some_and(|ck| {
                         ck % self.cb_sec != 0 && read_lrck(self.file, ck).is_some_and(|r| r.cb_backwards == 0)
                     });
+                    self.fast_end = match self.next_checksum {
+                        Some(ck) if self.next_no_backward_range => ck / self.cb_sec * self.cb_sec,
+                        Some(ck) => ck,
+                        None => self.end,
+                    }
+                    .min(self.end);
                 } else if pos < ck {
                     // A record reaching into that untrusted part is dropped: resume at the checksum.
                     let sector_start = ck / self.cb_sec * self.cb_sec;
@@ -864,6 +924,79 @@ mod tests {
         assert!(acct.balanced(), "{acct:?}");
     }
 
+    /// `n` one-byte NOP records.
+    fn nops(n: usize) -> Vec<u8> {
+        vec![0u8; n]
+    }
+
+    #[test]
+    fn v7_records_ending_at_or_one_byte_past_the_next_checksum_or_the_data_end() {
+        // The next LRCHECKSUM at +122 (22 + cbNext 100), with a backward range: a record may
+        // end exactly there (rule 6), one byte further it overlaps the checksum.
+        for (commit_at, overlaps) in [(114usize, false), (115, true)] {
+            let mut data = lrck(0, 100, 100);
+            data.extend(nops(commit_at - 22));
+            data.extend(commit0(1));
+            data.resize(122, 0xEE);
+            data.extend(lrck(100, 30, 0));
+            data.extend(commit0(2));
+            let (file, h, v) = v7(&data, data.len());
+            let walked = walk(&file, &h, &v);
+            assert_eq!(walked, walk_framed_only(&file, &h, &v));
+            let (recs, err, _, acct) = walked;
+            if overlaps {
+                let err = err.unwrap();
+                assert_eq!(err.kind, RecordErrorKind::OverlapsChecksum { checksum: 0x1000 + 122 });
+                assert_eq!((err.offset, err.lrtyp), (0x1000 + 115, Some(LrType::COMMIT0)));
+                assert_eq!(recs.len(), 1 + 93);
+            } else {
+                assert!(err.is_none(), "{err:?}");
+                let kinds: Vec<u8> = recs.iter().map(|r| r.2).collect();
+                assert_eq!(kinds, [vec![42], vec![0; 92], vec![9, 42, 9]].concat());
+                assert_eq!(recs[93].1, 0x1000 + 114);
+                assert!(acct.balanced(), "{acct:?}");
+            }
+        }
+        // The end of the data (before the next checksum, due at +512): a record may end
+        // exactly there, not one byte after it.
+        let mut data = lrck(0, 490, 490);
+        data.extend(commit0(1));
+        for (last, runs_past) in [(30usize, false), (29, true)] {
+            let (file, h, v) = v7(&data, last);
+            let walked = walk(&file, &h, &v);
+            assert_eq!(walked, walk_framed_only(&file, &h, &v));
+            let (recs, err, stop, _) = walked;
+            assert_eq!(recs.len(), if runs_past { 1 } else { 2 });
+            assert_eq!(err.map(|e| e.kind), runs_past.then_some(RecordErrorKind::RunsPast { needed: 8, available: 7 }));
+            assert_eq!(stop.reason, if runs_past { StopReason::Corrupt } else { StopReason::ZeroFill });
+        }
+    }
+
+    #[test]
+    fn v7_a_record_reaching_one_byte_into_an_untrusted_sector_start_is_dropped() {
+        // The next LRCHECKSUM is at sector 9 + 0x40 and has no backward range (rule 7): the
+        // bytes of sector 9 before it are untrusted. A Commit0 ending exactly at the sector's
+        // start is a record; one ending a byte into it is dropped with what follows.
+        for (commit_at, dropped) in [(504usize, false), (505, true)] {
+            let mut data = lrck(0, 490, 512 + 0x40 - 22);
+            data.extend(nops(commit_at - 22));
+            data.extend(commit0(7));
+            data.resize(512 + 0x40, 0); // NOPs, untrusted
+            data.extend(lrck(0, 30, 0));
+            data.extend(commit0(8));
+            let (file, h, v) = v7(&data, data.len());
+            let walked = walk(&file, &h, &v);
+            assert_eq!(walked, walk_framed_only(&file, &h, &v));
+            let (recs, err, _, acct) = walked;
+            assert!(err.is_none(), "{err:?}");
+            let kinds: Vec<u8> = recs.iter().map(|r| r.2).collect();
+            let before = if dropped { vec![0; 483] } else { [vec![0; 482], vec![9]].concat() };
+            assert_eq!(kinds, [vec![42], before, vec![42, 9]].concat());
+            assert_eq!(acct.skipped, if dropped { 512 + 0x40 - 505 } else { 0x40 });
+            assert!(acct.balanced(), "{acct:?}");
+        }
+    }
+
     #[test]
     fn v7_truncated_record_and_a_record_over_the_next_checksum() {
         // The data end in the middle of an Insert.
@@ -899,6 +1032,69 @@ mod tests {
         assert!(err.is_none());
         assert_eq!(recs.len(), 1);
         assert_eq!(stop.reason, StopReason::Truncation);
+    }
+
+    /// [`walk`] without the v7 shortcut (`next_legacy_plain`): every record the full way.
+    fn walk_framed_only(file: &[u8], h: &LgFileHeader, v: &ContentVerdict) -> Walked {
+        let mut w = RecordWalker::with_verdict(file, h, v);
+        let mut out = Vec::new();
+        let mut err = None;
+        while let Some(r) = w.next_record_framed() {
+            match r {
+                Ok(r) => out.push((r.lgpos, r.offset, r.lrtyp.0, r.bytes.to_vec())),
+                Err(e) => err = Some(e),
+            }
+        }
+        let stop = w.stop().cloned().unwrap();
+        let acct = w.accounting();
+        (out, err, stop, acct)
+    }
+
+    /// The real v7 logs of testdata (CatRoot2, Windows Server 2003), with their verdicts.
+    fn catroot2_logs() -> &'static [(Vec<u8>, LgFileHeader, ContentVerdict)] {
+        static LOGS: std::sync::OnceLock<Vec<(Vec<u8>, LgFileHeader, ContentVerdict)>> = std::sync::OnceLock::new();
+        LOGS.get_or_init(|| {
+            let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../testdata/logs/catroot2-server2003");
+            ["edb.log", "edb0007E.log", "edb0007F.log", "edb00080.log", "edb00081.log", "edb00082.log"]
+                .iter()
+                .map(|name| {
+                    let file = std::fs::read(format!("{dir}/{name}")).unwrap();
+                    let h = LgFileHeader::decode(&file).unwrap();
+                    let v = crate::log::content::verify_log_content(&file, &h);
+                    (file, h, v)
+                })
+                .collect()
+        })
+    }
+
+    #[test]
+    fn the_v7_shortcut_gives_the_records_of_the_full_way_on_real_logs() {
+        for (file, h, v) in catroot2_logs() {
+            assert!(!h.is_segment_format());
+            let shortcut = walk(file, h, v);
+            assert!(shortcut.1.is_none(), "{:?}", shortcut.1);
+            assert!(shortcut.0.iter().any(|r| r.2 == 0), "NOP records are returned");
+            assert_eq!(shortcut, walk_framed_only(file, h, v));
+        }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+        #[test]
+        fn the_v7_shortcut_gives_the_records_and_errors_of_the_full_way_on_damaged_logs(
+            log in 0..6usize,
+            edits in proptest::collection::vec((proptest::prelude::any::<u32>(), proptest::prelude::any::<u8>()), 1..8),
+        ) {
+            // Damage walked as if the content check had passed it (the verdict of the
+            // undamaged file): wrong types, lengths and checksum links reach the walker.
+            let (file, h, v) = &catroot2_logs()[log];
+            let mut file = file.clone();
+            for (at, value) in edits {
+                let at = 0x1000 + at as usize % (file.len() - 0x1000);
+                file[at] = value;
+            }
+            proptest::prop_assert_eq!(walk(&file, h, v), walk_framed_only(&file, h, v));
+        }
     }
 
     proptest::proptest! {
