@@ -58,7 +58,7 @@ Rules (the subset these sets need; anything else raises NotModelled):
             UndoInfo changes no page.  A page applied gets dbtime A for the records after it.
   end       a database still skipped or deferred: -1216 (LR §5.4).  Open transactions: sessions
             with level > 0; their records = their counted page records since their Begin0.
-  undo      an open transaction holding a tree creation or removal (types 24, 25, 26, 58, 48) at a
+  undo      an open transaction holding a tree creation or removal (types 24, 25, 48) at a
             level still open: -1001, the catalog-level undo esehdr refuses (PG §7); a commit to a
             level > 0 moves such a record to the level below, a rollback of its level drops it.
   detach    a DetachDB of the database this replay created, then an AttachDB with its signDb, the
@@ -90,10 +90,12 @@ LRPAGE = set(range(24, 40)) | {48, 58, 62, 63, 64, 65, 93}          # LR §3.22
 END_SESSIONS = {1, 49, 2, 50, 18, 52, 80}                           # LR §5.1
 
 
-# Tree creation and removal (CreateMultipleExtentFDP 24, CreateSingleExtentFDP 25, ConvertFDP 26 and
-# 58, EmptyTree 48): in a transaction still open at the end, rolling them back needs catalog-level
-# undo, which esehdr refuses (PG §7 "undo only plain data changes ...; refuse DDL rollback"): -1001.
-DDL = {24, 25, 26, 58, 48}
+# Tree creation and removal (CreateMultipleExtentFDP 24, CreateSingleExtentFDP 25, EmptyTree 48): in
+# a transaction still open at the end, rolling them back needs catalog-level undo, which esehdr
+# refuses (PG §7 "undo only plain data changes ...; refuse DDL rollback"): -1001.  ConvertFDP (26,
+# 58) only changes a growing tree's space (PG §4.7, §10 F1), which is never rolled back (LR §3.15:
+# no OPER for it), so it is not one of them.
+DDL = {24, 25, 48}
 
 
 class NotModelled(Exception):

@@ -320,3 +320,45 @@ fn recover_to_the_end_of_generation_1_refuses_the_table_creating_transaction() {
     assert!(!dir.join("end.dat").exists(), "nothing written");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// Generations 1-5 of the Server 2022 stream (generation 2 from the second snapshot's recycled
+/// `SRUtmp.log`, as in `recreate.rs`), copied into a log folder.
+fn generations_1_5_dir(name: &str) -> Option<PathBuf> {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../shared/corpus/AndrewRathbun-DFIRArtifactMuseum/Windows/SRUM/Server2022/APTSimulatorVM");
+    let (first, later) = (
+        root.join("APTSimulatorVM_SRUM_Clean_Server2022/SRU"),
+        root.join("APTSimulatorVM_SRUM_Clean_Server2022_1DayLater/SRU"),
+    );
+    if !first.is_dir() {
+        assert!(std::env::var_os("CI").is_none(), "{} is missing", first.display());
+        return None;
+    }
+    let dir = std::env::temp_dir().join(format!("esehdr-undo-e2e-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(dir.join("logs")).unwrap();
+    std::fs::copy(first.join("SRU00001.log"), dir.join("logs/SRU00001.log")).unwrap();
+    std::fs::copy(later.join("SRUtmp.log"), dir.join("logs/SRU00002.log")).unwrap();
+    for n in ["SRU00003.log", "SRU00004.log", "SRU.log"] {
+        std::fs::copy(later.join(n), dir.join("logs").join(n)).unwrap();
+    }
+    Some(dir)
+}
+
+/// Trx 0x84 (session 7, Begin0 at (4,9,250)) is still open at the end of generation 4 with 192
+/// page records, among them a ConvertFDP at (4,A,E82): its table grew from one extent into
+/// space trees. A space change is never rolled back (no version operation exists for it), so
+/// recovery to (5,1,0) undoes the transaction's data changes, keeps the converted space, and
+/// gives the live rows of a recovery to its Begin0 (no other transaction commits in between).
+#[test]
+fn a_transaction_that_converted_its_tables_space_is_rolled_back_keeping_the_space() {
+    let Some(dir) = generations_1_5_dir("0x84") else { return };
+    let (before_r, before) = recover_copy(&dir, "before.dat", Lgpos { generation: 4, isec: 9, ib: 0x250 });
+    let (cut_r, after) = recover_copy(&dir, "cut.dat", Lgpos { generation: 5, isec: 1, ib: 0 });
+    assert!(before_r.ok && cut_r.ok, "{:?} {:?}", before_r.error, cut_r.error);
+    assert_eq!((before_r.rollback.transactions, cut_r.rollback.transactions), (0, 1));
+    assert_eq!(cut_r.rollback.records, 192);
+    assert!(cut_r.applied.by_type.contains_key("Convert"), "{:?}", cut_r.applied.by_type);
+    assert_eq!(after.unwrap(), before.unwrap(), "trx 0x84 undone, nothing else");
+    let _ = std::fs::remove_dir_all(&dir);
+}

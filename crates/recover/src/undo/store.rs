@@ -560,10 +560,14 @@ impl VersionStore {
             Record::Delta(x) => self.delta(lgpos, x, false, record),
             Record::Delta64(x) => self.delta(lgpos, x, true, record),
             Record::Undo(u) => self.undo_record(lgpos, u, redo),
-            Record::CreateSingleExtentFdp(_)
-            | Record::CreateMultipleExtentFdp(_)
-            | Record::ConvertFdp(_)
-            | Record::EmptyTree(_) => {
+            // A tree created (a table, its long values or an index) or emptied inside the
+            // transaction: rolling it back is catalog-level undo (docs/page-internals.md §5.2,
+            // §7), refused. ConvertFDP is not here: it only turns a tree's space from one extent
+            // into space trees as the tree grows (§4.7, §10 F1), a space change the engine never
+            // rolls back (no version operation exists for it, docs/log-records.md §3.15 `OPER`),
+            // so an open transaction holding one undoes its data changes and keeps the converted
+            // space, as the engine does.
+            Record::CreateSingleExtentFdp(_) | Record::CreateMultipleExtentFdp(_) | Record::EmptyTree(_) => {
                 let level = if h.level == 0 { s.level } else { h.level.min(s.level) };
                 s.ddl.push(Ddl { level, lgpos, record });
                 Ok(Effect::Noted)
