@@ -58,9 +58,8 @@ Rules (the subset these sets need; anything else raises NotModelled):
             UndoInfo changes no page.  A page applied gets dbtime A for the records after it.
   end       a database still skipped or deferred: -1216 (LR §5.4).  Open transactions: sessions
             with level > 0; their records = their counted page records since their Begin0.
-  undo      an open transaction holding a tree creation or removal (types 24, 25, 48) at a
-            level still open: -1001, the catalog-level undo esehdr refuses (PG §7); a commit to a
-            level > 0 moves such a record to the level below, a rollback of its level drops it.
+  undo      nothing refused: recovery makes versions only from node records (PG §10 F13), so a
+            transaction that created a table rolls back like any other.
   detach    a DetachDB of the database this replay created, then an AttachDB with its signDb, the
             DetachDB's LGPOS as lgposConsistent and the stream's signLog: attached again (LR §5.3,
             §5.4); any other DetachDB of the replayed database raises NotModelled.
@@ -88,14 +87,6 @@ NIL = 0xFFFFFFFFFFFFFFFF
 INVALID = 0xFFFFFFFFFFFFFFFE
 LRPAGE = set(range(24, 40)) | {48, 58, 62, 63, 64, 65, 93}          # LR §3.22
 END_SESSIONS = {1, 49, 2, 50, 18, 52, 80}                           # LR §5.1
-
-
-# Tree creation and removal (CreateMultipleExtentFDP 24, CreateSingleExtentFDP 25, EmptyTree 48): in
-# a transaction still open at the end, rolling them back needs catalog-level undo, which esehdr
-# refuses (PG §7 "undo only plain data changes ...; refuse DDL rollback"): -1001.  ConvertFDP (26,
-# 58) only changes a growing tree's space (PG §4.7, §10 F1), which is never rolled back (LR §3.15:
-# no OPER for it), so it is not one of them.
-DDL = {24, 25, 48}
 
 
 class NotModelled(Exception):
@@ -336,21 +327,18 @@ def dry_run(logs, checkpoint, db):
                 pid, frm, cnt = u16(r, 1), r[3] & 0x0F, r[3] >> 4
                 if frm == 0:
                     after_bt.add(pid)
-                    sessions[pid] = [frm + cnt, lg, 0, []]
+                    sessions[pid] = [frm + cnt, lg, 0]
                 elif pid in sessions:
                     sessions[pid][0] = frm + cnt
             elif t == 6:
                 if u16(r, 1) in sessions:
-                    se = sessions[u16(r, 1)]
-                    se[0] = r[3]
-                    se[3] = [min(lv, r[3]) for lv in se[3]]     # a commit's tree creations join the level below
+                    sessions[u16(r, 1)][0] = r[3]
             elif t == 9:
                 sessions.pop(u16(r, 1), None)
             elif t == 7:
                 pid = u16(r, 1)
                 if pid in sessions:
                     sessions[pid][0] -= r[3]
-                    sessions[pid][3] = [lv for lv in sessions[pid][3] if lv <= sessions[pid][0]]
                     if sessions[pid][0] <= 0:
                         del sessions[pid]
             elif t == 11:
@@ -423,8 +411,6 @@ def dry_run(logs, checkpoint, db):
                     continue
                 if pid in sessions:
                     sessions[pid][2] += 1
-                    if t in DDL:
-                        sessions[pid][3].append(sessions[pid][0])
                 if pid in macros and macros[pid][0] == after:
                     macros[pid][1].append((t, r))
                     continue
@@ -440,8 +426,6 @@ def dry_run(logs, checkpoint, db):
     if res["verdict"] == "would_succeed" and state in ("skipped", "deferred"):
         fail(-1216)                                            # (no set here ends ConsistentFuture)
     open_tx = [s for s in sessions.values() if s[0] > 0]
-    if res["verdict"] == "would_succeed" and any(s[3] for s in open_tx):
-        fail(-1001)                                            # catalog-level undo refused (PG §7)
     res["rollback_transactions"] = len(open_tx)
     res["rollback_records"] = sum(s[2] for s in open_tx)
     res["apply_pages"] = len(pages_applied)

@@ -12,7 +12,9 @@
 //!   own level 2 committed to level 1; cut at (1,B,133), before its Commit0;
 //! - trx 0x5c, session 6, Begin0 at (1,D,0): one versioned Insert into objid 7; cut at (1,D,D1);
 //! - trx 0x68, session 5, Begin0 at (1,D,DD), open at the end of generation 1: it creates tables
-//!   (CreateSingleExtentFDP at (1,D,12F)), which needs catalog-level undo: refused, naming it.
+//!   (CreateSingleExtentFDP at (1,D,12F)); a tree's creation makes no version
+//!   (docs/page-internals.md §10 F13), so its catalog and data rows are undone and the new trees'
+//!   pages stay allocated: the live rows of a cut before its Begin0.
 //!
 //! Sources: docs/page-internals.md §5.2, docs/log-records.md §5.6; the corpus provenance in
 //! ../shared/corpus/PROVENANCE.md (AndrewRathbun-DFIRArtifactMuseum).
@@ -242,24 +244,22 @@ fn trx_0x5c_undone_equals_cut_before_its_begin0() {
 }
 
 #[test]
-fn trx_0x68_creates_tables_and_is_refused() {
+fn trx_0x68_creates_tables_and_its_rows_are_undone() {
     let Some(log) = gen1() else { return };
+    let (before_report, _, before_roll, before_pages) = recover_until(&log, at(0xD, 0xDD));
+    assert_eq!(before_report.rollback.transactions, 0);
+    assert_eq!(before_roll.unwrap().undone, 0);
     // The end of generation 1 (its last macro, which generation 2 completes, stays unapplied).
-    let (report, _, roll, _) = recover_until(&log, at(0xFFFF, 0));
+    let (report, _, roll, pages) = recover_until(&log, at(0xFFFF, 0));
     assert_eq!((report.rollback.transactions, report.rollback.records), (1, 69));
-    match roll {
-        Err(UndoError::Refused { record: "CreateSingleExtentFDP", lgpos, procid: 5, why }) => {
-            assert_eq!(lgpos, at(0xD, 0x12F));
-            assert!(why.contains("trx 0x68"), "{why}");
-        }
-        other => panic!("expected a refusal naming CreateSingleExtentFDP, got {other:?}"),
-    }
+    let roll = roll.unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!((roll.sessions[0].procid, roll.sessions[0].trx_begin0), (5, 0x68));
+    assert_eq!(live_rows(&pages), live_rows(&before_pages), "trx 0x68 undone, nothing else");
 }
 
 /// The same through [`esehdr_recover::recover`], the code behind `esehdr recover --until`: the
 /// copy written for a cut inside the transaction has the live rows of the copy written for a cut
-/// just before its Begin0, and a transaction that created tables is refused (-1001) with nothing
-/// written. (The library's own wrapper once dropped the version store's feed, so a copy kept the
+/// just before its Begin0, also for the transaction that created tables. (The library's own wrapper once dropped the version store's feed, so a copy kept the
 /// rows of an open transaction; these tests run the whole path, not the sinks alone.)
 fn recover_copy(dir: &std::path::Path, name: &str, until: Lgpos) -> (esehdr_recover::RecoverReport, Option<Rows>) {
     let mut opts = esehdr_recover::RecoverOptions::new(dir.join("logs"), dir.join(name));
@@ -310,14 +310,14 @@ fn recover_until_inside_a_transaction_writes_the_rows_of_before_its_begin0() {
 }
 
 #[test]
-fn recover_to_the_end_of_generation_1_refuses_the_table_creating_transaction() {
+fn recover_to_the_end_of_generation_1_rolls_back_the_table_creating_transaction() {
     let Some(log) = gen1() else { return };
     let dir = end_to_end_dir("0x68", &log);
+    let (before_r, before) = recover_copy(&dir, "before.dat", at(0xD, 0xDD));
     let (r, rows) = recover_copy(&dir, "end.dat", at(0xFFFF, 0));
-    assert!(rows.is_none() && !r.ok);
-    let e = r.error.unwrap();
-    assert_eq!((e.code, e.lgpos), (-1001, Some(at(0xD, 0x12F))), "{}", e.message);
-    assert!(!dir.join("end.dat").exists(), "nothing written");
+    assert!(before_r.ok && r.ok, "{:?} {:?}", before_r.error, r.error);
+    assert_eq!((r.rollback.transactions, r.rollback.records), (1, 69));
+    assert_eq!(rows.unwrap(), before.unwrap(), "trx 0x68 undone in the copy, nothing else");
     let _ = std::fs::remove_dir_all(&dir);
 }
 

@@ -247,7 +247,7 @@ impl<'a> ApplySink<'a> {
     ///
     /// Each page undone gets `dbtimeDirtied = ++dbtime_max` and counts as changed; the
     /// outcome's `dbtime_max` becomes the last one given. A transaction the store cannot roll
-    /// back (one that created or deleted a tree: catalog-level undo; a version without its
+    /// back (an Undo record of an operation that is not undo-logged; a version without its
     /// before-image; a node not found) is an error naming the record type and LGPOS: the
     /// pages may then be partly undone and the copy must not be written.
     pub fn rollback(&mut self) -> Result<RollbackOutcome, ReplayError> {
@@ -409,7 +409,8 @@ impl<'a> ApplySink<'a> {
     }
 }
 
-/// An undo failure as the replay's error: -1001 for what esehdr refuses (catalog-level undo),
+/// An undo failure as the replay's error: -1001 for what esehdr refuses (an operation that is not
+/// undo-logged, a before-image that never came),
 /// -626 for a version that does not fit the pages; the record and its LGPOS in the message.
 fn undo_stop(at: Option<Lgpos>, e: &UndoError) -> ReplayError {
     let (error, lgpos, pgno) = match e {

@@ -9,8 +9,7 @@ use crate::page::PageError;
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum UndoError {
-    /// The operation needs catalog-level undo (creating or deleting a tree) or is not one of the
-    /// undoable logged operations.
+    /// The operation is not one of the undo-logged operations (a DDL `le_oper`, from 0x100).
     #[error("{record} at {lgpos} (session {procid}) cannot be undone: {why}")]
     Refused {
         /// The record's eseutil name.

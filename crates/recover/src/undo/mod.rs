@@ -31,12 +31,13 @@
 //! | FlagDelete | clear `fNDDeleted` | `ErrVERIUndoFlagDeletePhysical` → `NDResetFlagDelete` |
 //! | Delta, Delta64 | add −delta | `ErrVERIUndoDeltaPhysical` → `ErrNDDelta` |
 //!
-//! What needs catalog-level undo (a transaction still open at the end that created or deleted a
-//! tree: CreateSingleExtentFDP, CreateMultipleExtentFDP, ConvertFDP, EmptyTree; an
-//! `Undo`/`UndoInfo` whose `le_oper` is not one of the five above) is refused with
+//! An `Undo`/`UndoInfo` whose `le_oper` is not one of the five above is refused with
 //! [`UndoError::Refused`] naming the record, before any page is changed (docs/page-internals.md
-//! §5.2: stop and discard the copy). Space-tree records are not versioned and ESE never undoes
-//! them; they stay.
+//! §5.2: stop and discard the copy). Tree creation (CreateSingleExtentFDP,
+//! CreateMultipleExtentFDP), ConvertFDP, EmptyTree and the space-tree records make no version:
+//! the engine's redo builds versions only from node operations, so its recovery never undoes
+//! them (docs/page-internals.md §10 F13). A transaction still open at the end that created a
+//! table loses the table's catalog and data rows; the new tree's pages stay allocated.
 //!
 //! Sources: docs/page-internals.md §5 (undo; §5.2's RULE for a tool that writes no logs), §2.4
 //! (separators), §3.3-§3.4 (node operations), §10 F10 (version bits stay); docs/log-records.md

@@ -157,14 +157,6 @@ struct Deferred {
     record: &'static str,
 }
 
-/// A record of an open transaction that only catalog-level undo could reverse.
-#[derive(Debug, Clone, PartialEq, Eq)]
-struct Ddl {
-    level: u8,
-    lgpos: Lgpos,
-    record: &'static str,
-}
-
 #[derive(Debug, Clone, Default)]
 struct Session {
     level: u8,
@@ -174,7 +166,6 @@ struct Session {
     records: u64,
     rces: BTreeMap<u32, Rce>,
     deferred: BTreeMap<u32, Deferred>,
-    ddl: Vec<Ddl>,
 }
 
 /// Bounds of the version store.
@@ -410,9 +401,6 @@ impl VersionStore {
                 for d in s.deferred.values_mut() {
                     d.level = d.level.min(to);
                 }
-                for d in &mut s.ddl {
-                    d.level = d.level.min(to);
-                }
                 s.level = s.level.min(to);
                 Ok(Effect::Noted)
             }
@@ -464,7 +452,6 @@ impl VersionStore {
             }
         }
         s.deferred.retain(|_, d| d.level < level);
-        s.ddl.retain(|d| d.level < level);
         s.level = level.saturating_sub(1);
         let released = out.len() as u32;
         for r in &out {
@@ -560,18 +547,11 @@ impl VersionStore {
             Record::Delta(x) => self.delta(lgpos, x, false, record),
             Record::Delta64(x) => self.delta(lgpos, x, true, record),
             Record::Undo(u) => self.undo_record(lgpos, u, redo),
-            // A tree created (a table, its long values or an index) or emptied inside the
-            // transaction: rolling it back is catalog-level undo (docs/page-internals.md §5.2,
-            // §7), refused. ConvertFDP is not here: it only turns a tree's space from one extent
-            // into space trees as the tree grows (§4.7, §10 F1), a space change the engine never
-            // rolls back (no version operation exists for it, docs/log-records.md §3.15 `OPER`),
-            // so an open transaction holding one undoes its data changes and keeps the converted
-            // space, as the engine does.
-            Record::CreateSingleExtentFdp(_) | Record::CreateMultipleExtentFdp(_) | Record::EmptyTree(_) => {
-                let level = if h.level == 0 { s.level } else { h.level.min(s.level) };
-                s.ddl.push(Ddl { level, lgpos, record });
-                Ok(Effect::Noted)
-            }
+            // Tree creation (CreateSingleExtentFDP, CreateMultipleExtentFDP), ConvertFDP and
+            // EmptyTree make no version: redo builds versions only from the node operations
+            // (docs/page-internals.md §10 F13), so rolling back a transaction that created a
+            // table undoes its catalog and data rows and leaves the new tree's space allocated,
+            // as the engine's recovery does.
             _ => Ok(Effect::Noted),
         }
     }
@@ -815,25 +795,14 @@ impl VersionStore {
     /// rceid, descending); each node found from its recorded page, else from its tree's FDP
     /// root; each page changed gets `dbtimeDirtied = ++dbtime_max` (docs/page-internals.md §5.2).
     ///
-    /// Refusals (a DDL record in an open transaction, a Replace or FlagDelete whose before-image
-    /// never came) are found before the first page is changed. A failure after that leaves the
+    /// Refusals (a Replace or FlagDelete whose before-image never came) are found before the
+    /// first page is changed. A failure after that leaves the
     /// pages partly undone: the copy must be discarded (§5.2). The store is empty afterwards.
     pub fn rollback_all(&mut self, pages: &mut dyn PageAccess, dbtime_max: u64) -> Result<RollbackOutcome> {
         let mut open: Vec<(u16, &Session)> =
             self.sessions.iter().filter(|(_, s)| s.level > 0).map(|(p, s)| (*p, s)).collect();
         open.sort_by_key(|(p, s)| std::cmp::Reverse((s.begin, *p)));
         for (procid, s) in &open {
-            if let Some(d) = s.ddl.first() {
-                return Err(UndoError::Refused {
-                    record: d.record,
-                    lgpos: d.lgpos,
-                    procid: *procid,
-                    why: format!(
-                        "the transaction (trx {:#x}, Begin0 at {}) is still open at the end and created or deleted a tree; rolling that back needs catalog-level undo, which esehdr does not do (recovering with --until {} stops before that transaction)",
-                        s.trx, s.begin, s.begin
-                    ),
-                });
-            }
             if let Some((rceid, d)) = s.deferred.iter().next() {
                 return Err(UndoError::NoBeforeImage {
                     record: d.record,
