@@ -316,7 +316,7 @@ fn dry_run_of(db: Option<PathBuf>, logs: PathBuf, system: Option<PathBuf>, flags
     if flags != 0 {
         return Err(format!("flags {flags:#x}: esehdr_dry_run_json takes none"));
     }
-    Ok(esehdr_cli::api::dry_run(db.as_deref(), &logs, system.as_deref(), None))
+    Ok(esehdr_cli::api::dry_run(db.as_deref(), &logs, system.as_deref(), None, None))
 }
 
 /// `esehdr recover --dry-run [DB] --logs LOGS [--system SYSTEM] --json`: what soft recovery

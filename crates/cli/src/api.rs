@@ -289,16 +289,27 @@ pub fn records(path: &Path, range: Option<(u32, u32)>) -> Outcome {
     Outcome { status, report, message: (!message.is_empty()).then_some(message), problem }
 }
 
-/// `esehdr recover --dry-run [DB] --logs LOGS [--system SYSTEM] [--base BASE] --json`: what soft
-/// recovery would do, read-only. Status 0 (would succeed), 1 (would fail), 2 (the inputs do not
-/// make a recovery set, or cannot be read: no report, the CLI's line on standard error).
-pub fn dry_run(db: Option<&Path>, logs: &Path, system: Option<&Path>, base: Option<&str>) -> Outcome {
+/// `esehdr recover --dry-run [DB] --logs LOGS [--system SYSTEM] [--base BASE] [--until LGPOS]
+/// --json`: what soft recovery would do, read-only. Status 0 (would succeed), 1 (would fail), 2
+/// (the inputs do not make a recovery set, `until` is not a log position, or a file cannot be
+/// read: no report, the CLI's line on standard error).
+pub fn dry_run(
+    db: Option<&Path>,
+    logs: &Path,
+    system: Option<&Path>,
+    base: Option<&str>,
+    until: Option<&str>,
+) -> Outcome {
+    let until = match until.map(esehdr_recover::parse_lgpos).transpose() {
+        Ok(u) => u,
+        Err(e) => return Outcome::error(Problem::Usage, format!("recover: --until: {e}")),
+    };
     let opts = esehdr_recover::DryRunOptions {
         database: db.map(Path::to_path_buf),
         logs: logs.to_path_buf(),
         system: system.map(Path::to_path_buf),
         base: base.map(str::to_string),
-        until: None,
+        until,
     };
     match esehdr_recover::dry_run(&opts) {
         Ok(report) => {

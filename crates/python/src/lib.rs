@@ -455,19 +455,23 @@ fn log_records(py: Python<'_>, path: PathBuf, range: Option<(u32, u32)>) -> PyRe
 /// the transactions to roll back, and `verdict` (`"would_succeed"`, `"would_fail"` with
 /// `error`). `db=None`: the database the logs create. `system` holds the checkpoint (default:
 /// the log folder); `base` picks the stream when the folder holds several. A would-fail verdict
-/// (the CLI's exit code 1) is returned, not raised. Raises UsageError when the inputs do not
-/// make a recovery set (no CreateDB and no database, several streams and no base), Unreadable
-/// when a file or folder cannot be read (the CLI's exit code 2).
+/// (the CLI's exit code 1) is returned, not raised. `until` (eseutil's notation, `"0x1,5,1A0"`)
+/// predicts `recover(..., until=...)`: the replay stops before that record. Raises UsageError
+/// when the inputs do not make a recovery set (no CreateDB and no database, several streams and
+/// no base) or `until` is not a log position, Unreadable when a file or folder cannot be read
+/// (the CLI's exit code 2).
 #[pyfunction]
-#[pyo3(signature = (db = None, *, logs, system = None, base = None))]
+#[pyo3(signature = (db = None, *, logs, system = None, base = None, until = None))]
 fn dry_run(
     py: Python<'_>,
     db: Option<PathBuf>,
     logs: PathBuf,
     system: Option<PathBuf>,
     base: Option<String>,
+    until: Option<String>,
 ) -> PyResult<Py<PyAny>> {
-    let outcome = py.detach(|| api::dry_run(db.as_deref(), &logs, system.as_deref(), base.as_deref()));
+    let outcome =
+        py.detach(|| api::dry_run(db.as_deref(), &logs, system.as_deref(), base.as_deref(), until.as_deref()));
     finish(py, db.as_deref().unwrap_or(&logs), outcome, false)
 }
 

@@ -442,6 +442,17 @@ def test_dry_run_equals_cli_on_testdata(d):
         check_dry_run([rel(db), "--logs", d], db=rel(db), logs=d)
 
 
+def test_dry_run_until_equals_cli(tmp_path):
+    # Generation 1 of the Server 2022 stream alone, cut inside trx 0x24 (Begin0 at (1,B,0)).
+    (tmp_path / "SRU.log").write_bytes((ROOT / "testdata/logs/srum-server2022/SRU00001.log").read_bytes())
+    code, out = check_dry_run(["--logs", tmp_path, "--until", "0x1,B,133"], logs=tmp_path, until="0x1,B,133")
+    assert code == 0 and out["end"] == {"generation": 1, "sector": 11, "offset": 0x133}
+    assert out["rollback"] == {"transactions": 1, "records": 3}
+    with pytest.raises(esehdr.UsageError) as e:
+        esehdr.dry_run(logs=tmp_path, until="1,B")
+    assert "--until" in str(e.value)
+
+
 def test_dry_run_refusals():
     # Without a database the dry run starts where recover does, at the lowest log: the logs of
     # this sample create the database (its checkpoint is past the CreateDB).

@@ -152,13 +152,17 @@ def dry_run(
     logs: _Path,
     system: Optional[_Path] = None,
     base: Optional[str] = None,
+    until: Optional[str] = None,
 ) -> Report:
     """What soft recovery would do, read-only, as
-    ``esehdr recover --dry-run [DB] --logs LOGS [--system SYSTEM] [--base BASE] --json`` prints it.
+    ``esehdr recover --dry-run [DB] --logs LOGS [--system SYSTEM] [--base BASE] [--until LGPOS] --json``
+    prints it.
 
-    ``db=None``: the database the logs create. ``verdict`` is ``"would_succeed"`` or
+    ``db=None``: the database the logs create. ``until`` (eseutil's notation, ``"0x1,5,1A0"``)
+    predicts ``recover(..., until=...)``. ``verdict`` is ``"would_succeed"`` or
     ``"would_fail"`` (with ``error``); a would-fail verdict (exit code 1) is returned, not
-    raised. Raises UsageError (the inputs do not make a recovery set) or Unreadable (exit code 2).
+    raised. Raises UsageError (the inputs do not make a recovery set, ``until`` is not a log
+    position) or Unreadable (exit code 2).
     """
 
 def recover(
