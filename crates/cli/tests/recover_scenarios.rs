@@ -421,3 +421,41 @@ fn dry_run_until_predicts_recover_until() {
     assert_eq!(dry["rollback"], serde_json::json!({"transactions": 1, "records": 69}));
     assert!(out.exists(), "the copy is written");
 }
+
+/// A replay that ends before the CreateDBFinish of the database it creates (generation 1 of the
+/// Server 2022 stream: CreateDB at (0x1,1,268), CreateDBFinish at (0x1,9,36); docs/log-records.md
+/// §3.5) has no database to write: the engine discards a database still being created at the end
+/// of recovery. Both the dry run and `recover` say so (-1206, naming the CreateDB), and nothing is
+/// written; a cut after the CreateDBFinish gives a copy.
+#[test]
+fn until_before_the_creation_finishes_writes_nothing() {
+    let d = Dir::new("creating");
+    d.put(&repo().join("testdata/logs/srum-server2022/SRU00001.log"), "SRU.log");
+    let out = d.path("X.dat");
+    let set = d.set();
+    let go = |dry: bool, until: &str| {
+        let mut a = vec![os("recover"), os("--logs"), set.as_os_str(), os("--json"), os("--until"), os(until)];
+        if dry {
+            a.push(os("--dry-run"));
+        } else {
+            a.extend([os("--out"), out.as_os_str()]);
+        }
+        let (code, stdout, stderr) = esehdr(&a);
+        (code, serde_json::from_str::<serde_json::Value>(&stdout).unwrap_or_else(|e| panic!("{e}: {stdout}{stderr}")))
+    };
+    for until in ["0x1,2,0", "0x1,9,36"] {
+        let (dc, dry) = go(true, until);
+        let (rc, rec) = go(false, until);
+        assert_eq!((dc, rc), (1, 1), "{until}: {dry}\n{rec}");
+        assert_eq!(dry["error"], rec["error"], "{until}");
+        assert_eq!(rec["error"]["code"], -1206, "{until}");
+        assert!(rec["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("CreateDBFinish of the database it creates (CreateDB at (0x1,1,268))"));
+        assert!(!out.exists(), "{until}: nothing written");
+    }
+    let (rc, rec) = go(false, "0x1,9,58");
+    assert_eq!(rc, 0, "{rec}");
+    assert!(out.exists());
+}

@@ -259,6 +259,9 @@ struct Driver<'t> {
     create: bool,
     /// `signDb` of the database this replay creates.
     created_signature: Option<Signature>,
+    /// The CreateDB (VersionInfo (2, 0), which always ends in a CreateDBFinish) of the database
+    /// this replay creates, until its CreateDBFinish is replayed.
+    creation_open: Option<Lgpos>,
     sessions: HashMap<u16, Session>,
     after_first_bt: HashSet<u16>,
     macros: HashMap<u16, Macro>,
@@ -292,6 +295,7 @@ impl<'t> Driver<'t> {
             dbid: None,
             create: false,
             created_signature: None,
+            creation_open: None,
             sessions: HashMap::new(),
             after_first_bt: HashSet::new(),
             macros: HashMap::new(),
@@ -549,6 +553,7 @@ impl<'t> Driver<'t> {
                     self.attach(e.dbid, lgpos, &input, Some(b), sink)?;
                     if self.create {
                         self.created_signature = Some(e.db_signature);
+                        self.creation_open = (e.version == Some((2, 0))).then_some(lgpos);
                     }
                 } else if self.ours(e.dbid) {
                     // The slot now names another database.
@@ -609,6 +614,9 @@ impl<'t> Driver<'t> {
             | Record::SetDbVersion(SetDbVersion { dbid, .. })
             | Record::CreateDbFinish(DbMark { dbid, .. }) => {
                 if self.ours(*dbid) && self.state == State::Attached {
+                    if matches!(rec, Record::CreateDbFinish(_)) {
+                        self.creation_open = None;
+                    }
                     sink.database_record(lgpos, rec)?;
                 }
             }
@@ -875,6 +883,18 @@ impl<'t> Driver<'t> {
                     }
                 }
                 State::Attached | State::Detached => {}
+            }
+            // A database still being created at the end of recovery is discarded by the engine
+            // (`ErrLGRIEndAllSessions`: `FCreatingDB` → `ErrIOTermFMP`): there is no database.
+            if let (None, Some(created)) = (&self.error, self.creation_open) {
+                self.error = Some(stop(
+                    esehdr_format::engine::DATABASE_CORRUPTED,
+                    Some(self.until.map_or(end, |u| end.min(u))),
+                    None,
+                    format!(
+                        "the replay ends before the CreateDBFinish of the database it creates (CreateDB at {created}): the engine discards a database still being created at the end of recovery, so there is no database to write; replay further"
+                    ),
+                ));
             }
         } else if let Some(at) = self.error.as_ref().and_then(|e| e.lgpos) {
             self.report.end = at;
