@@ -236,3 +236,43 @@ fn catroot2_two_catdb_files_are_told_apart_by_their_folder() {
         .collect();
     assert_eq!(at, ["1@131,44,63=defer", "1@131,46,464=defer"], "{j}");
 }
+
+/// `--until` on the Belkasoft Dirty SRUM set (checkpoint at (0x51,9,0); the database's header:
+/// Last Attach (0x51,A,268), Log Required 0x51-0x51, read with `esehdr mh`): a point before the
+/// checkpoint replays nothing (usage error, exit 2, in the dry run and in recovery alike); a point
+/// before the database's last attach leaves it Dirty Shutdown (-550), said as such.
+#[test]
+fn until_before_the_start_or_the_last_attach_is_explained() {
+    let Some(c) = corpus() else { return };
+    let d = c.join(SRUM).join("Win10/BelkasoftCTF_InsiderThreat/Dirty");
+    let db = d.join("SRUDB.dat");
+    let os = std::ffi::OsStr::new;
+    let (code, stdout, stderr) = run(&[
+        os("--dry-run"),
+        db.as_os_str(),
+        os("--logs"),
+        d.as_os_str(),
+        os("--until"),
+        os("0x51,8,0"),
+        os("--json"),
+    ]);
+    assert_eq!(code, 2, "{stdout}{stderr}");
+    assert!(stderr.contains("--until (0x51,8,0) is before the start of recovery, (0x51,9,0) (checkpoint"), "{stderr}");
+    let (code, stdout, stderr) = run(&[
+        os("--dry-run"),
+        db.as_os_str(),
+        os("--logs"),
+        d.as_os_str(),
+        os("--until"),
+        os("0x51,A,0"),
+        os("--json"),
+    ]);
+    assert_eq!(code, 1, "{stdout}{stderr}");
+    let j: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(j["error"]["code"], -550);
+    assert_eq!(j["error"]["lgpos"], serde_json::json!({"generation": 0x51, "sector": 10, "offset": 0}));
+    assert!(
+        j["error"]["message"].as_str().unwrap().contains("last attached at (0x51,A,268), after --until (0x51,A,0)"),
+        "{j}"
+    );
+}

@@ -841,7 +841,9 @@ impl<'t> Driver<'t> {
     fn finish(mut self) -> Report {
         if self.error.is_none() {
             self.report.end = self.report.end.max(self.position);
-            let end = self.report.end;
+            // An error at the end is reported where the replay stopped: the end of the logs, or
+            // `until` (the driver's end is then the first record at or after it).
+            let end = self.until.map_or(self.report.end, |u| self.report.end.min(u));
             match self.state {
                 // §5.4 end of recovery: a database still deferred or skipped.
                 State::Deferred(Reason::ConsistentFuture) if self.last_was_shutdown => {}
@@ -866,7 +868,20 @@ impl<'t> Driver<'t> {
                 }
                 State::Unknown => {
                     let dirty = self.target.header.as_ref().is_some_and(|h| h.state != DbState::CleanShutdown);
-                    if dirty {
+                    let attached_after_until = self
+                        .target
+                        .header
+                        .as_ref()
+                        .map(|h| h.last_attach.lgpos)
+                        .filter(|a| self.until.is_some_and(|u| *a >= u));
+                    if let (true, Some(attach), Some(u)) = (dirty, attached_after_until, self.until) {
+                        self.error = Some(stop(
+                            DATABASE_DIRTY_SHUTDOWN,
+                            Some(end),
+                            None,
+                            format!("the database was last attached at {attach}, after --until {u}: it holds changes from after that point, which recovery cannot take back; it would stay in Dirty Shutdown"),
+                        ));
+                    } else if dirty {
                         self.error = Some(stop(
                             DATABASE_DIRTY_SHUTDOWN,
                             Some(end),
@@ -889,7 +904,7 @@ impl<'t> Driver<'t> {
             if let (None, Some(created)) = (&self.error, self.creation_open) {
                 self.error = Some(stop(
                     esehdr_format::engine::DATABASE_CORRUPTED,
-                    Some(self.until.map_or(end, |u| end.min(u))),
+                    Some(end),
                     None,
                     format!(
                         "the replay ends before the CreateDBFinish of the database it creates (CreateDB at {created}): the engine discards a database still being created at the end of recovery, so there is no database to write; replay further"

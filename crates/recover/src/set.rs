@@ -369,6 +369,12 @@ pub(crate) fn prepare(opts: &DryRunOptions, from_lowest: bool) -> Result<Setup, 
         .is_some_and(|l| !l.header.header.is_segment_format());
     report_prefix.start = start.lgpos;
     report_prefix.end = start.lgpos;
+    if let Some(u) = opts.until.filter(|u| *u < start.lgpos && early.is_none()) {
+        return Err(SetupError::Usage(format!(
+            "--until {u} is before the start of recovery, {} ({}): nothing would be replayed",
+            start.lgpos, report_prefix.start_from
+        )));
+    }
 
     // -543 first: the generations the header requires.
     if early.is_none() {
