@@ -319,6 +319,17 @@ fn both_dirty_srum_sets_recover_as_the_dry_run_said() {
         assert_eq!(dry["already_on_disk"], j["already_on_disk"], "{name}");
         assert_eq!(dry["rollback"], j["rollback"], "{name}");
         assert_sound(&out);
+        // Recovering the recovered copy with the same logs changes no page: its Last Consistent
+        // is the end of the logs, where the engine would have appended its ShutDownMark, so the
+        // attachments before it are deferred (ConsistentFuture) and nothing is replayed.
+        let again = d.path("Y.dat");
+        let (code, j2, text) = recover(Some(&out), &d.set(), &again);
+        assert_eq!(code, 0, "{name}: recovering the copy: {text}");
+        assert_eq!(j2["applied"]["records"], 0, "{name}");
+        assert_eq!(j2["header"]["last_consistent"], j["header"]["last_consistent"], "{name}");
+        let (a, b) = (std::fs::read(&out).unwrap(), std::fs::read(&again).unwrap());
+        assert_eq!(a.len(), b.len(), "{name}");
+        assert!(a[2 * PAGE..] == b[2 * PAGE..], "{name}: recovering the recovered copy changed a page");
     }
 }
 

@@ -847,6 +847,12 @@ impl<'t> Driver<'t> {
             match self.state {
                 // §5.4 end of recovery: a database still deferred or skipped.
                 State::Deferred(Reason::ConsistentFuture) if self.last_was_shutdown => {}
+                // A copy esehdr recovered with these logs: its Last Consistent is the end of the
+                // replayed data, where the engine would have appended the ShutDownMark that makes
+                // the case above (esehdr appends nothing to the logs). Recovering it again is
+                // that case: nothing to do.
+                State::Deferred(Reason::ConsistentFuture)
+                    if self.target.header.as_ref().is_some_and(|h| h.last_consistent.lgpos == end) => {}
                 State::Deferred(r) => {
                     self.error = Some(stop(
                         ATTACHED_DATABASE_MISMATCH,
