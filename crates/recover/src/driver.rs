@@ -841,9 +841,10 @@ impl<'t> Driver<'t> {
     fn finish(mut self) -> Report {
         if self.error.is_none() {
             self.report.end = self.report.end.max(self.position);
-            // An error at the end is reported where the replay stopped: the end of the logs, or
-            // `until` (the driver's end is then the first record at or after it).
+            // The replay ends at the end of the logs, or at `until` (the position read is then
+            // the first record at or after it); an error at the end is reported there.
             let end = self.until.map_or(self.report.end, |u| self.report.end.min(u));
+            self.report.end = end;
             match self.state {
                 // §5.4 end of recovery: a database still deferred or skipped.
                 State::Deferred(Reason::ConsistentFuture) if self.last_was_shutdown => {}

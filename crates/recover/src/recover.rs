@@ -453,7 +453,7 @@ pub fn recover_with(opts: &RecoverOptions, events: &mut dyn Events) -> Result<Re
     };
     let base_ref: Option<&dyn PageSource> = base.as_ref().map(|b| b as &dyn PageSource);
     let stream = stream_header(&opts.logs, opts.base.as_deref());
-    let redo_page_size = crate::set::redo_page_size(page_size, base.is_some(), &opts.logs, opts.base.as_deref());
+    let redo_page_size = crate::set::redo_page_size(base.is_some().then_some(page_size), stream.as_ref());
     let redoer = (opts.redo)(usize::try_from(redo_page_size).unwrap_or(4096), base_ref);
     let events = RefCell::new(events);
     let mut src = FactsSource {
@@ -477,9 +477,6 @@ pub fn recover_with(opts: &RecoverOptions, events: &mut dyn Events) -> Result<Re
     let UntilSink { inner: redoer, .. } = sink;
     let report = finish_report(report, prefix, &dry)?;
     out.fill(&report);
-    if let Some(u) = opts.until {
-        out.end = out.end.min(u);
-    }
     if let Some(e) = &report.error {
         out.error = Some(e.clone());
         out.replay = report;
@@ -785,75 +782,45 @@ pub fn parse_lgpos(s: &str) -> Result<Lgpos, String> {
 mod tests {
     use super::*;
 
-    /// A redo sink that fails on its first page operation.
-    struct Failing;
-    impl Sink for Failing {
+    /// A redo sink with a canned behaviour: it fails on its first page operation (`fail`), and
+    /// otherwise hands back `pages` as the redo outcome.
+    struct Canned {
+        fail: bool,
+        pages: Vec<(u32, Vec<u8>)>,
+    }
+    impl Sink for Canned {
         fn page_dbtime(&mut self, _: u32) -> Result<Option<u64>, SinkError> {
             Ok(None)
         }
         fn redo(&mut self, op: &Redo<'_>) -> Result<(), SinkError> {
-            Err(SinkError(format!("injected failure at {}", op.lgpos)))
+            if self.fail {
+                return Err(SinkError(format!("injected failure at {}", op.lgpos)));
+            }
+            Ok(())
         }
         fn create_database(&mut self, _: Lgpos, _: &[u8]) -> Result<(), SinkError> {
             Ok(())
         }
         crate::driver::dbtime_only_sink!();
     }
-    impl Redoer for Failing {
+    impl Redoer for Canned {
         fn into_outcome(self: Box<Self>) -> RedoOutcome {
-            RedoOutcome::default()
+            RedoOutcome { pages: self.pages.into_iter().collect(), ..RedoOutcome::default() }
         }
     }
+    /// Fails on its first page operation.
     fn failing<'a>(_: usize, _: Option<&'a dyn PageSource>) -> Box<dyn Redoer + 'a> {
-        Box::new(Failing)
+        Box::new(Canned { fail: true, pages: Vec::new() })
     }
-
-    /// A redo sink that hands back one page the writer cannot place (not a page size): the
-    /// failure comes after the temporary copy exists.
-    struct BadPage;
-    impl Sink for BadPage {
-        fn page_dbtime(&mut self, _: u32) -> Result<Option<u64>, SinkError> {
-            Ok(None)
-        }
-        fn redo(&mut self, _: &Redo<'_>) -> Result<(), SinkError> {
-            Ok(())
-        }
-        fn create_database(&mut self, _: Lgpos, _: &[u8]) -> Result<(), SinkError> {
-            Ok(())
-        }
-        crate::driver::dbtime_only_sink!();
-    }
-    impl Redoer for BadPage {
-        fn into_outcome(self: Box<Self>) -> RedoOutcome {
-            RedoOutcome { pages: [(3, vec![0u8; 100])].into_iter().collect(), ..RedoOutcome::default() }
-        }
-    }
+    /// Hands back one page the writer cannot place (not a page size): the failure comes after
+    /// the temporary copy exists.
     fn bad_page<'a>(_: usize, _: Option<&'a dyn PageSource>) -> Box<dyn Redoer + 'a> {
-        Box::new(BadPage)
+        Box::new(Canned { fail: false, pages: vec![(3, vec![0u8; 100])] })
     }
-
-    /// A redo sink that hands back a garbage database root (pgno 1): the copy's checksums are
-    /// stamped and pass, its structure does not.
-    struct GarbageRoot;
-    impl Sink for GarbageRoot {
-        fn page_dbtime(&mut self, _: u32) -> Result<Option<u64>, SinkError> {
-            Ok(None)
-        }
-        fn redo(&mut self, _: &Redo<'_>) -> Result<(), SinkError> {
-            Ok(())
-        }
-        fn create_database(&mut self, _: Lgpos, _: &[u8]) -> Result<(), SinkError> {
-            Ok(())
-        }
-        crate::driver::dbtime_only_sink!();
-    }
-    impl Redoer for GarbageRoot {
-        fn into_outcome(self: Box<Self>) -> RedoOutcome {
-            RedoOutcome { pages: [(1, vec![0x11u8; 4096])].into_iter().collect(), ..RedoOutcome::default() }
-        }
-    }
+    /// Hands back a garbage database root (pgno 1): the copy's checksums are stamped and pass,
+    /// its structure does not.
     fn garbage_root<'a>(_: usize, _: Option<&'a dyn PageSource>) -> Box<dyn Redoer + 'a> {
-        Box::new(GarbageRoot)
+        Box::new(Canned { fail: false, pages: vec![(1, vec![0x11u8; 4096])] })
     }
 
     #[test]

@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 
 use esehdr_format::checkpoint::{read_checkpoint, CHECKPOINT_FILE_SIZE};
 use esehdr_format::log::content::verify_log_content;
-use esehdr_format::log::header::{read_log_header, LogHeader, LOG_HEADER_SIZE};
+use esehdr_format::log::header::{read_log_header, LgFileHeader, LogHeader, LOG_HEADER_SIZE};
 use esehdr_format::log::names::{classify, enumerate, LogName};
 use esehdr_format::log::stream::{check_stream, LogInput, Spares};
 use esehdr_format::{read_database_header, DbFileHeader, Lgpos, DB_HEADER_READ_LEN};
@@ -167,12 +167,11 @@ pub fn dry_run(opts: &DryRunOptions) -> Result<Report, SetupError> {
         .transpose()
         .map_err(|e| SetupError::Io { path: opts.database.clone().unwrap_or_default(), source: e })?;
     let base_ref: Option<&dyn PageSource> = base.as_ref().map(|b| b as &dyn PageSource);
-    let page_size = redo_page_size(page_size, base.is_some(), &opts.logs, opts.base.as_deref());
+    // Only a database the logs create takes its page size from the stream's header.
+    let stream = if base.is_none() { crate::recover::stream_header(&opts.logs, opts.base.as_deref()) } else { None };
+    let page_size = redo_page_size(base.is_some().then_some(page_size), stream.as_ref());
     let mut sink = ApplySink::new(usize::try_from(page_size).unwrap_or(4096), base_ref);
     let mut report = replay(&target, &start, &mut source, &mut sink, opts.until)?;
-    if let Some(u) = opts.until {
-        report.end = report.end.min(u);
-    }
     if report.error.is_none() {
         // The undo phase, as `recover` runs it: a rollback esehdr refuses is the dry run's error.
         if let Err(e) = sink.rollback() {
@@ -184,17 +183,10 @@ pub fn dry_run(opts: &DryRunOptions) -> Result<Report, SetupError> {
 }
 
 /// The page size redo works with: the database's, or for a database the logs create, the
-/// stream's (the log header's `le_cbPageSize`, 0 read as 4096).
-pub(crate) fn redo_page_size(db_page_size: u64, has_database: bool, logs: &Path, base: Option<&str>) -> u64 {
-    if has_database {
-        return db_page_size;
-    }
-    crate::recover::stream_header(logs, base).map_or(4096, |h| {
-        if h.page_size_field == 0 {
-            4096
-        } else {
-            u64::from(h.page_size_field)
-        }
+/// stream's (`stream`: the log header's `le_cbPageSize`, 0 read as 4096).
+pub(crate) fn redo_page_size(db_page_size: Option<u64>, stream: Option<&LgFileHeader>) -> u64 {
+    db_page_size.unwrap_or_else(|| {
+        stream.map_or(4096, |h| if h.page_size_field == 0 { 4096 } else { u64::from(h.page_size_field) })
     })
 }
 

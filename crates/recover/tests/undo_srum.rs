@@ -280,10 +280,16 @@ fn recover_copy(dir: &std::path::Path, name: &str, until: Lgpos) -> (esehdr_reco
     (r, rows)
 }
 
-fn end_to_end_dir(name: &str, log: &[u8]) -> PathBuf {
+/// A fresh temporary folder with an empty `logs/` in it.
+fn e2e_dir(name: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("esehdr-undo-e2e-{}-{name}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(dir.join("logs")).unwrap();
+    dir
+}
+
+fn end_to_end_dir(name: &str, log: &[u8]) -> PathBuf {
+    let dir = e2e_dir(name);
     // Generation 1 alone, as the current log.
     std::fs::write(dir.join("logs/SRU.log"), log).unwrap();
     dir
@@ -334,9 +340,7 @@ fn generations_1_5_dir(name: &str) -> Option<PathBuf> {
         assert!(std::env::var_os("CI").is_none(), "{} is missing", first.display());
         return None;
     }
-    let dir = std::env::temp_dir().join(format!("esehdr-undo-e2e-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(dir.join("logs")).unwrap();
+    let dir = e2e_dir(name);
     std::fs::copy(first.join("SRU00001.log"), dir.join("logs/SRU00001.log")).unwrap();
     std::fs::copy(later.join("SRUtmp.log"), dir.join("logs/SRU00002.log")).unwrap();
     for n in ["SRU00003.log", "SRU00004.log", "SRU.log"] {
